@@ -1,0 +1,154 @@
+#pragma once
+/// A launched process tree: spawned in its own process group under a guard that takes the
+/// whole tree down (even when the caller is SIGKILLed), its output captured line by line,
+/// and stopped by a bounded, data-driven policy.
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace foxport {
+
+using namespace std::chrono_literals;
+
+/// Which output stream a line came from.
+enum class Stream { out, err };
+
+/// One step of a stop policy, named after Boost.Process v2's verbs.
+enum class StopAction {
+  none,          ///< skip this step
+  interrupt,     ///< SIGINT to the whole tree
+  request_exit,  ///< SIGTERM to the whole tree
+  terminate,     ///< SIGKILL to the whole tree
+};
+
+/// An action and how long to wait for the launched program to exit after it.
+struct StopStep {
+  StopAction action = StopAction::none;   ///< what to do
+  std::chrono::milliseconds timeout{0};   ///< how long to wait for the exit afterwards
+};
+
+/// Teardown as data (reproc's stop actions). Whatever the steps, stop() ends with SIGKILL
+/// to everything left in the tree and a reap, so it is bounded by the sum of the timeouts
+/// plus a fixed cleanup bound.
+struct StopPolicy {
+  StopStep first{StopAction::request_exit, 3s};  ///< graceful
+  StopStep second{StopAction::terminate, 2s};    ///< forced
+  StopStep third{};                              ///< spare step
+
+  /// SIGKILL at once: the fastest stop, for trees with nothing to save.
+  static StopPolicy forced() { return {{StopAction::terminate, 2s}, {}, {}}; }
+};
+
+/// How a process ended.
+struct ExitStatus {
+  int code = -1;   ///< exit status when it exited normally, else -1
+  int signal = 0;  ///< the signal that killed it, else 0
+
+  /// "exit status 69" or "killed by signal 9 (Killed)".
+  std::string to_string() const;
+};
+
+/// Everything needed to start one program.
+struct ProcessOptions {
+  std::filesystem::path executable;                    ///< a path, or a name searched in PATH
+  std::vector<std::string> arguments;                  ///< argv[1..]
+  std::map<std::string, std::string> environment;      ///< added to / overriding the inherited environment
+  std::vector<std::string> unset_environment;          ///< removed from the inherited environment
+  std::filesystem::path working_directory;             ///< empty: the caller's
+  std::vector<std::filesystem::path> owned_directories;  ///< removed at stop, and by the guard
+  std::filesystem::path log_file;                      ///< if set, every output line is appended here
+  std::size_t log_lines = 50;                          ///< lines kept for error messages
+  /// Called for every output line, on foxport's I/O thread; must not block.
+  std::function<void(Stream, std::string_view)> on_line;
+  /// Called once when the launched program exits, on foxport's I/O thread.
+  std::function<void(const ExitStatus&)> on_exit;
+  StopPolicy stop_policy;                               ///< what stop() and the destructor do
+};
+
+/// What detach() hands back: the tree keeps running and is the caller's to stop.
+struct DetachedProcess {
+  int pid = -1;                                        ///< the launched program (also its process group)
+  int guard_pid = -1;                                  ///< the guard, its parent, which exits with it
+  std::vector<std::filesystem::path> directories;      ///< directories nobody will remove now
+};
+
+/// The resolved path of `name`: as given if it contains a '/', else the first executable
+/// match in PATH. Errors (errc::binary_not_found / binary_not_executable) name every place searched.
+std::filesystem::path find_executable(const std::filesystem::path& name, std::error_code& ec, std::string* message = nullptr);
+/// Throwing form of find_executable.
+std::filesystem::path find_executable(const std::filesystem::path& name);
+
+/// Creates a fresh directory `$TMPDIR/foxport-<purpose>-XXXXXX`, mode 0700, for a launch to own.
+std::filesystem::path make_temporary_directory(std::string_view purpose);
+
+/// A move-only owner of one launched process tree. Destroying it runs stop().
+class Process {
+ public:
+  /// Starts the program under a guard. Throws foxport::Error naming what failed.
+  static Process spawn(ProcessOptions options);
+  /// Non-throwing form; returns an empty Process on failure.
+  static Process spawn(ProcessOptions options, std::error_code& ec);
+
+  Process() noexcept;
+  Process(Process&&) noexcept;
+  Process& operator=(Process&&) noexcept;
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  /// Runs the stop policy; bounded, never throws.
+  ~Process();
+
+  /// True when this object owns a launch (not default-constructed, moved-from, stopped or detached).
+  bool valid() const noexcept;
+  /// Pid of the launched program; it leads its own process group.
+  int pid() const noexcept;
+  /// Pid of the guard watching the tree.
+  int guard_pid() const noexcept;
+  /// The program's path as it was executed.
+  const std::filesystem::path& executable() const noexcept;
+  /// Whether the launched program itself is still running.
+  bool running() const;
+  /// How the launched program ended, once it has.
+  std::optional<ExitStatus> exit_status() const;
+  /// Waits up to `timeout` for the launched program to exit.
+  std::optional<ExitStatus> wait_for(std::chrono::milliseconds timeout) const;
+  /// Pids of every live process of the tree (the program and all its descendants).
+  std::vector<int> tree() const;
+  /// The last captured output lines, oldest first.
+  std::vector<std::string> last_lines() const;
+  /// The last `count` lines as an indented block for error messages.
+  std::string last_lines_text(std::size_t count = 20) const;
+  /// Adds a directory that stop() and the guard remove.
+  void own_directory(const std::filesystem::path& directory);
+
+  /// SIGINT to the whole tree.
+  void interrupt();
+  /// SIGTERM to the whole tree.
+  void request_exit();
+  /// SIGKILL to the whole tree (the reap happens in stop()).
+  void terminate();
+
+  /// Runs the options' stop policy, kills what is left, reaps, removes the directories.
+  /// Idempotent.
+  void stop();
+  /// Same with another policy.
+  void stop(const StopPolicy& policy);
+
+  /// Gives up ownership: nothing is stopped or removed when this object goes.
+  DetachedProcess detach();
+
+ private:
+  struct Impl;
+  explicit Process(std::unique_ptr<Impl> impl) noexcept;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace foxport

@@ -1,0 +1,157 @@
+#include "detail/procfs.hpp"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <unordered_map>
+
+namespace foxport::detail {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<int> all_pids() {
+  std::vector<int> pids;
+  if (DIR* proc = ::opendir("/proc")) {
+    while (const dirent* entry = ::readdir(proc)) {
+      char* end = nullptr;
+      const long pid = std::strtol(entry->d_name, &end, 10);
+      if (*end == '\0' && pid > 0) pids.push_back(static_cast<int>(pid));
+    }
+    ::closedir(proc);
+  }
+  return pids;
+}
+
+// State and parent from /proc/PID/stat; the command name may hold spaces and parentheses.
+bool read_stat(int pid, char& state, int& ppid) {
+  const auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return false;
+  std::istringstream rest(stat.substr(close + 1));
+  return static_cast<bool>(rest >> state >> ppid);
+}
+
+std::string hex_address(const std::string& hex) {
+  // /proc/net/tcp prints addresses as 32-bit words in host (little-endian) order.
+  char text[64] = "?";
+  if (hex.size() == 8) {
+    const auto word = static_cast<std::uint32_t>(std::stoul(hex, nullptr, 16));
+    std::snprintf(text, sizeof text, "%u.%u.%u.%u", word & 0xff, (word >> 8) & 0xff, (word >> 16) & 0xff, word >> 24);
+    return text;
+  }
+  if (hex == "00000000000000000000000000000000") return "::";
+  if (hex == "00000000000000000000000001000000") return "::1";
+  if (hex == "0000000000000000FFFF00000100007F") return "::ffff:127.0.0.1";
+  return "[" + hex + "]";
+}
+
+}  // namespace
+
+int parent_of(int pid) {
+  char state = 0;
+  int ppid = -1;
+  return read_stat(pid, state, ppid) ? ppid : -1;
+}
+
+bool alive(int pid) {
+  char state = 0;
+  int ppid = -1;
+  return read_stat(pid, state, ppid) && state != 'Z' && state != 'X';
+}
+
+std::vector<int> descendants_of(int root) {
+  std::unordered_map<int, std::vector<int>> children;
+  for (const int pid : all_pids()) {
+    char state = 0;
+    int ppid = -1;
+    if (read_stat(pid, state, ppid) && state != 'Z' && state != 'X') children[ppid].push_back(pid);
+  }
+  std::vector<int> found;
+  std::vector<int> todo{root};
+  while (!todo.empty()) {
+    const int parent = todo.back();
+    todo.pop_back();
+    for (const int pid : children[parent]) {
+      found.push_back(pid);
+      todo.push_back(pid);
+    }
+  }
+  return found;
+}
+
+std::vector<Listener> listeners_on(std::uint16_t port) {
+  std::vector<Listener> found;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::istringstream lines(read_file(table));
+    std::string line;
+    std::getline(lines, line);  // header
+    while (std::getline(lines, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
+      const auto colon = local.find(':');
+      if (state != "0A" || colon == std::string::npos || inode.empty()) continue;  // 0A = LISTEN
+      if (std::stoul(local.substr(colon + 1), nullptr, 16) != port) continue;
+      found.push_back({hex_address(local.substr(0, colon)), port, std::stoul(inode)});
+    }
+  }
+  return found;
+}
+
+std::optional<int> socket_owner(unsigned long inode, const std::vector<int>& pids) {
+  const std::string wanted = "socket:[" + std::to_string(inode) + "]";
+  for (const int pid : pids) {
+    const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+    DIR* fds = ::opendir(dir.c_str());
+    if (fds == nullptr) continue;
+    bool found = false;
+    while (const dirent* entry = ::readdir(fds)) {
+      char target[64];
+      const auto path = dir + "/" + entry->d_name;
+      const auto n = ::readlink(path.c_str(), target, sizeof target - 1);
+      if (n > 0 && wanted.compare(0, std::string::npos, target, static_cast<size_t>(n)) == 0) {
+        found = true;
+        break;
+      }
+    }
+    ::closedir(fds);
+    if (found) return pid;
+  }
+  return std::nullopt;
+}
+
+std::vector<int> socket_holders(unsigned long inode) {
+  std::vector<int> holders;
+  for (const int pid : all_pids()) {
+    if (socket_owner(inode, {pid})) holders.push_back(pid);
+  }
+  return holders;
+}
+
+std::string command_line(int pid) {
+  auto text = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+  while (!text.empty() && text.back() == '\0') text.pop_back();
+  std::replace(text.begin(), text.end(), '\0', ' ');
+  return text;
+}
+
+std::optional<std::string> environment_value(int pid, const std::string& name) {
+  std::istringstream vars(read_file("/proc/" + std::to_string(pid) + "/environ"));
+  const std::string prefix = name + "=";
+  for (std::string var; std::getline(vars, var, '\0');) {
+    if (var.compare(0, prefix.size(), prefix) == 0) return var.substr(prefix.size());
+  }
+  return std::nullopt;
+}
+
+}  // namespace foxport::detail

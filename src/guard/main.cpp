@@ -1,0 +1,255 @@
+// foxport-guard: sits between the caller and one launched process tree, and makes sure
+// the tree and the launch's directories are gone when the caller is — even after SIGKILL.
+//
+//   foxport-guard [--dir PATH]... [--cwd DIR] -- EXECUTABLE [ARGS...]
+//
+// The caller passes fd 3 (control, caller -> guard) and fd 4 (status, guard -> caller).
+// The guard is a child subreaper, so every descendant that double-forks or loses its
+// parent re-parents to it: "the tree" is simply every descendant of the guard.
+//
+// Status lines:  started PID | failed ERRNO | exited CODE | signaled SIG | done
+// Control lines: signal SIG  (to the child's group and every other descendant)
+//                dir PATH    (one more directory to remove at cleanup)
+//                cleanup     (SIGKILL the tree, reap it, remove dirs, report done, exit)
+//                detach      (stop watching the caller; exit when the child does)
+// End of file on control (the caller died) means cleanup.
+//
+// Plain POSIX on purpose: the guard must be small, start fast and have no dependencies.
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace {
+
+constexpr int control_fd = 3;
+constexpr int status_fd = 4;
+
+pid_t child = -1;
+bool child_alive = false;
+std::vector<std::string> directories;
+
+void report(const std::string& line) {
+  const std::string text = line + "\n";
+  // One write per line: a pipe write below PIPE_BUF is atomic. EPIPE means nobody listens.
+  [[maybe_unused]] const auto written = ::write(status_fd, text.data(), text.size());
+}
+
+// Every descendant of the guard, found from /proc (parents before children is not needed:
+// each is killed on its own).
+std::vector<pid_t> descendants() {
+  std::unordered_map<pid_t, std::vector<pid_t>> children;
+  if (DIR* proc = ::opendir("/proc")) {
+    while (const dirent* entry = ::readdir(proc)) {
+      char* end = nullptr;
+      const long pid = std::strtol(entry->d_name, &end, 10);
+      if (*end != '\0' || pid <= 0) continue;
+      char path[64];
+      std::snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+      FILE* file = std::fopen(path, "re");
+      if (file == nullptr) continue;
+      char buffer[512];
+      const size_t n = std::fread(buffer, 1, sizeof buffer - 1, file);
+      std::fclose(file);
+      buffer[n] = '\0';
+      const char* close = std::strrchr(buffer, ')');  // the command name may hold spaces
+      char state = 0;
+      int ppid = 0;
+      if (close != nullptr && std::sscanf(close + 1, " %c %d", &state, &ppid) == 2)
+        children[ppid].push_back(static_cast<pid_t>(pid));
+    }
+    ::closedir(proc);
+  }
+  std::vector<pid_t> found;
+  std::vector<pid_t> todo{::getpid()};
+  while (!todo.empty()) {
+    const pid_t parent = todo.back();
+    todo.pop_back();
+    for (const pid_t pid : children[parent]) {
+      found.push_back(pid);
+      todo.push_back(pid);
+    }
+  }
+  return found;
+}
+
+void signal_tree(int sig) {
+  if (child_alive) ::kill(-child, sig);  // the child's process group
+  for (const pid_t pid : descendants()) ::kill(pid, sig);
+}
+
+void note_exit(pid_t pid, int status) {
+  if (pid != child || !child_alive) return;
+  child_alive = false;
+  if (WIFEXITED(status)) {
+    report("exited " + std::to_string(WEXITSTATUS(status)));
+  } else if (WIFSIGNALED(status)) {
+    report("signaled " + std::to_string(WTERMSIG(status)));
+  }
+}
+
+// Reaps what has exited; returns false once the guard has no children at all.
+bool reap() {
+  for (;;) {
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid > 0) {
+      note_exit(pid, status);
+      continue;
+    }
+    return !(pid < 0 && errno == ECHILD);
+  }
+}
+
+[[noreturn]] void cleanup_and_exit(int signal_fd, bool say_done) {
+  // SIGKILL until nothing is left; processes may fork while we kill, so repeat. Bounded.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (reap() && std::chrono::steady_clock::now() < deadline) {
+    signal_tree(SIGKILL);
+    pollfd pfd{signal_fd, POLLIN, 0};
+    if (::poll(&pfd, 1, 50) > 0) {
+      signalfd_siginfo info;
+      [[maybe_unused]] const auto n = ::read(signal_fd, &info, sizeof info);
+    }
+  }
+  for (const auto& dir : directories) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  if (say_done) report("done");
+  std::_Exit(0);
+}
+
+[[noreturn]] void run_child(char** argv, const char* cwd, const sigset_t& old_mask, int error_fd) {
+  ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+  ::setpgid(0, 0);
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() == 1) std::_Exit(127);  // the guard is already gone
+  ::close(control_fd);
+  ::close(status_fd);
+  if (cwd != nullptr && ::chdir(cwd) != 0) {
+    const int err = errno;
+    [[maybe_unused]] const auto n = ::write(error_fd, &err, sizeof err);
+    std::_Exit(127);
+  }
+  ::execv(argv[0], argv);
+  const int err = errno;
+  [[maybe_unused]] const auto n = ::write(error_fd, &err, sizeof err);
+  std::_Exit(127);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* cwd = nullptr;
+  int first = 1;
+  for (; first < argc; ++first) {
+    const std::string arg = argv[first];
+    if (arg == "--") {
+      ++first;
+      break;
+    }
+    if (arg == "--dir" && first + 1 < argc) {
+      directories.emplace_back(argv[++first]);
+    } else if (arg == "--cwd" && first + 1 < argc) {
+      cwd = argv[++first];
+    } else {
+      std::fprintf(stderr, "foxport-guard: unknown argument %s\n", arg.c_str());
+      return 64;
+    }
+  }
+  if (first >= argc || ::fcntl(control_fd, F_GETFD) < 0 || ::fcntl(status_fd, F_GETFD) < 0) {
+    std::fprintf(stderr, "usage: foxport-guard [--dir PATH]... [--cwd DIR] -- EXECUTABLE [ARGS...]\n"
+                         "       (started by the foxport library with fds 3 and 4 open)\n");
+    return 64;
+  }
+  ::fcntl(control_fd, F_SETFD, FD_CLOEXEC);
+  ::fcntl(status_fd, F_SETFD, FD_CLOEXEC);
+  ::signal(SIGPIPE, SIG_IGN);
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+  sigset_t mask;
+  sigset_t old_mask;
+  sigemptyset(&mask);
+  for (const int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&mask, sig);
+  ::sigprocmask(SIG_BLOCK, &mask, &old_mask);
+  const int signal_fd = ::signalfd(-1, &mask, SFD_CLOEXEC);
+
+  int exec_error[2];
+  if (::pipe2(exec_error, O_CLOEXEC) != 0 || signal_fd < 0) {
+    report("failed " + std::to_string(errno));
+    return 1;
+  }
+  child = ::fork();
+  if (child == 0) run_child(argv + first, cwd, old_mask, exec_error[1]);
+  if (child < 0) {
+    report("failed " + std::to_string(errno));
+    return 1;
+  }
+  ::setpgid(child, child);  // also here, so the group exists before anyone signals it
+  child_alive = true;
+  ::close(exec_error[1]);
+  int err = 0;
+  if (::read(exec_error[0], &err, sizeof err) == static_cast<ssize_t>(sizeof err)) {
+    ::waitpid(child, nullptr, 0);  // a failed exec leaves no zombie
+    report("failed " + std::to_string(err));
+    return 1;
+  }
+  ::close(exec_error[0]);
+  report("started " + std::to_string(child));
+
+  bool detached = false;
+  std::string pending;
+  for (;;) {
+    pollfd fds[2] = {{signal_fd, POLLIN, 0}, {detached ? -1 : control_fd, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      cleanup_and_exit(signal_fd, false);
+    }
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo info;
+      if (::read(signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info) &&
+          info.ssi_signo != SIGCHLD) {
+        cleanup_and_exit(signal_fd, false);  // someone asked the guard itself to go
+      }
+      reap();
+      if (detached && !child_alive) return 0;
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      char buffer[4096];
+      const ssize_t n = ::read(control_fd, buffer, sizeof buffer);
+      if (n <= 0) cleanup_and_exit(signal_fd, false);  // the caller is gone
+      pending.append(buffer, static_cast<size_t>(n));
+      for (size_t eol; (eol = pending.find('\n')) != std::string::npos;) {
+        const std::string line = pending.substr(0, eol);
+        pending.erase(0, eol + 1);
+        if (line.rfind("signal ", 0) == 0) {
+          signal_tree(std::atoi(line.c_str() + 7));
+        } else if (line.rfind("dir ", 0) == 0) {
+          directories.push_back(line.substr(4));
+        } else if (line == "cleanup") {
+          cleanup_and_exit(signal_fd, true);
+        } else if (line == "detach") {
+          detached = true;
+          ::close(control_fd);
+          if (!child_alive) return 0;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,255 @@
+// The process layer with real processes: foxport-test-target's modes stand for the
+// behaviours browsers and drivers show (ignore SIGTERM, double-fork, flood the pipe...).
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+
+#include "foxport/error.hpp"
+#include "foxport/process.hpp"
+#include "support/wait.hpp"
+
+namespace fs = std::filesystem;
+using foxport::Process;
+using foxport::ProcessOptions;
+using foxport::testing::gone;
+using foxport::testing::wait_exited;
+using namespace std::chrono_literals;
+
+namespace {
+
+ProcessOptions target(std::vector<std::string> args) {
+  ProcessOptions options;
+  options.executable = FOXPORT_TEST_TARGET;
+  options.arguments = std::move(args);
+  return options;
+}
+
+// Resolves with the first output line that starts with `prefix`.
+std::future<std::string> first_line(ProcessOptions& options, std::string prefix) {
+  auto promise = std::make_shared<std::promise<std::string>>();
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  options.on_line = [promise, done, prefix](foxport::Stream, std::string_view line) {
+    if (line.substr(0, prefix.size()) == prefix && !done->exchange(true)) promise->set_value(std::string(line));
+  };
+  return promise->get_future();
+}
+
+}  // namespace
+
+TEST(Process, CapturesBothStreamsAndStopsTheChild) {
+  auto options = target({"print", "hello", "err:oops"});
+  auto oops = first_line(options, "oops");
+  auto process = Process::spawn(std::move(options));
+  ASSERT_EQ(oops.wait_for(10s), std::future_status::ready);
+  const int pid = process.pid();
+  EXPECT_TRUE(process.running());
+  process.stop();
+  EXPECT_TRUE(gone(pid));
+  EXPECT_FALSE(process.valid());
+  const auto lines = process.last_lines();
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "hello"), lines.end());
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "oops"), lines.end());
+  process.stop();  // idempotent
+}
+
+TEST(Process, ReportsTheExitStatus) {
+  auto process = Process::spawn(target({"exit", "3"}));
+  const auto status = process.wait_for(10s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->code, 3);
+  EXPECT_EQ(status->to_string(), "exit status 3");
+  EXPECT_FALSE(process.running());
+}
+
+TEST(Process, KillsAChildThatIgnoresSigtermAfterTheGracePeriod) {
+  auto options = target({"ignore-term", "600"});
+  auto ready = first_line(options, "ready");
+  options.stop_policy = {{foxport::StopAction::request_exit, 300ms}, {foxport::StopAction::terminate, 2s}, {}};
+  auto process = Process::spawn(std::move(options));
+  ASSERT_EQ(ready.wait_for(10s), std::future_status::ready);
+  const int pid = process.pid();
+  const auto start = std::chrono::steady_clock::now();
+  process.stop();
+  // Bounded: the grace period plus a generous margin, never the child's 600 s.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 300ms + 5s);
+  EXPECT_TRUE(gone(pid));
+  const auto status = process.exit_status();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->signal, SIGKILL);
+}
+
+TEST(Process, TakesDownAGrandchildThatLeftTheProcessGroup) {
+  auto options = target({"grandchild", "600"});
+  auto line = first_line(options, "grandchild ");
+  auto process = Process::spawn(std::move(options));
+  ASSERT_EQ(line.wait_for(10s), std::future_status::ready);
+  const int grandchild = std::stoi(line.get().substr(11));
+  ASSERT_FALSE(gone(grandchild));
+  EXPECT_NE(::getpgid(grandchild), process.pid());  // it really escaped the group
+  const auto tree = process.tree();
+  EXPECT_NE(std::find(tree.begin(), tree.end(), grandchild), tree.end());
+  const int pid = process.pid();
+  process.stop();
+  EXPECT_TRUE(gone(pid));
+  EXPECT_TRUE(wait_exited(grandchild, 2s));
+}
+
+TEST(Process, AChildThatWritesALotNeverBlocks) {
+  auto options = target({"spew", std::to_string(10 * 1024 * 1024)});
+  options.log_lines = 5;
+  auto process = Process::spawn(std::move(options));
+  const auto status = process.wait_for(60s);
+  ASSERT_TRUE(status.has_value()) << "the child stalled on a full pipe";
+  EXPECT_EQ(status->code, 0);
+  process.stop();
+  const auto lines = process.last_lines();
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines.back(), "done");
+}
+
+TEST(Process, MissingBinaryIsAClearError) {
+  auto options = target({});
+  options.executable = "foxport-no-such-binary";
+  try {
+    Process::spawn(std::move(options));
+    FAIL() << "spawn succeeded";
+  } catch (const foxport::Error& e) {
+    EXPECT_EQ(e.code(), foxport::errc::binary_not_found);
+    EXPECT_NE(std::string(e.what()).find("foxport-no-such-binary not found in PATH ("), std::string::npos) << e.what();
+  }
+  std::error_code ec;
+  auto process = Process::spawn(target({}), ec);
+  EXPECT_FALSE(ec) << ec.message();
+  options = target({});
+  options.executable = "/nonexistent/dir/firefox";
+  Process::spawn(std::move(options), ec);
+  EXPECT_EQ(ec, foxport::errc::binary_not_found);
+}
+
+TEST(Process, NonExecutableFileIsAClearError) {
+  const auto file = fs::temp_directory_path() / "not-executable";
+  std::ofstream(file) << "#!/bin/sh\n";
+  auto options = target({});
+  options.executable = file;
+  try {
+    Process::spawn(std::move(options));
+    FAIL() << "spawn succeeded";
+  } catch (const foxport::Error& e) {
+    EXPECT_EQ(e.code(), foxport::errc::binary_not_executable);
+    EXPECT_NE(std::string(e.what()).find(file.string() + " is not executable"), std::string::npos) << e.what();
+  }
+  fs::remove(file);
+}
+
+TEST(Process, FailedExecIsAClearErrorAndLeavesNoZombie) {
+  // Executable bit, but no valid format: execv fails with ENOEXEC inside the guard.
+  const auto file = fs::temp_directory_path() / "garbage";
+  std::ofstream(file) << "\x7f" "ELF garbage";
+  fs::permissions(file, fs::perms::owner_all);
+  auto options = target({});
+  options.executable = file;
+  try {
+    Process::spawn(std::move(options));
+    FAIL() << "spawn succeeded";
+  } catch (const foxport::Error& e) {
+    EXPECT_EQ(e.code(), std::errc::executable_format_error);
+    EXPECT_NE(std::string(e.what()).find("cannot execute " + file.string()), std::string::npos) << e.what();
+  }
+  fs::remove(file);
+  // No zombie: checked by the leak listener after this test.
+}
+
+TEST(Process, MissingGuardIsAClearError) {
+  ::setenv("FOXPORT_GUARD", "/nonexistent/foxport-guard", 1);
+  std::error_code ec;
+  std::string what;
+  try {
+    Process::spawn(target({"sleep", "60"}));
+  } catch (const foxport::Error& e) {
+    ec = e.code();
+    what = e.what();
+  }
+  ::unsetenv("FOXPORT_GUARD");
+  EXPECT_EQ(ec, foxport::errc::guard_missing);
+  EXPECT_NE(what.find("/nonexistent/foxport-guard"), std::string::npos) << what;
+}
+
+TEST(Process, OwnedDirectoriesArePrivateAndRemoved) {
+  const auto dir = foxport::make_temporary_directory("test");
+  EXPECT_EQ(fs::status(dir).permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_NE(dir.filename().string().find("foxport-test-"), std::string::npos);
+  std::ofstream(dir / "file") << "data";
+  auto options = target({"sleep", "600"});
+  options.owned_directories = {dir};
+  auto process = Process::spawn(std::move(options));
+  process.stop();
+  EXPECT_FALSE(fs::exists(dir));
+}
+
+TEST(Process, DestructorStopsTheTree) {
+  int pid = -1;
+  {
+    auto process = Process::spawn(target({"sleep", "600"}));
+    pid = process.pid();
+    ASSERT_FALSE(gone(pid));
+  }
+  EXPECT_TRUE(gone(pid));
+}
+
+TEST(Process, MovedHandlesOwnTheLaunch) {
+  auto first = Process::spawn(target({"sleep", "600"}));
+  const int pid = first.pid();
+  Process second = std::move(first);
+  EXPECT_FALSE(first.valid());  // NOLINT(bugprone-use-after-move): checking the moved-from state
+  EXPECT_EQ(second.pid(), pid);
+  second = Process::spawn(target({"sleep", "600"}));  // the old launch is stopped
+  EXPECT_TRUE(gone(pid));
+}
+
+TEST(Process, DetachLeavesTheTreeRunning) {
+  auto process = Process::spawn(target({"sleep", "600"}));
+  const auto record = process.detach();
+  EXPECT_FALSE(process.valid());
+  EXPECT_FALSE(gone(record.pid));
+  ::kill(-record.pid, SIGKILL);  // the caller's job now
+  EXPECT_TRUE(wait_exited(record.pid, 5s));
+  EXPECT_TRUE(wait_exited(record.guard_pid, 5s));
+}
+
+TEST(Process, KillingTheCallerTakesTheTreeDown) {
+  const auto dir = foxport::make_temporary_directory("caller");
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  const pid_t caller = ::fork();
+  if (caller == 0) {
+    ::dup2(out[1], STDOUT_FILENO);
+    ::close(out[0]);
+    ::execl(FOXPORT_TEST_LAUNCHER, "foxport-test-launcher", "process", dir.c_str(), FOXPORT_TEST_TARGET, "grandchild",
+            "600", nullptr);
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  FILE* lines = ::fdopen(out[0], "r");
+  int pid = -1, guard = -1, grandchild = -1;
+  char buffer[256];
+  while (grandchild < 0 && std::fgets(buffer, sizeof buffer, lines) != nullptr) {
+    std::sscanf(buffer, "pid %d", &pid);
+    std::sscanf(buffer, "guard %d", &guard);
+    std::sscanf(buffer, "line grandchild %d", &grandchild);
+  }
+  ASSERT_GT(grandchild, 0);
+  ::kill(caller, SIGKILL);
+  ::waitpid(caller, nullptr, 0);
+  EXPECT_TRUE(wait_exited(pid, 2s));
+  EXPECT_TRUE(wait_exited(grandchild, 2s));
+  EXPECT_TRUE(wait_exited(guard, 2s));  // the guard removes the directories before it exits
+  EXPECT_FALSE(fs::exists(dir));
+  std::fclose(lines);
+}
