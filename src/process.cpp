@@ -497,6 +497,11 @@ std::optional<ExitStatus> Process::wait_for(std::chrono::milliseconds timeout) c
   return exit_status();
 }
 
+bool Process::wait_output_closed(std::chrono::milliseconds timeout) const {
+  if (!impl_) return true;
+  return impl_->wait_until(std::chrono::steady_clock::now() + timeout, [this] { return impl_->open_streams == 0; });
+}
+
 std::vector<int> Process::tree() const {
   if (!valid()) return {};
   return detail::descendants_of(guard_pid());

@@ -126,6 +126,9 @@ class Process {
   std::vector<std::string> last_lines() const;
   /// The last `count` lines as an indented block for error messages.
   std::string last_lines_text(std::size_t count = 20) const;
+  /// Waits up to `timeout` until the tree has closed its output, so that every line it wrote
+  /// is in last_lines() (used before quoting them in an error).
+  bool wait_output_closed(std::chrono::milliseconds timeout) const;
   /// Adds a directory that stop() and the guard remove.
   void own_directory(const std::filesystem::path& directory);
 

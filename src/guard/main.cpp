@@ -211,6 +211,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   ::close(exec_error[0]);
+  // Let go of the tree's output pipes, so the caller sees them end when the tree is gone.
+  if (const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC); null >= 0) {
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    ::close(null);
+  }
   report("started " + std::to_string(child));
 
   bool detached = false;

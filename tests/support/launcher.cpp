@@ -4,7 +4,7 @@
 //   process DIR EXE [ARGS...]   launch EXE (owning DIR), print "pid N", "guard N", each
 //                               child line as "line TEXT", then block
 //
-// Further modes (firefox, drivers) are added by the launch kinds' tests.
+//   firefox                     launch Firefox, print "pid", "guard", "profile", "port", block
 
 #include <unistd.h>
 
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "foxport/firefox.hpp"
 #include "foxport/process.hpp"
 
 int main(int argc, char** argv) {
@@ -29,6 +30,12 @@ int main(int argc, char** argv) {
     std::printf("pid %d\nguard %d\n", process.pid(), process.guard_pid());
     for (;;) ::pause();
   }
-  std::fprintf(stderr, "usage: foxport-test-launcher process DIR EXE [ARGS...]\n");
+  if (argc == 2 && std::strcmp(argv[1], "firefox") == 0) {
+    auto firefox = foxport::Firefox::launch();
+    std::printf("pid %d\nguard %d\nprofile %s\nport %d\n", firefox.pid(), firefox.process().guard_pid(),
+                firefox.profile_dir().c_str(), firefox.port());
+    for (;;) ::pause();
+  }
+  std::fprintf(stderr, "usage: foxport-test-launcher process DIR EXE [ARGS...] | firefox\n");
   return 64;
 }

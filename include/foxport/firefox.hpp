@@ -1,0 +1,101 @@
+#pragma once
+/// Firefox with Marionette on a port nobody else can have: a move-only handle that is ready
+/// when the Marionette handshake answers, and that takes Firefox's whole process tree and
+/// its temporary profile with it when it goes.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <variant>
+#include <vector>
+
+#include "foxport/marionette.hpp"
+#include "foxport/port.hpp"
+#include "foxport/process.hpp"
+#include "foxport/ready.hpp"
+
+namespace foxport {
+
+/// A Firefox preference value, as written to user.js.
+using PrefValue = std::variant<bool, int, std::string>;
+
+/// How to launch Firefox.
+struct FirefoxOptions {
+  /// Empty: $FOXPORT_FIREFOX, then firefox and firefox-esr in PATH, then the usual install
+  /// directories.
+  std::filesystem::path binary;
+  bool headless = true;                                  ///< --headless
+  std::map<std::string, PrefValue> prefs;                ///< on top of foxport's test prefs
+  std::vector<std::string> arguments;                    ///< extra command-line arguments
+  std::map<std::string, std::string> environment;        ///< extra environment variables
+  std::filesystem::path profile_template;                ///< copied into the temporary profile
+  /// 0 (the default): Firefox binds port 0 and reports what it got. Otherwise this port.
+  std::uint16_t marionette_port = 0;
+  /// When set (and marionette_port is 0): lease a fixed port from this range.
+  std::optional<PortRange> marionette_port_range;
+  std::chrono::milliseconds ready_timeout = std::chrono::seconds(30);  ///< spawn to handshake
+  /// SIGTERM takes Firefox's tree down in ~40 ms (measured; docs/benchmarks.md), a
+  /// Marionette:Quit needs a session and ~0.5 s; so the default is SIGTERM, then SIGKILL.
+  StopPolicy stop_policy{{StopAction::request_exit, std::chrono::seconds(5)}, {StopAction::terminate, std::chrono::seconds(2)}, {}};
+  std::filesystem::path log_file;                        ///< Firefox's output, appended
+  std::function<void(Stream, std::string_view)> on_line; ///< every output line (I/O thread)
+};
+
+/// The preferences foxport writes into every profile (before FirefoxOptions::prefs).
+const std::map<std::string, PrefValue>& default_firefox_prefs();
+
+/// The Firefox binary that launch() would use; the error lists everything searched.
+std::filesystem::path find_firefox(const std::filesystem::path& explicit_binary = {});
+
+/// A running Firefox with Marionette. Move-only; destroying it stops Firefox.
+class Firefox {
+ public:
+  /// Launches and waits until the Marionette handshake answers. Throws foxport::Error.
+  static Firefox launch(FirefoxOptions options = {});
+  /// Non-throwing form; returns an empty handle on failure.
+  static Firefox launch(FirefoxOptions options, std::error_code& ec);
+
+  Firefox() noexcept = default;
+  Firefox(Firefox&&) noexcept = default;
+  Firefox& operator=(Firefox&&) noexcept;
+  ~Firefox();
+
+  /// True while this handle owns a running launch.
+  bool valid() const noexcept { return process_.valid(); }
+  /// The Marionette port.
+  std::uint16_t port() const noexcept { return report_.port; }
+  /// Firefox's main process.
+  int pid() const noexcept { return process_.pid(); }
+  /// The temporary profile directory (removed at stop).
+  const std::filesystem::path& profile_dir() const noexcept { return profile_; }
+  /// The Firefox binary that runs.
+  const std::filesystem::path& binary() const noexcept { return process_.executable(); }
+  /// Firefox's version from application.ini beside the binary ("" if unknown).
+  std::string version() const;
+  /// The evidence of readiness, with timings.
+  const ReadyReport& ready_report() const noexcept { return report_; }
+  /// A new Marionette connection. Marionette serves one client at a time: close it before
+  /// another one connects.
+  Marionette marionette(std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  /// The process tree (for last_lines(), tree(), signals).
+  const Process& process() const noexcept { return process_; }
+
+  /// Stops Firefox (the options' stop policy), kills its tree, removes the profile. Idempotent.
+  void stop();
+  /// Leaves Firefox running; the caller owns its process group and profile now.
+  DetachedProcess detach();
+
+ private:
+  std::optional<PortLease> lease_;  // declared first: released only after the process is gone
+  std::filesystem::path profile_;
+  ReadyReport report_;
+  Process process_;
+};
+
+}  // namespace foxport

@@ -1,0 +1,452 @@
+// foxport: run a command against a fresh browser endpoint, in one line.
+//
+//   foxport run   [LAUNCH OPTIONS] -- COMMAND [ARGS...]
+//   foxport start [LAUNCH OPTIONS] [--json]
+//   foxport port  [--count N] [--range LO-HI] [--hold]
+//   foxport who   PORT
+//
+// Exit codes: COMMAND's for run; 64 usage; 127 binary not found; 69 launch or readiness
+// failure; 124 ready timeout; 130/143 after SIGINT/SIGTERM; `who` 1 when nothing listens.
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "detail/procfs.hpp"
+#include "foxport/driver.hpp"
+#include "foxport/error.hpp"
+#include "foxport/firefox.hpp"
+#include "foxport/marionette.hpp"
+#include "foxport/webdriver.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+constexpr int exit_usage = 64;
+constexpr int exit_launch_failed = 69;
+constexpr int exit_not_found = 127;
+constexpr int exit_timeout = 124;
+
+struct LaunchOptions {
+  std::string kind = "firefox";
+  std::string binary;
+  std::string driver;
+  int port = 0;
+  std::string port_range;
+  bool headless = true;
+  std::vector<std::string> prefs;
+  std::vector<std::string> arguments;
+  double timeout = 30;
+  std::string log;
+  bool quiet = false;
+  bool verbose = false;
+};
+
+using Launch = std::variant<foxport::Firefox, foxport::Geckodriver, foxport::Chromedriver>;
+
+// A usage error: one clear line, exit 64.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void add_launch_options(CLI::App& app, LaunchOptions& options) {
+  auto* kinds = app.add_option_group("kind", "What to launch (default: --firefox)");
+  kinds->add_flag_callback("--firefox", [&] { options.kind = "firefox"; }, "Firefox with Marionette");
+  kinds->add_flag_callback("--geckodriver", [&] { options.kind = "geckodriver"; }, "geckodriver (WebDriver for Firefox)");
+  kinds->add_flag_callback("--chromedriver", [&] { options.kind = "chromedriver"; }, "chromedriver (WebDriver for Chromium)");
+  app.add_option("--binary", options.binary, "The browser binary (Firefox for --firefox and --geckodriver)");
+  app.add_option("--driver", options.driver, "The driver binary (default: FOXPORT_GECKODRIVER / FOXPORT_CHROMEDRIVER, then PATH)");
+  auto* port = app.add_option("--port", options.port, "A fixed port (default: the child binds port 0)")->check(CLI::Range(1, 65535));
+  app.add_option("--port-range", options.port_range, "Lease a fixed port from LO-HI")->excludes(port);
+  app.add_flag("--headless,!--no-headless", options.headless, "Headless browser (default: on)");
+  app.add_option("--pref", options.prefs, "NAME=VALUE Firefox preference (repeatable; true/false/integers typed)");
+  app.add_option("--arg", options.arguments, "An extra argument for the child (repeatable)")->allow_extra_args(false);
+  app.add_option("--timeout", options.timeout, "Seconds to wait until ready (default 30)");
+  app.add_option("--log", options.log, "Append the child's output to FILE");
+  app.add_flag("-q,--quiet", options.quiet, "No progress lines");
+  app.add_flag("-v,--verbose", options.verbose, "Echo the child's output to stderr");
+}
+
+foxport::PrefValue pref_value(const std::string& text) {
+  if (text == "true") return true;
+  if (text == "false") return false;
+  try {
+    std::size_t used = 0;
+    const int number = std::stoi(text, &used);
+    if (used == text.size()) return number;
+  } catch (const std::exception&) {
+  }
+  return text;
+}
+
+std::chrono::milliseconds timeout_of(const LaunchOptions& options) {
+  if (!(options.timeout > 0)) throw UsageError("--timeout must be a positive number of seconds");
+  return std::chrono::milliseconds(static_cast<long long>(options.timeout * 1000));
+}
+
+std::optional<foxport::PortRange> range_of(const LaunchOptions& options) {
+  if (options.port_range.empty()) return std::nullopt;
+  std::error_code ec;
+  auto range = foxport::PortRange::parse(options.port_range, ec);
+  if (ec) throw UsageError("--port-range " + options.port_range + ": " + ec.message() + " (expected LO-HI, 1-65535)");
+  return range;
+}
+
+Launch launch(const LaunchOptions& options) {
+  auto echo = [verbose = options.verbose](foxport::Stream, std::string_view line) {
+    if (verbose) std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+  };
+  if (options.kind == "firefox") {
+    foxport::FirefoxOptions firefox;
+    firefox.binary = options.binary;
+    firefox.headless = options.headless;
+    for (const auto& pref : options.prefs) {
+      const auto eq = pref.find('=');
+      if (eq == std::string::npos || eq == 0) throw UsageError("--pref " + pref + ": expected NAME=VALUE");
+      firefox.prefs[pref.substr(0, eq)] = pref_value(pref.substr(eq + 1));
+    }
+    firefox.arguments = options.arguments;
+    firefox.marionette_port = static_cast<std::uint16_t>(options.port);
+    firefox.marionette_port_range = range_of(options);
+    firefox.ready_timeout = timeout_of(options);
+    firefox.log_file = options.log;
+    firefox.on_line = echo;
+    return foxport::Firefox::launch(std::move(firefox));
+  }
+  if (!options.prefs.empty()) throw UsageError("--pref applies to --firefox only");
+  auto common = [&](foxport::DriverOptions& driver) {
+    driver.driver = options.driver;
+    driver.port = static_cast<std::uint16_t>(options.port);
+    driver.port_range = range_of(options);
+    driver.arguments = options.arguments;
+    driver.ready_timeout = timeout_of(options);
+    driver.log_file = options.log;
+    driver.on_line = echo;
+  };
+  if (options.kind == "geckodriver") {
+    foxport::GeckodriverOptions gecko;
+    common(gecko);
+    gecko.firefox = options.binary;
+    return foxport::Geckodriver::launch(std::move(gecko));
+  }
+  foxport::ChromedriverOptions chrome;
+  common(chrome);
+  return foxport::Chromedriver::launch(std::move(chrome));
+}
+
+struct Endpoint {
+  std::string kind;
+  std::uint16_t port = 0;
+  int pid = -1;
+  std::string url;      // drivers
+  std::string profile;  // Firefox
+  std::string handshake;
+};
+
+Endpoint endpoint_of(const Launch& launched) {
+  return std::visit(
+      [](const auto& handle) {
+        Endpoint endpoint;
+        endpoint.port = handle.port();
+        endpoint.pid = handle.pid();
+        using Handle = std::decay_t<decltype(handle)>;
+        if constexpr (std::is_same_v<Handle, foxport::Firefox>) {
+          endpoint.kind = "firefox";
+          endpoint.profile = handle.profile_dir().string();
+          endpoint.handshake = handle.ready_report().protocol_answer;
+        } else {
+          endpoint.kind = std::is_same_v<Handle, foxport::Geckodriver> ? "geckodriver" : "chromedriver";
+          endpoint.url = handle.url();
+        }
+        return endpoint;
+      },
+      launched);
+}
+
+std::vector<std::pair<std::string, std::string>> environment_of(const Endpoint& endpoint) {
+  std::vector<std::pair<std::string, std::string>> vars = {{"FOXPORT_PORT", std::to_string(endpoint.port)},
+                                                           {"FOXPORT_PID", std::to_string(endpoint.pid)},
+                                                           {"FOXPORT_KIND", endpoint.kind}};
+  if (endpoint.kind == "firefox") {
+    vars.emplace_back("MARIONETTE_PORT", std::to_string(endpoint.port));
+    vars.emplace_back("FOXPORT_PROFILE", endpoint.profile);
+  } else {
+    vars.emplace_back("WEBDRIVER_URL", endpoint.url);
+  }
+  return vars;
+}
+
+std::string ready_line(const Endpoint& endpoint) {
+  std::string line = "foxport: ready: " + endpoint.kind + " on port " + std::to_string(endpoint.port) + " (pid " +
+                     std::to_string(endpoint.pid) + ")";
+  line += endpoint.kind == "firefox" ? ", profile " + endpoint.profile : ", " + endpoint.url;
+  return line;
+}
+
+// Signals arrive through a signalfd, so that waiting for them, for a child and for stdin is
+// one poll. Blocked before any thread exists, so every thread inherits the mask.
+int block_signals() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (const int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&mask, sig);
+  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+  return ::signalfd(-1, &mask, SFD_CLOEXEC);
+}
+
+int signal_exit_code(int sig) { return 128 + sig; }
+
+// Reads one signal number from the signalfd.
+int read_signal(int signal_fd) {
+  signalfd_siginfo info{};
+  return ::read(signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info) ? static_cast<int>(info.ssi_signo) : SIGTERM;
+}
+
+// Runs COMMAND with the endpoint in its environment; returns its exit code, or 128+signal
+// after forwarding a signal foxport received.
+int run_command(const std::vector<std::string>& command, const Endpoint& endpoint, int signal_fd) {
+  std::vector<std::string> env_storage;
+  for (char** entry = environ; *entry != nullptr; ++entry) env_storage.emplace_back(*entry);
+  for (const auto& [name, value] : environment_of(endpoint)) {
+    std::erase_if(env_storage, [&](const std::string& var) { return var.rfind(name + "=", 0) == 0; });
+    env_storage.push_back(name + "=" + value);
+  }
+  std::vector<char*> env;
+  for (auto& var : env_storage) env.push_back(var.data());
+  env.push_back(nullptr);
+  std::vector<char*> argv;
+  for (const auto& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+
+  std::error_code ec;
+  std::string message;
+  const auto executable = foxport::find_executable(command.front(), ec, &message);
+  if (ec) {
+    std::fprintf(stderr, "foxport: cannot run %s: %s\n", command.front().c_str(), message.c_str());
+    return exit_not_found;
+  }
+  const pid_t child = ::fork();
+  if (child == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::execve(executable.c_str(), argv.data(), env.data());
+    std::fprintf(stderr, "foxport: cannot execute %s: %s\n", executable.c_str(), std::strerror(errno));
+    ::_exit(126);
+  }
+  const int child_fd = static_cast<int>(::syscall(SYS_pidfd_open, child, 0));
+  int forwarded = 0;
+  for (;;) {
+    pollfd fds[2] = {{child_fd, POLLIN, 0}, {signal_fd, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0 && errno != EINTR) break;
+    if (fds[1].revents & POLLIN) {
+      forwarded = read_signal(signal_fd);
+      ::kill(child, SIGTERM);  // the command goes first, then the launch
+    }
+    if (fds[0].revents & POLLIN) break;
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ::close(child_fd);
+  if (forwarded != 0) return signal_exit_code(forwarded);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : signal_exit_code(WTERMSIG(status));
+}
+
+// Waits until a signal arrives or stdin closes; returns the exit code for the reason.
+int wait_for_end(int signal_fd) {
+  for (;;) {
+    pollfd fds[2] = {{signal_fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0 && errno != EINTR) return 0;
+    if (fds[0].revents & POLLIN) return signal_exit_code(read_signal(signal_fd));
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      char buffer[4096];
+      if (::read(STDIN_FILENO, buffer, sizeof buffer) <= 0) return 0;  // input is ignored; its end counts
+    }
+  }
+}
+
+int exit_code_for(const std::system_error& e) {
+  if (e.code() == foxport::errc::binary_not_found || e.code() == foxport::errc::binary_not_executable) return exit_not_found;
+  if (e.code() == foxport::errc::ready_timeout) return exit_timeout;
+  if (e.code() == foxport::errc::port_range_invalid) return exit_usage;
+  return exit_launch_failed;
+}
+
+std::string handshake_json(const Endpoint& endpoint) {
+  json::object object{{"kind", endpoint.kind}, {"port", endpoint.port}, {"pid", endpoint.pid}};
+  if (endpoint.kind == "firefox") {
+    object["profile"] = endpoint.profile;
+    boost::system::error_code ec;
+    auto handshake = json::parse(endpoint.handshake, ec);
+    if (!ec) object["handshake"] = handshake;
+  } else {
+    object["url"] = endpoint.url;
+  }
+  return json::serialize(object);
+}
+
+// `foxport who PORT`: who listens, what it speaks, whether foxport launched it.
+int who(int port) {
+  const auto listeners = foxport::detail::listeners_on(static_cast<std::uint16_t>(port));
+  if (listeners.empty()) {
+    std::printf("nothing listens on port %d\n", port);
+    return 1;
+  }
+  for (const auto& listener : listeners) {
+    std::printf("port %d on %s\n", port, listener.address.c_str());
+    for (const int pid : foxport::detail::socket_holders(listener.inode)) {
+      std::error_code ec;
+      const auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
+      std::printf("  pid %d  %s\n  command  %s\n", pid, exe.c_str(), foxport::detail::command_line(pid).substr(0, 300).c_str());
+      // Launched by foxport: one of its ancestors is a foxport guard.
+      for (int ancestor = foxport::detail::parent_of(pid); ancestor > 1; ancestor = foxport::detail::parent_of(ancestor)) {
+        const auto name = foxport::detail::command_line(ancestor);
+        if (name.find("foxport-guard") != std::string::npos) {
+          std::printf("  launched by foxport (guard pid %d)\n", ancestor);
+          break;
+        }
+      }
+    }
+  }
+  const std::string host = listeners.front().address == "::1" ? "::1" : "127.0.0.1";
+  try {
+    auto marionette = foxport::Marionette::connect(host, static_cast<std::uint16_t>(port), 1s);
+    std::printf("  speaks Marionette (applicationType %s, protocol %d)\n", marionette.handshake().application_type.c_str(),
+                marionette.handshake().protocol);
+    return 0;
+  } catch (const std::exception&) {
+  }
+  std::error_code ec;
+  const auto status = foxport::WebDriverClient("http://" + host + ":" + std::to_string(port), 1s).status(ec);
+  if (!ec) {
+    std::printf("  speaks WebDriver (ready: %s%s%s)\n", status.ready ? "true" : "false",
+                status.message.empty() ? "" : ", ", status.message.c_str());
+  } else {
+    std::printf("  speaks neither Marionette nor WebDriver\n");
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"foxport: launch Firefox (Marionette), geckodriver or chromedriver on a port nobody else has, "
+               "wait until it is really ready, and take it all down afterwards."};
+  app.footer(
+      "Examples:\n"
+      "  foxport run --firefox -- ctest                 Firefox for a test run, MARIONETTE_PORT exported\n"
+      "  foxport run --chromedriver -- ./suite          WEBDRIVER_URL exported\n"
+      "  coproc foxport start --json                     endpoint for the life of a shell script\n"
+      "  foxport port --count 3 --hold                   reserve three ports until stdin closes\n"
+      "  foxport who 4444                                what listens there, and what it speaks");
+  app.set_version_flag("--version", std::string("foxport ") + FOXPORT_VERSION);
+  app.require_subcommand(1);
+
+  LaunchOptions run_options;
+  std::vector<std::string> command;
+  auto* run = app.add_subcommand("run", "Launch, run COMMAND with the endpoint in its environment, tear down");
+  add_launch_options(*run, run_options);
+  run->add_option("command", command, "-- COMMAND [ARGS...]")->required();
+  run->footer("Exports FOXPORT_PORT, FOXPORT_PID, FOXPORT_KIND; MARIONETTE_PORT and FOXPORT_PROFILE (Firefox) or "
+              "WEBDRIVER_URL (drivers). Exits with COMMAND's status.");
+  run->positionals_at_end();
+
+  LaunchOptions start_options;
+  bool as_json = false;
+  auto* start = app.add_subcommand("start", "Launch and stay until SIGINT/SIGTERM or until stdin closes");
+  add_launch_options(*start, start_options);
+  start->add_flag("--json", as_json, "Print the ready line as a JSON object");
+
+  int count = 1;
+  std::string range_text;
+  bool hold = false;
+  auto* port = app.add_subcommand("port", "Lease and print free ports (a range the kernel never hands out)");
+  port->add_option("--count", count, "How many ports")->check(CLI::Range(1, 4096));
+  port->add_option("--range", range_text, "LO-HI (default: the dynamic range minus the kernel's ephemeral range)");
+  port->add_flag("--hold", hold, "Keep the leases until stdin closes or a signal arrives");
+
+  int who_port = 0;
+  auto* who_command = app.add_subcommand("who", "What listens on PORT: process, protocol, and whether foxport launched it");
+  who_command->add_option("PORT", who_port, "The port")->required()->check(CLI::Range(1, 65535));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "foxport: %s (see foxport --help)\n", e.what());
+    return exit_usage;
+  }
+  if (*run && command.empty()) {
+    std::fprintf(stderr, "foxport: run needs a command after -- (see foxport run --help)\n");
+    return exit_usage;
+  }
+
+  const int signal_fd = block_signals();
+  try {
+    if (*who_command) return who(who_port);
+
+    if (*port) {
+      std::optional<foxport::PortRange> range;
+      if (!range_text.empty()) {
+        std::error_code ec;
+        range = foxport::PortRange::parse(range_text, ec);
+        if (ec) throw UsageError("--range " + range_text + ": " + ec.message() + " (expected LO-HI, 1-65535)");
+      }
+      std::vector<foxport::PortLease> leases;
+      for (int i = 0; i < count; ++i) {
+        leases.push_back(foxport::PortLease::acquire(range ? *range : foxport::PortRange::default_range()));
+        std::printf("%d\n", leases.back().port());
+      }
+      std::fflush(stdout);
+      if (hold) wait_for_end(signal_fd);  // the leases end with this process
+      return 0;
+    }
+
+    const auto& options = *run ? run_options : start_options;
+    timeout_of(options);  // a bad timeout is a usage error before anything starts
+    range_of(options);
+    if (!options.quiet) std::fprintf(stderr, "foxport: launching %s...\n", options.kind.c_str());
+    auto launched = launch(options);
+    const auto endpoint = endpoint_of(launched);
+    if (*start) {
+      std::printf("%s\n", as_json ? handshake_json(endpoint).c_str() : ready_line(endpoint).c_str());
+      std::fflush(stdout);
+      const int code = wait_for_end(signal_fd);
+      std::visit([](auto& handle) { handle.stop(); }, launched);
+      return code;
+    }
+    if (!options.quiet) std::fprintf(stderr, "%s\n", ready_line(endpoint).c_str());
+    const int code = run_command(command, endpoint, signal_fd);
+    std::visit([](auto& handle) { handle.stop(); }, launched);
+    return code;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "foxport: %s\n", e.what());
+    return exit_usage;
+  } catch (const std::system_error& e) {
+    std::fprintf(stderr, "foxport: %s\n", e.what());
+    return exit_code_for(e);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "foxport: %s\n", e.what());
+    return exit_launch_failed;
+  }
+}

@@ -1,0 +1,64 @@
+#include "detail/protocol.hpp"
+
+#include <boost/json.hpp>
+#include <cctype>
+
+#include "foxport/error.hpp"
+
+namespace foxport::detail {
+namespace json = boost::json;
+
+namespace {
+// Marionette frames are small; anything claiming more is not Marionette.
+constexpr std::size_t max_frame = 256 * 1024 * 1024;
+}  // namespace
+
+std::optional<std::string> take_frame(std::string& buffer) {
+  const auto colon = buffer.find(':');
+  if (colon == std::string::npos) {
+    if (buffer.size() > 10) throw Error(errc::protocol_error, "no Marionette length prefix in \"" + buffer.substr(0, 20) + "\"");
+    return std::nullopt;
+  }
+  std::size_t length = 0;
+  if (colon == 0 || colon > 10) throw Error(errc::protocol_error, "bad Marionette length prefix \"" + buffer.substr(0, 20) + "\"");
+  for (std::size_t i = 0; i < colon; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(buffer[i])))
+      throw Error(errc::protocol_error, "bad Marionette length prefix \"" + buffer.substr(0, colon) + "\"");
+    length = length * 10 + static_cast<std::size_t>(buffer[i] - '0');
+  }
+  if (length > max_frame) throw Error(errc::protocol_error, "Marionette frame too large: " + std::to_string(length));
+  if (buffer.size() < colon + 1 + length) return std::nullopt;
+  auto payload = buffer.substr(colon + 1, length);
+  buffer.erase(0, colon + 1 + length);
+  return payload;
+}
+
+std::string frame(std::string_view json) { return std::to_string(json.size()) + ":" + std::string(json); }
+
+MarionetteHandshake parse_handshake(std::string_view text) {
+  boost::system::error_code ec;
+  const auto value = json::parse(text, ec);
+  const auto* object = ec ? nullptr : value.if_object();
+  const auto* type = object != nullptr ? object->if_contains("applicationType") : nullptr;
+  const auto* protocol = object != nullptr ? object->if_contains("marionetteProtocol") : nullptr;
+  if (type == nullptr || !type->is_string() || protocol == nullptr || !protocol->is_int64()) {
+    throw Error(errc::protocol_error, "not a Marionette handshake: " + std::string(text.substr(0, 200)));
+  }
+  return {std::string(type->as_string()), static_cast<int>(protocol->as_int64())};
+}
+
+std::optional<WebDriverStatus> parse_status(std::string_view body) {
+  boost::system::error_code ec;
+  const auto value = json::parse(body, ec);
+  const auto* object = ec ? nullptr : value.if_object();
+  const auto* inner = object != nullptr ? object->if_contains("value") : nullptr;
+  const auto* fields = inner != nullptr ? inner->if_object() : nullptr;
+  const auto* ready = fields != nullptr ? fields->if_contains("ready") : nullptr;
+  if (ready == nullptr || !ready->is_bool()) return std::nullopt;
+  WebDriverStatus status{ready->as_bool(), {}};
+  if (const auto* message = fields->if_contains("message"); message != nullptr && message->is_string())
+    status.message = std::string(message->as_string());
+  return status;
+}
+
+}  // namespace foxport::detail

@@ -1,0 +1,293 @@
+#include "detail/ready_wait.hpp"
+
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <optional>
+
+#include "detail/procfs.hpp"
+#include "detail/protocol.hpp"
+#include "foxport/error.hpp"
+
+namespace foxport::detail {
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Short pauses between protocol attempts. They only matter in the rare case where the
+// listener exists but is not answering yet; every other step is driven by an event.
+constexpr auto retry_delay = std::chrono::milliseconds(20);
+
+std::string read_small_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
+  ReadySpec spec;
+  asio::io_context io;
+  asio::steady_timer deadline{io};
+  asio::steady_timer retry{io};
+  std::optional<asio::posix::stream_descriptor> inotify;
+  std::array<char, 4096> inotify_buffer{};
+  const Process* process = nullptr;
+
+  std::mutex feed_mutex;
+  bool accepting = true;  // the process's callbacks post here only while the wait runs
+
+  ReadyReport report;
+  std::optional<ExitStatus> exited;
+  std::string listener_state = "not checked";
+  std::string probe_state = "not started";
+  std::exception_ptr failure;
+  bool finished = false;
+
+  explicit State(ReadySpec s) : spec(std::move(s)) {}
+
+  template <typename Handler>
+  void feed(Handler&& handler) {
+    std::lock_guard lock(feed_mutex);
+    if (accepting) asio::post(io, std::forward<Handler>(handler));
+  }
+
+  std::string seen() const {
+    std::string text = process != nullptr && !exited ? "process running (pid " + std::to_string(process->pid()) + ")"
+                                                     : "process not running";
+    text += "; port reported: ";
+    text += report.port != 0 ? std::to_string(report.port) + " (" + report.port_source + ")" : "no";
+    if (!spec.port_file.empty() && report.port == 0) text += ", no " + spec.port_file.filename().string() + " yet";
+    text += "; listener: " + listener_state + "; protocol: " + probe_state;
+    return text;
+  }
+
+  std::string subject() const {
+    return spec.what + " (" + process->executable().string() + ", pid " + std::to_string(process->pid()) + ")";
+  }
+
+  void finish(std::exception_ptr error) {
+    if (finished) return;
+    finished = true;
+    failure = error;
+    io.stop();
+  }
+
+  void fail(std::error_code code, const std::string& why) {
+    if (process != nullptr) process->wait_output_closed(std::chrono::milliseconds(200));
+    finish(std::make_exception_ptr(Error(code, why + "\n  seen: " + seen() + "\n  last output:\n" +
+                                                   (process != nullptr ? process->last_lines_text() : ""))));
+  }
+
+  void on_line(const std::string& line) {
+    if (report.port != 0) return;
+    if (const auto port = parse_port_report(spec.report, line)) on_port(*port, "log line");
+  }
+
+  void on_exit(const ExitStatus& status) {
+    exited = status;
+    fail(errc::exited_early, subject() + " exited before it was ready: " + status.to_string());
+  }
+
+  void watch_port_file() {
+    const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd < 0 || ::inotify_add_watch(fd, spec.port_file.parent_path().c_str(), IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
+      if (fd >= 0) ::close(fd);
+      return;  // the log line still reports the port
+    }
+    inotify.emplace(io, fd);
+    read_inotify();
+    check_port_file();  // it may have appeared before the watch
+  }
+
+  void read_inotify() {
+    inotify->async_read_some(asio::buffer(inotify_buffer), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+      if (ec) return;
+      for (std::size_t offset = 0; offset + sizeof(inotify_event) <= n;) {
+        inotify_event event{};
+        std::memcpy(&event, self->inotify_buffer.data() + offset, sizeof event);
+        const std::string name = event.len > 0 ? std::string(self->inotify_buffer.data() + offset + sizeof event) : "";
+        if (name == self->spec.port_file.filename().string()) self->check_port_file();
+        offset += sizeof(inotify_event) + event.len;
+      }
+      self->read_inotify();
+    });
+  }
+
+  void check_port_file() {
+    if (report.port != 0) return;
+    if (const auto port = parse_port_file(read_small_file(spec.port_file))) on_port(*port, "port file");
+  }
+
+  void on_port(std::uint16_t port, const char* source) {
+    if (report.port != 0) return;
+    report.port = port;
+    report.port_source = source;
+    report.reported = Clock::now();
+    check_listener();
+  }
+
+  // The listener must belong to the launched tree: a port reported by a stale file or taken
+  // by a stranger is not our child's.
+  void check_listener() {
+    const auto listeners = listeners_on(report.port);
+    if (listeners.empty()) {
+      listener_state = "nothing listens on " + std::to_string(report.port) + " yet";
+      return after_retry([this] { check_listener(); });
+    }
+    auto tree = descendants_of(process->guard_pid());
+    for (const auto& listener : listeners) {
+      if (const auto owner = socket_owner(listener.inode, tree)) {
+        report.listener_pid = *owner;
+        listener_state = "pid " + std::to_string(*owner) + " on " + listener.address;
+        return probe();
+      }
+    }
+    std::string holders;
+    for (const int pid : socket_holders(listeners.front().inode))
+      holders += " pid " + std::to_string(pid) + " (" + command_line(pid).substr(0, 80) + ")";
+    listener_state = "held by" + (holders.empty() ? std::string(" an unknown process") : holders);
+    fail(std::make_error_code(std::errc::address_in_use),
+         "port " + std::to_string(report.port) + " reported by " + subject() + " is not held by the launched tree");
+  }
+
+  template <typename Step>
+  void after_retry(Step step) {
+    retry.expires_after(retry_delay);
+    retry.async_wait([self = shared_from_this(), step](boost::system::error_code ec) {
+      if (!ec && !self->finished) step();
+    });
+  }
+
+  void probe() {
+    auto socket = std::make_shared<tcp::socket>(io);
+    const tcp::endpoint endpoint(asio::ip::make_address(spec.host), report.port);
+    socket->async_connect(endpoint, [self = shared_from_this(), socket](boost::system::error_code ec) {
+      if (self->finished) return;
+      if (ec) {
+        self->probe_state = "connect: " + ec.message();
+        return self->after_retry([self] { self->probe(); });
+      }
+      if (self->spec.probe == Probe::marionette) return self->read_handshake(socket, std::make_shared<std::string>());
+      self->request_status(socket);
+    });
+  }
+
+  void read_handshake(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer) {
+    auto chunk = std::make_shared<std::array<char, 512>>();
+    socket->async_read_some(asio::buffer(*chunk), [self = shared_from_this(), socket, buffer, chunk](boost::system::error_code ec,
+                                                                                                   std::size_t n) {
+      if (self->finished) return;
+      buffer->append(chunk->data(), n);
+      try {
+        if (auto frame = take_frame(*buffer)) {
+          const auto handshake = parse_handshake(*frame);
+          if (handshake.application_type != "gecko") {
+            return self->fail(errc::protocol_error, "Marionette on port " + std::to_string(self->report.port) +
+                                                        " says applicationType " + handshake.application_type);
+          }
+          self->report.protocol_answer = *frame;
+          return self->succeed();  // the socket closes with this handler: we never hold Marionette
+        }
+      } catch (const Error& e) {
+        return self->fail(e.code(), std::string("bad Marionette handshake: ") + e.what());
+      }
+      if (!ec) return self->read_handshake(socket, buffer);
+      self->probe_state = "connection closed before the handshake (" + ec.message() + ")";
+      self->after_retry([self] { self->probe(); });
+    });
+  }
+
+  void request_status(std::shared_ptr<tcp::socket> socket) {
+    auto request = std::make_shared<http::request<http::empty_body>>(http::verb::get, "/status", 11);
+    request->set(http::field::host, spec.host + ":" + std::to_string(report.port));
+    request->set(http::field::connection, "close");
+    http::async_write(*socket, *request, [self = shared_from_this(), socket, request](boost::system::error_code ec, std::size_t) {
+      if (self->finished) return;
+      if (ec) {
+        self->probe_state = "GET /status: " + ec.message();
+        return self->after_retry([self] { self->probe(); });
+      }
+      auto buffer = std::make_shared<boost::beast::flat_buffer>();
+      auto response = std::make_shared<http::response<http::string_body>>();
+      http::async_read(*socket, *buffer, *response, [self, socket, buffer, response](boost::system::error_code read_ec, std::size_t) {
+        if (self->finished) return;
+        if (read_ec) {
+          self->probe_state = "GET /status: " + read_ec.message();
+          return self->after_retry([self] { self->probe(); });
+        }
+        const auto status = parse_status(response->body());
+        if (status && status->ready) {
+          self->report.protocol_answer = response->body();
+          return self->succeed();
+        }
+        self->probe_state = "GET /status answered " + std::to_string(response->result_int()) + " " + response->body();
+        self->after_retry([self] { self->probe(); });
+      });
+    });
+  }
+
+  void succeed() {
+    report.ready = Clock::now();
+    probe_state = "answered";
+    finish(nullptr);
+  }
+};
+
+ReadyWait::ReadyWait(ReadySpec spec) : state_(std::make_shared<State>(std::move(spec))) {}
+
+ReadyWait::~ReadyWait() {
+  std::lock_guard lock(state_->feed_mutex);
+  state_->accepting = false;
+}
+
+void ReadyWait::attach(ProcessOptions& options) {
+  std::weak_ptr<State> weak = state_;
+  options.on_line = [weak, user = std::move(options.on_line)](Stream stream, std::string_view line) {
+    if (user) user(stream, line);
+    if (auto state = weak.lock()) state->feed([state, text = std::string(line)] { state->on_line(text); });
+  };
+  options.on_exit = [weak, user = std::move(options.on_exit)](const ExitStatus& status) {
+    if (user) user(status);
+    if (auto state = weak.lock()) state->feed([state, status] { state->on_exit(status); });
+  };
+  state_->report.spawned = Clock::now();
+}
+
+ReadyReport ReadyWait::run(const Process& process) {
+  auto& state = *state_;
+  state.process = &process;
+  state.deadline.expires_after(state.spec.timeout);
+  state.deadline.async_wait([&state](boost::system::error_code ec) {
+    if (ec) return;
+    state.fail(errc::ready_timeout, state.subject() + " was not ready within " +
+                                        std::to_string(state.spec.timeout.count()) + " ms");
+  });
+  if (!state.spec.port_file.empty()) state.watch_port_file();
+  state.io.run();
+  {
+    std::lock_guard lock(state.feed_mutex);
+    state.accepting = false;
+  }
+  if (state.failure) std::rethrow_exception(state.failure);
+  if (!state.finished) throw Error(errc::protocol_error, "readiness wait ended without a result");
+  return state.report;
+}
+
+}  // namespace foxport::detail

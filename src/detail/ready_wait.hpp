@@ -1,0 +1,52 @@
+#pragma once
+// The readiness wait shared by every launch kind. Event-driven in one Asio loop run by the
+// caller's thread: output lines and the child's exit arrive from the process's I/O thread,
+// the port file through inotify, the protocol probe and the deadline on the loop itself.
+//
+// Ready means: a port was reported (log line or port file), a listener on it belongs to the
+// launched tree, and the protocol answered (Marionette handshake or WebDriver /status).
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "foxport/port.hpp"
+#include "foxport/process.hpp"
+#include "foxport/ready.hpp"
+
+namespace foxport::detail {
+
+enum class Probe { marionette, webdriver };
+
+struct ReadySpec {
+  std::string what;                    // "Firefox", "geckodriver": for messages
+  PortReport report;                   // which log line reports the port
+  std::filesystem::path port_file;     // also watched when set (MarionetteActivePort)
+  Probe probe = Probe::marionette;
+  std::chrono::milliseconds timeout{30000};
+  std::string host = "127.0.0.1";
+};
+
+class ReadyWait {
+ public:
+  explicit ReadyWait(ReadySpec spec);
+  ~ReadyWait();
+  ReadyWait(const ReadyWait&) = delete;
+  ReadyWait& operator=(const ReadyWait&) = delete;
+
+  /// Chains the wait into the options' line and exit callbacks (keeping the caller's), and
+  /// notes the spawn time. Call right before Process::spawn.
+  void attach(ProcessOptions& options);
+
+  /// Waits until ready; throws Error (exited_early, ready_timeout, protocol_error) with what
+  /// was seen so far and the child's last lines.
+  ReadyReport run(const Process& process);
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace foxport::detail

@@ -1,0 +1,235 @@
+#include "foxport/port.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <utility>
+
+#include "foxport/error.hpp"
+
+namespace foxport {
+namespace fs = std::filesystem;
+
+namespace {
+
+// IANA's dynamic (private) port range.
+constexpr std::uint16_t dynamic_first = 49152;
+constexpr std::uint16_t dynamic_last = 65535;
+
+std::optional<std::uint16_t> to_port(std::string_view digits) {
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc() || end != digits.data() + digits.size() || value == 0 || value > 65535) return std::nullopt;
+  return static_cast<std::uint16_t>(value);
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  return text;
+}
+
+// The digits right after `marker` (up to the first non-digit), as a port.
+std::optional<std::uint16_t> port_after(std::string_view line, std::string_view marker, std::string_view tail = {}) {
+  const auto at = line.find(marker);
+  if (at == std::string_view::npos) return std::nullopt;
+  auto rest = line.substr(at + marker.size());
+  std::size_t digits = 0;
+  while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
+  if (trim(rest.substr(digits)) != tail) return std::nullopt;
+  return to_port(rest.substr(0, digits));
+}
+
+// Binding without SO_REUSEADDR fails for a port that is listened on or still in use by a
+// connection, which is what we want: such a port would fail the child's bind too.
+bool bindable(int family, std::uint16_t port) {
+  const int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return family == AF_INET6;  // no IPv6 here: nothing to collide with
+  int result = -1;
+  int err = 0;
+  if (family == AF_INET) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    result = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  } else {
+    sockaddr_in6 addr{};
+    addr.sin6_family = AF_INET6;
+    addr.sin6_port = htons(port);
+    addr.sin6_addr = in6addr_loopback;
+    int v6only = 1;
+    ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
+    result = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  }
+  err = errno;
+  ::close(fd);
+  if (result == 0) return true;
+  return family == AF_INET6 && (err == EADDRNOTAVAIL || err == EAFNOSUPPORT);  // no ::1 here
+}
+
+}  // namespace
+
+std::optional<std::uint16_t> parse_port_report(PortReport kind, std::string_view line) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+  switch (kind) {
+    case PortReport::geckodriver: {
+      if (line.find("\tgeckodriver\t") == std::string_view::npos) return std::nullopt;
+      const auto at = line.find("Listening on ");
+      const auto colon = line.rfind(':');
+      if (at == std::string_view::npos || colon == std::string_view::npos || colon < at) return std::nullopt;
+      return to_port(trim(line.substr(colon + 1)));
+    }
+    case PortReport::marionette:
+      if (line.find("\tMarionette\t") == std::string_view::npos) return std::nullopt;
+      return port_after(line, "Listening on port ");
+    case PortReport::chromedriver:
+      return port_after(line, "ChromeDriver was started successfully on port ", ".");
+    case PortReport::webdriver_bidi: {
+      const auto at = line.find("WebDriver BiDi listening on ws://");
+      const auto colon = line.rfind(':');
+      if (at == std::string_view::npos || colon == std::string_view::npos || colon < at) return std::nullopt;
+      return to_port(trim(line.substr(colon + 1)));
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint16_t> parse_port_file(std::string_view content) { return to_port(trim(content)); }
+
+PortRange PortRange::parse(std::string_view text, std::error_code& ec) {
+  ec.clear();
+  const auto dash = text.find('-');
+  const auto first = to_port(trim(text.substr(0, dash)));
+  const auto last = dash == std::string_view::npos ? first : to_port(trim(text.substr(dash + 1)));
+  if (!first || !last || *first > *last) {
+    ec = errc::port_range_invalid;
+    return {};
+  }
+  return {*first, *last};
+}
+
+PortRange PortRange::parse(std::string_view text) {
+  std::error_code ec;
+  auto range = parse(text, ec);
+  if (ec) {
+    throw Error(ec, "invalid port range \"" + std::string(text) +
+                        "\": expected LO-HI or N with 1 <= LO <= HI <= 65535");
+  }
+  return range;
+}
+
+PortRange PortRange::default_range(const fs::path& ephemeral_file) {
+  std::ifstream in(ephemeral_file);
+  unsigned low = 0;
+  unsigned high = 0;
+  if (!(in >> low >> high) || low > high) return {dynamic_first, dynamic_last};
+  // The larger part of the dynamic range that the kernel's ephemeral range leaves free.
+  const unsigned above_first = std::max<unsigned>(high + 1, dynamic_first);
+  const unsigned below_last = std::min<unsigned>(low == 0 ? 0 : low - 1, dynamic_last);
+  const unsigned above = above_first <= dynamic_last ? dynamic_last - above_first + 1 : 0;
+  const unsigned below = below_last >= dynamic_first ? below_last - dynamic_first + 1 : 0;
+  if (above == 0 && below == 0) {
+    throw Error(errc::port_range_invalid, "the kernel's ephemeral port range " + std::to_string(low) + "-" +
+                                              std::to_string(high) + " (" + ephemeral_file.string() +
+                                              ") covers all of 49152-65535: give a port range explicitly");
+  }
+  if (above >= below) return {static_cast<std::uint16_t>(above_first), dynamic_last};
+  return {dynamic_first, static_cast<std::uint16_t>(below_last)};
+}
+
+std::string PortRange::to_string() const { return std::to_string(first) + "-" + std::to_string(last); }
+
+fs::path lease_directory() {
+  fs::path dir;
+  if (const char* env = std::getenv("FOXPORT_LOCK_DIR"); env != nullptr && *env != '\0') {
+    dir = env;
+  } else if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime != nullptr && *runtime != '\0') {
+    dir = fs::path(runtime) / "foxport";
+  } else {
+    dir = "/tmp/foxport-" + std::to_string(::getuid());
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    throw Error(std::error_code(errno, std::system_category()), "cannot create the lease directory " + dir.string());
+  }
+  // In a shared /tmp, anyone could have created it first: trust only our own real directory.
+  struct stat info{};
+  if (::lstat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::getuid()) {
+    throw Error(std::make_error_code(std::errc::permission_denied),
+                "refusing the lease directory " + dir.string() + ": it is a symlink, not a directory, or not owned by uid " +
+                    std::to_string(::getuid()));
+  }
+  if ((info.st_mode & 0777) != 0700 && ::chmod(dir.c_str(), 0700) != 0) {
+    throw Error(std::error_code(errno, std::system_category()), "cannot make " + dir.string() + " private (0700)");
+  }
+  return dir;
+}
+
+PortLease PortLease::acquire(const PortRange& range, std::error_code& ec) {
+  ec.clear();
+  try {
+    return acquire(range);
+  } catch (const std::system_error& e) {
+    ec = e.code();
+  }
+  return {};
+}
+
+PortLease PortLease::acquire(const PortRange& range) {
+  if (range.first == 0 || range.first > range.last) {
+    throw Error(errc::port_range_invalid, "cannot lease from the empty port range " + range.to_string());
+  }
+  const auto dir = lease_directory();
+  // Random start, linear probe (RFC 6056's simple algorithm): parallel jobs start apart.
+  std::random_device random;
+  const auto offset = std::uniform_int_distribution<std::size_t>(0, range.size() - 1)(random);
+  std::size_t locked_by_others = 0;
+  std::size_t busy = 0;
+  for (std::size_t i = 0; i < range.size(); ++i) {
+    const auto port = static_cast<std::uint16_t>(range.first + (offset + i) % range.size());
+    const auto lock_path = dir / ("port-" + std::to_string(port) + ".lock");
+    // Lock files stay in place: unlinking one would race with another process locking it.
+    const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      ++locked_by_others;
+      continue;
+    }
+    if (bindable(AF_INET, port) && bindable(AF_INET6, port)) return PortLease(port, fd);
+    ::close(fd);
+    ++busy;
+  }
+  throw Error(errc::ports_exhausted, "no free port in " + range.to_string() + ": " + std::to_string(locked_by_others) +
+                                         " leased by foxport processes (locks in " + dir.string() + "), " +
+                                         std::to_string(busy) + " in use by others");
+}
+
+PortLease::PortLease(PortLease&& other) noexcept
+    : port_(std::exchange(other.port_, 0)), lock_fd_(std::exchange(other.lock_fd_, -1)) {}
+
+PortLease& PortLease::operator=(PortLease&& other) noexcept {
+  if (this != &other) {
+    release();
+    port_ = std::exchange(other.port_, 0);
+    lock_fd_ = std::exchange(other.lock_fd_, -1);
+  }
+  return *this;
+}
+
+void PortLease::release() noexcept {
+  if (lock_fd_ >= 0) ::close(std::exchange(lock_fd_, -1));  // closing drops the flock
+  port_ = 0;
+}
+
+}  // namespace foxport

@@ -1,0 +1,171 @@
+// Firefox ESR from Debian, for real: launch, Marionette, stop, and the failure paths.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "foxport/error.hpp"
+#include "foxport/firefox.hpp"
+#include "support/page_server.hpp"
+#include "support/wait.hpp"
+
+namespace fs = std::filesystem;
+using foxport::Firefox;
+using foxport::FirefoxOptions;
+using foxport::testing::gone;
+using foxport::testing::wait_exited;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Runs a Marionette session: open the page, return its title.
+std::string title_of(const Firefox& firefox, const std::string& url) {
+  auto client = firefox.marionette();
+  client.new_session();
+  client.navigate(url);
+  auto title = client.title();
+  client.delete_session();
+  return title;
+}
+
+fs::path write_script(const std::string& name, const std::string& text) {
+  const auto path = fs::temp_directory_path() / name;
+  std::ofstream(path) << text;
+  fs::permissions(path, fs::perms::owner_all);
+  return path;
+}
+
+}  // namespace
+
+TEST(Firefox, OpensAPageAndLeavesNothingBehind) {
+  foxport::testing::PageServer page;
+  auto firefox = Firefox::launch();
+  ASSERT_TRUE(firefox.valid());
+  EXPECT_NE(firefox.port(), 0);
+  EXPECT_TRUE(fs::exists(firefox.profile_dir()));
+  EXPECT_EQ(fs::status(firefox.profile_dir()).permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_NE(firefox.ready_report().protocol_answer.find("\"marionetteProtocol\":3"), std::string::npos);
+  EXPECT_FALSE(firefox.version().empty());
+
+  EXPECT_EQ(title_of(firefox, page.url()), page.title());
+  EXPECT_GE(page.requests(), 1);
+
+  const auto tree = firefox.process().tree();
+  ASSERT_FALSE(tree.empty());
+  const auto profile = firefox.profile_dir();
+  firefox.stop();
+  for (const int pid : tree) EXPECT_TRUE(gone(pid)) << "pid " << pid << " survived";
+  EXPECT_FALSE(fs::exists(profile));
+  firefox.stop();  // idempotent
+}
+
+TEST(Firefox, TwoAtOnceGetDifferentPortsAndBothWork) {
+  foxport::testing::PageServer page;
+  auto first = Firefox::launch();
+  auto second = Firefox::launch();
+  EXPECT_NE(first.port(), second.port());
+  EXPECT_NE(first.profile_dir(), second.profile_dir());
+  EXPECT_EQ(title_of(first, page.url()), page.title());
+  EXPECT_EQ(title_of(second, page.url()), page.title());
+}
+
+TEST(Firefox, DoesNotTrustAStaleMarionetteActivePort) {
+  // A copied profile whose port file names a port held by someone else.
+  foxport::testing::PageServer stranger;
+  const auto stale_port = std::stoi(stranger.url().substr(17));
+  const auto profile = fs::temp_directory_path() / "template-profile";
+  fs::create_directory(profile);
+  std::ofstream(profile / "MarionetteActivePort") << stale_port;
+  FirefoxOptions options;
+  options.profile_template = profile;
+  auto firefox = Firefox::launch(options);
+  EXPECT_NE(firefox.port(), stale_port);
+  EXPECT_NE(firefox.ready_report().listener_pid, -1);
+  EXPECT_EQ(stranger.requests(), 0);  // nobody knocked on the stranger's door
+  firefox.stop();
+  fs::remove_all(profile);
+}
+
+TEST(Firefox, ABinaryThatExitsAtOnceIsAClearError) {
+  FirefoxOptions options;
+  options.binary = write_script("fake-firefox", "#!/bin/sh\necho 'fake firefox starting' >&2\nexit 3\n");
+  try {
+    Firefox::launch(options);
+    FAIL() << "launch succeeded";
+  } catch (const foxport::Error& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(e.code(), foxport::errc::exited_early) << what;
+    EXPECT_NE(what.find("exit status 3"), std::string::npos) << what;
+    EXPECT_NE(what.find("fake firefox starting"), std::string::npos) << what;  // its last lines
+  }
+  fs::remove(options.binary);
+}
+
+TEST(Firefox, AFirefoxThatNeverListensTimesOutWithWhatWasSeen) {
+  FirefoxOptions options;
+  options.binary = write_script("silent-firefox", "#!/bin/sh\nexec sleep 600\n");
+  options.ready_timeout = 500ms;
+  try {
+    Firefox::launch(options);
+    FAIL() << "launch succeeded";
+  } catch (const foxport::Error& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(e.code(), foxport::errc::ready_timeout) << what;
+    EXPECT_NE(what.find("not ready within 500 ms"), std::string::npos) << what;
+    EXPECT_NE(what.find("process running"), std::string::npos) << what;
+    EXPECT_NE(what.find("port reported: no"), std::string::npos) << what;
+  }
+  fs::remove(options.binary);
+}
+
+TEST(Firefox, MissingBinaryNamesWhatWasSearched) {
+  FirefoxOptions options;
+  options.binary = "/nonexistent/firefox";
+  std::error_code ec;
+  auto firefox = Firefox::launch(options, ec);
+  EXPECT_EQ(ec, foxport::errc::binary_not_found);
+  EXPECT_FALSE(firefox.valid());
+}
+
+TEST(Firefox, FixedPortModeUsesALeasedPort) {
+  FirefoxOptions options;
+  options.marionette_port_range = foxport::PortRange::default_range();
+  auto firefox = Firefox::launch(options);
+  EXPECT_TRUE(options.marionette_port_range->contains(firefox.port())) << firefox.port();
+  auto client = firefox.marionette();
+  EXPECT_EQ(client.handshake().application_type, "gecko");
+}
+
+TEST(Firefox, KillingTheHolderTakesFirefoxAndItsProfileDown) {
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  const pid_t holder = ::fork();
+  if (holder == 0) {
+    ::dup2(out[1], STDOUT_FILENO);
+    ::close(out[0]);
+    ::execl(FOXPORT_TEST_LAUNCHER, "foxport-test-launcher", "firefox", nullptr);
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  FILE* lines = ::fdopen(out[0], "r");
+  int pid = -1, guard = -1, port = -1;
+  char buffer[4096];
+  char profile[4096] = "";
+  while (port < 0 && std::fgets(buffer, sizeof buffer, lines) != nullptr) {
+    std::sscanf(buffer, "pid %d", &pid);
+    std::sscanf(buffer, "guard %d", &guard);
+    std::sscanf(buffer, "profile %4095s", profile);
+    std::sscanf(buffer, "port %d", &port);
+  }
+  ASSERT_GT(port, 0);
+  ASSERT_TRUE(fs::exists(profile));
+  ::kill(holder, SIGKILL);
+  ::waitpid(holder, nullptr, 0);
+  EXPECT_TRUE(wait_exited(pid, 2s));
+  EXPECT_TRUE(wait_exited(guard, 2s));
+  EXPECT_FALSE(fs::exists(profile));
+  std::fclose(lines);
+}
