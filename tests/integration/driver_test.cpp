@@ -1,0 +1,194 @@
+// geckodriver (the stand-in in tests/support, and a real one when found) and chromedriver
+// (Debian's, with headless Chromium), for real.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include "foxport/driver.hpp"
+#include "foxport/error.hpp"
+#include "support/page_server.hpp"
+#include "support/wait.hpp"
+
+namespace fs = std::filesystem;
+using foxport::testing::gone;
+using foxport::testing::wait_exited;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Which geckodriver: FOXPORT_GECKODRIVER or one in PATH if there is one, else the stand-in.
+fs::path geckodriver() {
+  if (const char* env = std::getenv("FOXPORT_GECKODRIVER"); env != nullptr && *env != '\0') return env;
+  std::error_code ec;
+  auto real = foxport::find_executable("geckodriver", ec);
+  return ec ? fs::path(FOXPORT_TEST_SUPPORT_DIR) / "geckodriver-standin" : real;
+}
+
+foxport::GeckodriverOptions gecko_options() {
+  foxport::GeckodriverOptions options;
+  options.driver = geckodriver();
+  return options;
+}
+
+// Opens the page in a new session and returns its title; the session stays open.
+std::string open_page(foxport::DriverService& driver, const std::string& capabilities, const std::string& url,
+                      std::string& session) {
+  session = driver.new_session(capabilities);
+  auto client = driver.client();
+  client.navigate(session, url);
+  return client.title(session);
+}
+
+fs::path write_script(const std::string& name, const std::string& text) {
+  const auto path = fs::temp_directory_path() / name;
+  std::ofstream(path) << text;
+  fs::permissions(path, fs::perms::owner_all);
+  return path;
+}
+
+class Geckodriver : public ::testing::Test {
+  void SetUp() override {
+    if (!fs::exists(geckodriver())) GTEST_SKIP() << "no geckodriver and no stand-in at " << geckodriver();
+  }
+};
+
+}  // namespace
+
+TEST_F(Geckodriver, OpensAPageAndLeavesNothingBehind) {
+  foxport::testing::PageServer page;
+  auto driver = foxport::Geckodriver::launch(gecko_options());
+  EXPECT_EQ(driver.url(), "http://127.0.0.1:" + std::to_string(driver.port()));
+  EXPECT_TRUE(driver.client().status().ready);
+  std::string session;
+  EXPECT_EQ(open_page(driver, foxport::firefox_capabilities(), page.url(), session), page.title());
+  EXPECT_FALSE(driver.client().status().ready);  // one session at a time
+  const auto tree = driver.process().tree();
+  EXPECT_GE(tree.size(), 2u);  // the driver and its Firefox
+  const auto profile_root = driver.profile_root();
+  driver.stop();
+  for (const int pid : tree) EXPECT_TRUE(gone(pid)) << "pid " << pid << " survived";
+  EXPECT_FALSE(fs::exists(profile_root));
+}
+
+TEST_F(Geckodriver, KillingTheDriverMidSessionStillTakesFirefoxDown) {
+  foxport::testing::PageServer page;
+  auto driver = foxport::Geckodriver::launch(gecko_options());
+  std::string session;
+  ASSERT_EQ(open_page(driver, foxport::firefox_capabilities(), page.url(), session), page.title());
+  const auto tree = driver.process().tree();
+  ::kill(driver.pid(), SIGKILL);  // what a crash or a careless CI script does
+  ASSERT_TRUE(wait_exited(driver.pid(), 5s));
+  int browsers = 0;
+  for (const int pid : tree) browsers += gone(pid) ? 0 : 1;
+  EXPECT_GT(browsers, 0) << "Firefox died with the driver: the test proves nothing";
+  driver.stop();
+  for (const int pid : tree) EXPECT_TRUE(gone(pid)) << "pid " << pid << " survived";
+}
+
+TEST_F(Geckodriver, FixedPortLostToARaceIsRetriedOnAnotherPort) {
+  // The race (someone outside foxport binds the leased port before the driver does) is
+  // made deterministic: the first launch behaves exactly like geckodriver losing it.
+  const auto marker = fs::temp_directory_path() / "lost-once";
+  const auto driver_path = write_script(
+      "racy-geckodriver", "#!/bin/sh\nif [ ! -e " + marker.string() + " ]; then touch " + marker.string() +
+                              "; echo 'geckodriver: error: Address in use (os error 98)' >&2; exit 69; fi\nexec " +
+                              geckodriver().string() + " \"$@\"\n");
+  auto options = gecko_options();
+  options.driver = driver_path;
+  options.port_range = foxport::PortRange::default_range();
+  auto notes = std::make_shared<std::vector<std::string>>();
+  auto mutex = std::make_shared<std::mutex>();
+  options.on_line = [notes, mutex](foxport::Stream, std::string_view line) {
+    std::lock_guard lock(*mutex);
+    if (line.rfind("foxport:", 0) == 0) notes->emplace_back(line);
+  };
+  auto driver = foxport::Geckodriver::launch(options);
+  EXPECT_TRUE(fs::exists(marker));  // the first attempt really failed
+  EXPECT_TRUE(options.port_range->contains(driver.port()));
+  EXPECT_TRUE(driver.client().status().ready);
+  std::lock_guard lock(*mutex);
+  ASSERT_EQ(notes->size(), 1u);
+  EXPECT_NE(notes->front().find("retrying on another port (attempt 2 of 3)"), std::string::npos) << notes->front();
+  driver.stop();
+  fs::remove(marker);
+  fs::remove(driver_path);
+}
+
+TEST_F(Geckodriver, AMissingDriverIsAClearError) {
+  auto options = gecko_options();
+  options.driver = "/nonexistent/geckodriver";
+  try {
+    foxport::Geckodriver::launch(options);
+    FAIL() << "launch succeeded";
+  } catch (const foxport::Error& e) {
+    EXPECT_EQ(e.code(), foxport::errc::binary_not_found);
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/geckodriver"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(Geckodriver, ADriverThatExitsAtOnceShowsItsLastLines) {
+  auto options = gecko_options();
+  options.driver = write_script("broken-driver", "#!/bin/sh\necho 'geckodriver: error: something broke' >&2\nexit 64\n");
+  try {
+    foxport::Geckodriver::launch(options);
+    FAIL() << "launch succeeded";
+  } catch (const foxport::Error& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(e.code(), foxport::errc::exited_early);
+    EXPECT_NE(what.find("exit status 64"), std::string::npos) << what;
+    EXPECT_NE(what.find("something broke"), std::string::npos) << what;
+  }
+  fs::remove(options.driver);
+}
+
+TEST_F(Geckodriver, ADriverThatNeverGetsReadyTimesOut) {
+  auto options = gecko_options();
+  options.driver = write_script("mute-driver", "#!/bin/sh\nexec sleep 600\n");
+  options.ready_timeout = 500ms;
+  try {
+    foxport::Geckodriver::launch(options);
+    FAIL() << "launch succeeded";
+  } catch (const foxport::Error& e) {
+    EXPECT_EQ(e.code(), foxport::errc::ready_timeout);
+    EXPECT_NE(std::string(e.what()).find("port reported: no"), std::string::npos) << e.what();
+  }
+  fs::remove(options.driver);
+}
+
+TEST(Chromedriver, OpensAPageAndLeavesNothingBehind) {
+  foxport::testing::PageServer page;
+  auto driver = foxport::Chromedriver::launch();
+  EXPECT_TRUE(driver.client().status().ready);
+  std::string session;
+  EXPECT_EQ(open_page(driver, foxport::chromium_capabilities(), page.url(), session), page.title());
+  const auto tree = driver.process().tree();
+  EXPECT_GE(tree.size(), 2u);
+  driver.stop();
+  for (const int pid : tree) EXPECT_TRUE(gone(pid)) << "pid " << pid << " survived";
+}
+
+TEST(Chromedriver, KillingTheDriverMidSessionStillTakesChromiumDown) {
+  foxport::testing::PageServer page;
+  auto driver = foxport::Chromedriver::launch();
+  std::string session;
+  ASSERT_EQ(open_page(driver, foxport::chromium_capabilities(), page.url(), session), page.title());
+  const auto tree = driver.process().tree();
+  ::kill(driver.pid(), SIGKILL);
+  ASSERT_TRUE(wait_exited(driver.pid(), 5s));
+  driver.stop();
+  for (const int pid : tree) EXPECT_TRUE(gone(pid)) << "pid " << pid << " survived";
+}
+
+TEST(Chromedriver, FixedPortModeUsesALeasedPort) {
+  foxport::ChromedriverOptions options;
+  options.port_range = foxport::PortRange::default_range();
+  auto driver = foxport::Chromedriver::launch(options);
+  EXPECT_TRUE(options.port_range->contains(driver.port()));
+  EXPECT_TRUE(driver.client().status().ready);
+}
