@@ -115,8 +115,15 @@ void prepare_profile(const fs::path& profile, const FirefoxOptions& options, std
 }  // namespace
 
 fs::path find_firefox(const fs::path& explicit_binary) {
-  if (!explicit_binary.empty()) return find_executable(explicit_binary);
-  if (const char* env = std::getenv("FOXPORT_FIREFOX"); env != nullptr && *env != '\0') return find_executable(env);
+  const char* env = std::getenv("FOXPORT_FIREFOX");
+  const fs::path chosen = !explicit_binary.empty() ? explicit_binary : env != nullptr ? fs::path(env) : fs::path();
+  if (!chosen.empty()) {
+    std::error_code ec;
+    std::string message;
+    auto path = find_executable(chosen, ec, &message);
+    if (ec) throw Error(ec, std::string("Firefox binary ") + (explicit_binary.empty() ? "from FOXPORT_FIREFOX: " : "") + message);
+    return path;
+  }
   std::string searched;
   for (const char* name : {"firefox", "firefox-esr"}) {
     std::error_code ec;

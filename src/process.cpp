@@ -542,29 +542,22 @@ void Process::stop(const StopPolicy& policy) {
 DetachedProcess Process::detach() {
   if (!valid()) throw Error(errc::stopped, "detach: this process handle owns no launch");
   DetachedProcess record{impl_->pid, impl_->guard.id(), impl_->options.owned_directories};
-  impl_->send("detach");
+  impl_->send("detach");  // the guard stops watching us and exits with the program
   ::close(std::exchange(impl_->control, -1));
-  impl_->io.stop();
-  impl_->thread.join();
-  // The tree keeps writing: drain its output until it is gone, then reap the guard.
-  auto guard = impl_->guard.detach();
-  std::thread([out = impl_->out.release(), err = impl_->err.release(), status = impl_->status.release(),
-               guard_pid = record.guard_pid] {
-    std::array<pollfd, 3> fds{{{out, POLLIN, 0}, {err, POLLIN, 0}, {status, POLLIN, 0}}};
-    char buffer[4096];
-    for (int open = 3; open > 0 && ::poll(fds.data(), fds.size(), -1) >= 0;) {
-      for (auto& pfd : fds) {
-        if (pfd.fd >= 0 && pfd.revents != 0 && ::read(pfd.fd, buffer, sizeof buffer) <= 0) {
-          ::close(pfd.fd);
-          pfd.fd = -1;
-          --open;
-        }
-      }
-    }
-    ::waitpid(guard_pid, nullptr, 0);
-  }).detach();
   impl_->stopped = true;
-  impl_.reset();
+  // The tree keeps writing: the I/O thread drains its output until the tree is gone, then
+  // the guard is reaped. The caller's callbacks are dropped on that thread, in order.
+  Impl* impl = impl_.release();
+  asio::post(impl->io, [impl] {
+    impl->options.on_line = nullptr;
+    impl->options.on_exit = nullptr;
+  });
+  std::thread([impl] {
+    impl->thread.join();
+    boost::system::error_code ec;
+    impl->guard.wait(ec);
+    delete impl;
+  }).detach();
   return record;
 }
 

@@ -384,6 +384,11 @@ int main(int argc, char** argv) {
   auto* who_command = app.add_subcommand("who", "What listens on PORT: process, protocol, and whether foxport launched it");
   who_command->add_option("PORT", who_port, "The port")->required()->check(CLI::Range(1, 65535));
 
+  const std::string first = argc > 1 ? argv[1] : "";
+  if (!first.empty() && first[0] != '-' && first != "run" && first != "start" && first != "port" && first != "who") {
+    std::fprintf(stderr, "foxport: unknown command '%s' (expected run, start, port or who; see foxport --help)\n", argv[1]);
+    return exit_usage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

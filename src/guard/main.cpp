@@ -135,8 +135,13 @@ bool reap() {
   std::_Exit(0);
 }
 
-[[noreturn]] void run_child(char** argv, const char* cwd, const sigset_t& old_mask, int error_fd) {
-  ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+[[noreturn]] void run_child(char** argv, const char* cwd, int error_fd) {
+  // A clean signal state: the caller may have blocked or ignored signals (foxport's own
+  // command blocks SIGTERM to read it from a signalfd), and exec would pass that on.
+  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
   ::setpgid(0, 0);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::getppid() == 1) std::_Exit(127);  // the guard is already gone
@@ -184,10 +189,9 @@ int main(int argc, char** argv) {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
 
   sigset_t mask;
-  sigset_t old_mask;
   sigemptyset(&mask);
   for (const int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&mask, sig);
-  ::sigprocmask(SIG_BLOCK, &mask, &old_mask);
+  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
   const int signal_fd = ::signalfd(-1, &mask, SFD_CLOEXEC);
 
   int exec_error[2];
@@ -196,7 +200,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   child = ::fork();
-  if (child == 0) run_child(argv + first, cwd, old_mask, exec_error[1]);
+  if (child == 0) run_child(argv + first, cwd, exec_error[1]);
   if (child < 0) {
     report("failed " + std::to_string(errno));
     return 1;

@@ -5,15 +5,23 @@
 //                               child line as "line TEXT", then block
 //
 //   firefox                     launch Firefox, print "pid", "guard", "profile", "port", block
+//   marionette-client URL EXIT  (under `foxport run --firefox`) open URL over $MARIONETTE_PORT,
+//                               print "title TITLE", exit with EXIT
+//   webdriver-client URL EXIT   (under `foxport run --*driver`) the same through $WEBDRIVER_URL
+//   show-env                    print the FOXPORT_* variables, then block
 
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "foxport/driver.hpp"
 #include "foxport/firefox.hpp"
+#include "foxport/marionette.hpp"
+#include "foxport/webdriver.hpp"
 #include "foxport/process.hpp"
 
 int main(int argc, char** argv) {
@@ -36,6 +44,37 @@ int main(int argc, char** argv) {
                 firefox.profile_dir().c_str(), firefox.port());
     for (;;) ::pause();
   }
-  std::fprintf(stderr, "usage: foxport-test-launcher process DIR EXE [ARGS...] | firefox\n");
+  if (argc == 4 && std::strcmp(argv[1], "marionette-client") == 0) {
+    const char* port = std::getenv("MARIONETTE_PORT");
+    if (port == nullptr) return 100;
+    auto client = foxport::Marionette::connect("127.0.0.1", static_cast<std::uint16_t>(std::atoi(port)));
+    client.new_session();
+    client.navigate(argv[2]);
+    std::printf("title %s\n", client.title().c_str());
+    client.delete_session();
+    return std::atoi(argv[3]);
+  }
+  if (argc == 4 && std::strcmp(argv[1], "webdriver-client") == 0) {
+    const char* url = std::getenv("WEBDRIVER_URL");
+    const char* kind = std::getenv("FOXPORT_KIND");
+    if (url == nullptr || kind == nullptr) return 100;
+    foxport::WebDriverClient client(url);
+    const auto session = client.new_session(std::strcmp(kind, "chromedriver") == 0 ? foxport::chromium_capabilities()
+                                                                                    : foxport::firefox_capabilities());
+    client.navigate(session, argv[2]);
+    std::printf("title %s\n", client.title(session).c_str());
+    client.delete_session(session);
+    return std::atoi(argv[3]);
+  }
+  if (argc == 2 && std::strcmp(argv[1], "show-env") == 0) {
+    for (const char* name : {"FOXPORT_PORT", "FOXPORT_PID", "FOXPORT_KIND", "FOXPORT_PROFILE", "MARIONETTE_PORT", "WEBDRIVER_URL"}) {
+      const char* value = std::getenv(name);
+      std::printf("%s=%s\n", name, value != nullptr ? value : "");
+    }
+    std::printf("ready\n");
+    for (;;) ::pause();
+  }
+  std::fprintf(stderr, "usage: foxport-test-launcher process DIR EXE [ARGS...] | firefox | marionette-client URL EXIT | "
+                       "webdriver-client URL EXIT | show-env\n");
   return 64;
 }

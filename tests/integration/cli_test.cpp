@@ -1,0 +1,183 @@
+// The foxport command, as users run it: real Firefox, chromedriver, signals, exit codes.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <future>
+#include <map>
+#include <filesystem>
+#include <memory>
+#include <set>
+
+#include "foxport/firefox.hpp"
+#include "foxport/process.hpp"
+#include "support/page_server.hpp"
+#include "support/subprocess.hpp"
+#include "support/wait.hpp"
+
+namespace fs = std::filesystem;
+using foxport::testing::gone;
+using foxport::testing::Subprocess;
+using foxport::testing::wait_exited;
+using foxport::testing::wait_removed;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<std::string> foxport_command(std::vector<std::string> args) {
+  args.insert(args.begin(), FOXPORT_CLI);
+  return args;
+}
+
+// Runs foxport to completion; returns {status, stdout, stderr}.
+struct Result {
+  int status;
+  std::string out;
+  std::string err;
+};
+Result run(std::vector<std::string> args) {
+  Subprocess child(foxport_command(std::move(args)));
+  child.close_stdin();
+  Result result;
+  result.out = child.rest_of_stdout();
+  result.err = child.rest_of_stderr();
+  result.status = child.wait();
+  return result;
+}
+
+}  // namespace
+
+TEST(Cli, RunFirefoxGivesTheCommandMarionetteAndReturnsItsStatus) {
+  foxport::testing::PageServer page;
+  for (const int code : {0, 3}) {
+    const auto result = run({"run", "--firefox", "--", FOXPORT_TEST_LAUNCHER, "marionette-client", page.url(), std::to_string(code)});
+    EXPECT_EQ(result.status, code) << result.err;
+    EXPECT_NE(result.out.find("title " + page.title()), std::string::npos) << result.out << result.err;
+    EXPECT_NE(result.err.find("foxport: ready: firefox on port "), std::string::npos) << result.err;
+  }
+}
+
+TEST(Cli, RunChromedriverGivesTheCommandAWebDriverUrl) {
+  foxport::testing::PageServer page;
+  const auto result = run({"run", "--chromedriver", "-q", "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "0"});
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.out.find("title " + page.title()), std::string::npos) << result.out << result.err;
+  EXPECT_EQ(result.err, "");  // -q: no progress lines
+}
+
+TEST(Cli, SigtermToRunTakesTheCommandAndFirefoxDown) {
+  Subprocess foxport(foxport_command({"run", "--firefox", "--", FOXPORT_TEST_LAUNCHER, "show-env"}));
+  std::map<std::string, std::string> env;
+  for (std::string line; (line = foxport.read_line()) != "ready" && !line.empty();) {
+    const auto eq = line.find('=');
+    env[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  ASSERT_EQ(env["FOXPORT_KIND"], "firefox");
+  EXPECT_EQ(env["FOXPORT_PORT"], env["MARIONETTE_PORT"]);
+  const int firefox = std::stoi(env["FOXPORT_PID"]);
+  const fs::path profile = env["FOXPORT_PROFILE"];
+  ASSERT_TRUE(fs::exists(profile));
+  ::kill(foxport.pid(), SIGTERM);
+  EXPECT_EQ(foxport.wait(), 143);
+  EXPECT_TRUE(gone(firefox));
+  EXPECT_FALSE(fs::exists(profile));
+}
+
+TEST(Cli, SigkillToStartStillTakesFirefoxDown) {
+  Subprocess foxport(foxport_command({"start", "--json"}));
+  const auto json = boost::json::parse(foxport.read_line()).as_object();
+  const int firefox = static_cast<int>(json.at("pid").as_int64());
+  const fs::path profile = std::string(json.at("profile").as_string());
+  ASSERT_FALSE(gone(firefox));
+  ::kill(foxport.pid(), SIGKILL);
+  foxport.wait();
+  EXPECT_TRUE(wait_exited(firefox, 2s));
+  EXPECT_TRUE(wait_removed(profile, 2s));
+}
+
+TEST(Cli, StartJsonDescribesTheEndpointAndClosingStdinTearsDown) {
+  Subprocess foxport(foxport_command({"start", "--json"}));
+  const auto json = boost::json::parse(foxport.read_line()).as_object();
+  EXPECT_EQ(json.at("kind").as_string(), "firefox");
+  const auto port = static_cast<std::uint16_t>(json.at("port").as_int64());
+  EXPECT_EQ(json.at("handshake").at("applicationType").as_string(), "gecko");
+  const int firefox = static_cast<int>(json.at("pid").as_int64());
+  auto client = foxport::Marionette::connect("127.0.0.1", port);  // the endpoint answers
+  EXPECT_EQ(client.handshake().protocol, 3);
+  client.close();
+  foxport.close_stdin();
+  EXPECT_EQ(foxport.wait(), 0);
+  EXPECT_TRUE(gone(firefox));
+  EXPECT_FALSE(fs::exists(std::string(json.at("profile").as_string())));
+}
+
+TEST(Cli, PortHoldInParallelGivesDistinctPorts) {
+  std::vector<std::unique_ptr<Subprocess>> holders;
+  for (int i = 0; i < 4; ++i) holders.push_back(std::make_unique<Subprocess>(foxport_command({"port", "--count", "20", "--hold"})));
+  std::set<int> ports;
+  const auto range = foxport::PortRange::default_range();
+  for (auto& holder : holders) {
+    for (int i = 0; i < 20; ++i) {
+      const int port = std::stoi(holder->read_line());
+      EXPECT_TRUE(range.contains(static_cast<std::uint16_t>(port))) << port;
+      ports.insert(port);
+    }
+  }
+  EXPECT_EQ(ports.size(), 80u);
+  for (auto& holder : holders) {
+    holder->close_stdin();
+    EXPECT_EQ(holder->wait(), 0);
+  }
+}
+
+TEST(Cli, WhoKnowsAFoxportFirefoxAPlainListenerAndAFreePort) {
+  auto firefox = foxport::Firefox::launch();
+  auto result = run({"who", std::to_string(firefox.port())});
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.out.find("pid " + std::to_string(firefox.pid())), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("speaks Marionette (applicationType gecko, protocol 3)"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("launched by foxport"), std::string::npos) << result.out;
+  firefox.stop();
+
+  foxport::ProcessOptions options;
+  options.executable = FOXPORT_TEST_TARGET;
+  options.arguments = {"listen", "0"};
+  auto port = std::make_shared<std::promise<int>>();
+  options.on_line = [port](foxport::Stream, std::string_view line) {
+    if (line.rfind("Listening on port ", 0) == 0) port->set_value(std::stoi(std::string(line.substr(18))));
+  };
+  auto listener = foxport::Process::spawn(std::move(options));
+  const int plain = port->get_future().get();
+  result = run({"who", std::to_string(plain)});
+  EXPECT_EQ(result.status, 0);
+  EXPECT_NE(result.out.find("foxport-test-target listen 0"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("speaks neither Marionette nor WebDriver"), std::string::npos) << result.out;
+  listener.stop();
+
+  result = run({"who", std::to_string(plain)});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.out.find("nothing listens on port " + std::to_string(plain)), std::string::npos) << result.out;
+}
+
+TEST(Cli, BadInputGetsItsExitCodeAndOneClearLine) {
+  struct Case {
+    std::vector<std::string> args;
+    int status;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{"run", "--no-such-option", "--", "true"}, 64, "--no-such-option"},
+      {{"run", "--firefox"}, 64, "command"},
+      {{"run", "--binary", "/nonexistent/firefox", "--", "true"}, 127, "/nonexistent/firefox"},
+      {{"run", "--timeout", "0", "--", "true"}, 64, "--timeout"},
+      {{"run", "--port-range", "5000-4000", "--", "true"}, 64, "5000-4000"},
+      {{"port", "--range", "5000-4000"}, 64, "5000-4000"},
+      {{"bogus"}, 64, "bogus"},
+  };
+  for (const auto& c : cases) {
+    const auto result = run(c.args);
+    EXPECT_EQ(result.status, c.status) << c.args[0] << " " << c.args[1] << ": " << result.err;
+    EXPECT_NE(result.err.find(c.says), std::string::npos) << result.err;
+    const auto lines = std::count(result.err.begin(), result.err.end(), '\n');
+    EXPECT_EQ(lines, c.status == 127 ? 2 : 1) << result.err;  // 127: the launching line, then the error
+  }
+}
