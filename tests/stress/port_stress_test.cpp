@@ -1,0 +1,79 @@
+// 8 processes x 500 leases held at once: 4,000 distinct ports, all in the range.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+#include <vector>
+
+#include "foxport/port.hpp"
+
+namespace fs = std::filesystem;
+
+TEST(PortLeaseStress, EightProcessesHoldFourThousandDistinctPorts) {
+  constexpr int processes = 8;
+  constexpr int per_process = 500;
+  const auto dir = fs::temp_directory_path() / "stress-locks";
+  ::setenv("FOXPORT_LOCK_DIR", dir.c_str(), 1);
+  const foxport::PortRange range{20000, 29999};
+
+  int go[2];
+  ASSERT_EQ(::pipe(go), 0);
+  std::vector<pid_t> children;
+  std::vector<int> outputs;
+  for (int i = 0; i < processes; ++i) {
+    int out[2];
+    ASSERT_EQ(::pipe(out), 0);
+    const pid_t child = ::fork();
+    if (child == 0) {
+      ::close(go[1]);
+      ::close(out[0]);
+      char start = 0;
+      (void)!::read(go[0], &start, 1);  // all start together: real contention
+      std::vector<foxport::PortLease> leases;
+      for (int n = 0; n < per_process; ++n) leases.push_back(foxport::PortLease::acquire(range));
+      std::vector<std::uint16_t> ports;
+      for (const auto& lease : leases) ports.push_back(lease.port());
+      (void)!::write(out[1], ports.data(), ports.size() * sizeof(std::uint16_t));
+      ::close(out[1]);
+      char done = 0;
+      (void)!::read(go[0], &done, 1);  // hold every lease until the parent has read them all
+      ::_exit(0);
+    }
+    ::close(out[1]);
+    children.push_back(child);
+    outputs.push_back(out[0]);
+  }
+  ::close(go[0]);
+  ASSERT_EQ(::write(go[1], "xxxxxxxx", processes), processes);
+
+  std::multiset<std::uint16_t> ports;
+  for (const int fd : outputs) {
+    std::vector<std::uint16_t> got(per_process);
+    std::size_t bytes = 0;
+    auto* data = reinterpret_cast<char*>(got.data());
+    for (ssize_t n; bytes < got.size() * sizeof(std::uint16_t) && (n = ::read(fd, data + bytes, got.size() * 2 - bytes)) > 0;)
+      bytes += static_cast<std::size_t>(n);
+    EXPECT_EQ(bytes, got.size() * sizeof(std::uint16_t));
+    ports.insert(got.begin(), got.end());
+    ::close(fd);
+  }
+  ::close(go[1]);  // children see end of file and exit
+  for (const pid_t child : children) {
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+
+  EXPECT_EQ(ports.size(), static_cast<std::size_t>(processes * per_process));
+  EXPECT_EQ(std::set<std::uint16_t>(ports.begin(), ports.end()).size(), ports.size()) << "a port was leased twice";
+  for (const auto port : ports) ASSERT_TRUE(range.contains(port)) << port;
+  struct stat info{};
+  ASSERT_EQ(::lstat(dir.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+  ::unsetenv("FOXPORT_LOCK_DIR");
+  fs::remove_all(dir);
+}

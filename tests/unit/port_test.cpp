@@ -1,0 +1,215 @@
+// Ports: parsing what children report, ranges, and leases across threads and processes.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "foxport/error.hpp"
+#include "foxport/port.hpp"
+
+namespace fs = std::filesystem;
+using foxport::PortLease;
+using foxport::PortRange;
+using foxport::PortReport;
+using foxport::parse_port_report;
+
+namespace {
+
+std::string capture(const std::string& name) {
+  std::ifstream in(fs::path(FOXPORT_TEST_CAPTURES_DIR) / name);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The first port any line of the capture reports.
+std::optional<std::uint16_t> first_report(PortReport kind, const std::string& text) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (auto port = parse_port_report(kind, line)) return port;
+  }
+  return std::nullopt;
+}
+
+// Every test gets its own lock directory, so leases of other test processes do not interfere.
+class Leases : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / "locks";
+    ::setenv("FOXPORT_LOCK_DIR", dir_.c_str(), 1);
+  }
+  void TearDown() override {
+    ::unsetenv("FOXPORT_LOCK_DIR");
+    fs::remove_all(dir_);
+  }
+  // A range of one free-looking port, high enough not to meet the kernel's ephemeral ports.
+  static PortRange one_port() {
+    const auto port = PortLease::acquire(PortRange::default_range()).port();  // released at once
+    return {port, port};
+  }
+  fs::path dir_;
+};
+
+int listen_on(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 1) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+TEST(PortReports, ReadTheRealCapturedLines) {
+  EXPECT_EQ(first_report(PortReport::geckodriver, capture("geckodriver-0.35.0-session-log.txt")), 37829);
+  EXPECT_EQ(first_report(PortReport::marionette, capture("geckodriver-0.35.0-session-log.txt")), 35041);
+  EXPECT_EQ(first_report(PortReport::marionette, capture("firefox-esr-153-marionette-startup-log.txt")), 45247);
+  EXPECT_EQ(first_report(PortReport::chromedriver, capture("chromedriver-156-startup.txt")), 44273);
+  // "Starting ChromeDriver ... on port 0" is the request, not the report.
+  EXPECT_EQ(first_report(PortReport::chromedriver, capture("chromedriver-156-port-in-use.txt")), std::nullopt);
+  EXPECT_EQ(foxport::parse_port_file("45247"), 45247);
+}
+
+TEST(PortReports, IgnoreOtherLinesAndGarbage) {
+  EXPECT_EQ(parse_port_report(PortReport::marionette, "1795394019810\tMarionette\tINFO\tStopped listening on port 45247"),
+            std::nullopt);
+  EXPECT_EQ(parse_port_report(PortReport::marionette, "Listening on port 45247"), std::nullopt);  // not Marionette's
+  EXPECT_EQ(parse_port_report(PortReport::geckodriver, "1\tgeckodriver\tINFO\tListening on 127.0.0.1:0"), std::nullopt);
+  EXPECT_EQ(parse_port_report(PortReport::geckodriver, "1\tgeckodriver\tINFO\tListening on 127.0.0.1:70000"), std::nullopt);
+  EXPECT_EQ(parse_port_report(PortReport::geckodriver, "1\tgeckodriver\tINFO\tListening on [::1]:4444\r"), 4444);
+  EXPECT_EQ(parse_port_report(PortReport::chromedriver, "ChromeDriver was started successfully on port 12x."), std::nullopt);
+  EXPECT_EQ(parse_port_report(PortReport::webdriver_bidi, "WebDriver BiDi listening on ws://127.0.0.1:9222"), 9222);
+  EXPECT_EQ(foxport::parse_port_file(" 45247\n"), 45247);
+  EXPECT_EQ(foxport::parse_port_file(""), std::nullopt);
+  EXPECT_EQ(foxport::parse_port_file("452x7"), std::nullopt);
+}
+
+TEST(PortRanges, ParseAndRejectWithAClearMessage) {
+  EXPECT_EQ(PortRange::parse("61000-65535").to_string(), "61000-65535");
+  EXPECT_EQ(PortRange::parse("4444").size(), 1u);
+  for (const char* bad : {"", "5000-4000", "0-10", "1-65536", "a-b", "10-", "-10"}) {
+    std::error_code ec;
+    PortRange::parse(bad, ec);
+    EXPECT_EQ(ec, foxport::errc::port_range_invalid) << bad;
+    try {
+      PortRange::parse(bad);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const foxport::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("\"") + bad + "\""), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(PortRanges, DefaultIsTheDynamicRangeTheKernelLeavesAlone) {
+  const auto file = fs::temp_directory_path() / "ip_local_port_range";
+  std::ofstream(file) << "32768\t60999\n";
+  EXPECT_EQ(PortRange::default_range(file).to_string(), "61000-65535");
+  std::ofstream(file) << "55000 65535\n";
+  EXPECT_EQ(PortRange::default_range(file).to_string(), "49152-54999");
+  std::ofstream(file) << "1024 65535\n";
+  EXPECT_THROW(PortRange::default_range(file), foxport::Error);
+  fs::remove(file);
+  EXPECT_EQ(PortRange::default_range(file).to_string(), "49152-65535");  // unreadable: IANA's range
+  EXPECT_EQ(PortRange::default_range().to_string(), PortRange::default_range().to_string());
+}
+
+TEST_F(Leases, ALeaseExcludesASecondLeaseInTheSameProcess) {
+  const auto range = one_port();
+  auto first = PortLease::acquire(range);
+  EXPECT_EQ(first.port(), range.first);
+  std::error_code ec;
+  auto second = PortLease::acquire(range, ec);
+  EXPECT_EQ(ec, foxport::errc::ports_exhausted);
+  EXPECT_FALSE(second.valid());
+  try {
+    PortLease::acquire(range);
+    FAIL() << "leased twice";
+  } catch (const foxport::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no free port in " + range.to_string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(dir_.string()), std::string::npos) << e.what();
+  }
+  first.release();
+  EXPECT_TRUE(PortLease::acquire(range).valid());  // released: leasable again
+}
+
+TEST_F(Leases, ALeaseExcludesOtherProcessesUntilTheHolderDies) {
+  const auto range = one_port();
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t holder = ::fork();
+  if (holder == 0) {
+    auto lease = PortLease::acquire(range);
+    const char ok = lease.valid() ? '1' : '0';
+    (void)!::write(ready[1], &ok, 1);
+    ::pause();  // holds until killed
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  char ok = 0;
+  ASSERT_EQ(::read(ready[0], &ok, 1), 1);
+  ::close(ready[0]);
+  ASSERT_EQ(ok, '1');
+  std::error_code ec;
+  PortLease::acquire(range, ec);
+  EXPECT_EQ(ec, foxport::errc::ports_exhausted);
+  ::kill(holder, SIGKILL);
+  ::waitpid(holder, nullptr, 0);
+  EXPECT_TRUE(PortLease::acquire(range).valid());  // the kernel dropped the dead holder's lock
+}
+
+TEST_F(Leases, APortSomeoneListensOnIsSkipped) {
+  const auto range = one_port();
+  const int stranger = listen_on(range.first);
+  ASSERT_GE(stranger, 0);
+  std::error_code ec;
+  PortLease::acquire(range, ec);
+  EXPECT_EQ(ec, foxport::errc::ports_exhausted);
+  const PortRange wider{range.first, static_cast<std::uint16_t>(range.first + 20)};
+  const auto lease = PortLease::acquire(wider);
+  EXPECT_NE(lease.port(), range.first);
+  EXPECT_TRUE(wider.contains(lease.port()));
+  ::close(stranger);
+}
+
+TEST_F(Leases, TheLockDirectoryIsPrivateAndOurs) {
+  auto lease = PortLease::acquire(one_port());
+  struct stat info{};
+  ASSERT_EQ(::lstat(dir_.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+  lease.release();
+
+  const auto link = fs::temp_directory_path() / "link-to-locks";
+  fs::create_directory_symlink(dir_, link);
+  ::setenv("FOXPORT_LOCK_DIR", link.c_str(), 1);
+  try {
+    PortLease::acquire(one_port());
+    ADD_FAILURE() << "accepted a symlinked lock directory";
+  } catch (const foxport::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("refusing the lease directory " + link.string()), std::string::npos) << e.what();
+  }
+  fs::remove(link);
+
+  const auto foreign = fs::temp_directory_path() / "foreign-locks";
+  fs::create_directory(foreign);
+  ASSERT_EQ(::chown(foreign.c_str(), 65534, 65534), 0);  // nobody
+  ::setenv("FOXPORT_LOCK_DIR", foreign.c_str(), 1);
+  EXPECT_THROW(PortLease::acquire(one_port()), foxport::Error);
+  fs::remove(foreign);
+}
+
+TEST_F(Leases, AnEmptyRangeIsAClearError) {
+  std::error_code ec;
+  PortLease::acquire(PortRange{5000, 4000}, ec);
+  EXPECT_EQ(ec, foxport::errc::port_range_invalid);
+}

@@ -1,0 +1,198 @@
+// Marionette framing and the WebDriver status, from the real captured exchanges; and the
+// two clients against fake peers that misbehave on purpose.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+#include "detail/protocol.hpp"
+#include "foxport/error.hpp"
+#include "foxport/marionette.hpp"
+#include "foxport/webdriver.hpp"
+
+namespace fs = std::filesystem;
+using foxport::detail::frame;
+using foxport::detail::parse_handshake;
+using foxport::detail::parse_status;
+using foxport::detail::take_frame;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string capture_line(const std::string& file, const std::string& prefix) {
+  std::ifstream in(fs::path(FOXPORT_TEST_CAPTURES_DIR) / file);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
+  }
+  return {};
+}
+
+// A one-connection TCP peer on 127.0.0.1 run by `serve(client_fd)` on its own thread.
+class FakePeer {
+ public:
+  explicit FakePeer(std::function<void(int)> serve) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(fd_, 4);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this, serve] {
+      const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (client < 0) return;
+      serve(client);
+      ::close(client);
+    });
+  }
+  ~FakePeer() {
+    ::shutdown(fd_, SHUT_RDWR);  // wakes accept() if nobody came
+    thread_.join();
+    ::close(fd_);
+  }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+void send_text(int fd, const std::string& text) { (void)!::send(fd, text.data(), text.size(), MSG_NOSIGNAL); }
+
+std::string receive_some(int fd) {
+  char buffer[4096];
+  const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+  return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string();
+}
+
+}  // namespace
+
+TEST(MarionetteFraming, ParsesTheCapturedHandshake) {
+  std::string buffer = capture_line("marionette-firefox-esr-153-exchange.txt", "<< ");
+  ASSERT_EQ(buffer, R"(50:{"applicationType":"gecko","marionetteProtocol":3})");
+  const auto json = take_frame(buffer);
+  ASSERT_TRUE(json.has_value());
+  EXPECT_TRUE(buffer.empty());
+  const auto handshake = parse_handshake(*json);
+  EXPECT_EQ(handshake.application_type, "gecko");
+  EXPECT_EQ(handshake.protocol, 3);
+  EXPECT_EQ(frame(*json), R"(50:{"applicationType":"gecko","marionetteProtocol":3})");
+}
+
+TEST(MarionetteFraming, WaitsForPartialFramesAndSplitsJoinedOnes) {
+  const std::string one = frame(R"([1,3,null,{"value":"New Tab"}])");
+  EXPECT_EQ(one, R"(30:[1,3,null,{"value":"New Tab"}])");  // the captured reply, byte for byte
+  std::string buffer;
+  for (const char c : one.substr(0, one.size() - 1)) {
+    buffer += c;
+    EXPECT_FALSE(take_frame(buffer).has_value());
+  }
+  buffer += one.back();
+  buffer += one;  // a second frame in the same read
+  EXPECT_EQ(take_frame(buffer), R"([1,3,null,{"value":"New Tab"}])");
+  EXPECT_EQ(take_frame(buffer), R"([1,3,null,{"value":"New Tab"}])");
+  EXPECT_FALSE(take_frame(buffer).has_value());
+}
+
+TEST(MarionetteFraming, RejectsGarbage) {
+  for (std::string bad : {std::string("x5:{}"), std::string(":{}"), std::string("HTTP/1.1 200 OK\r\n")}) {
+    EXPECT_THROW(take_frame(bad), foxport::Error) << bad;
+  }
+  EXPECT_THROW(parse_handshake(R"({"value":{"ready":true}})"), foxport::Error);
+}
+
+TEST(WebDriverStatus, ParsesTheCapturedBodies) {
+  const auto ready = parse_status(R"({"value":{"message":"","ready":true}})");
+  ASSERT_TRUE(ready.has_value());
+  EXPECT_TRUE(ready->ready);
+  const auto busy = parse_status(R"({"value":{"message":"Session already started","ready":false}})");
+  ASSERT_TRUE(busy.has_value());
+  EXPECT_FALSE(busy->ready);
+  EXPECT_EQ(busy->message, "Session already started");
+  EXPECT_FALSE(parse_status("50:{\"applicationType\":\"gecko\"}").has_value());
+  EXPECT_FALSE(parse_status(R"({"value":null})").has_value());
+}
+
+TEST(MarionetteClient, RoundTripsACommandAndReportsFirefoxErrors) {
+  FakePeer peer([](int fd) {
+    send_text(fd, R"(50:{"applicationType":"gecko","marionetteProtocol":3})");
+    auto request = receive_some(fd);  // WebDriver:GetTitle, id 1
+    send_text(fd, frame(R"([1,1,null,{"value":"Fake Title"}])"));
+    request = receive_some(fd);  // Marionette:Quit without a session
+    send_text(fd, frame(R"([1,2,{"error":"invalid session id","message":"WebDriver session does not exist, or is not active","stacktrace":""},null])"));
+  });
+  auto client = foxport::Marionette::connect("127.0.0.1", peer.port(), 5s);
+  EXPECT_EQ(client.handshake().application_type, "gecko");
+  EXPECT_EQ(client.title(), "Fake Title");
+  try {
+    client.quit();
+    FAIL() << "quit without a session succeeded";
+  } catch (const foxport::Error& e) {
+    EXPECT_EQ(e.code(), foxport::errc::remote_error);
+    EXPECT_NE(std::string(e.what()).find("invalid session id: WebDriver session does not exist"), std::string::npos) << e.what();
+  }
+}
+
+TEST(MarionetteClient, APeerThatNeverAnswersTimesOut) {
+  FakePeer peer([](int fd) { receive_some(fd); });  // accepts, says nothing, waits for our close
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    foxport::Marionette::connect("127.0.0.1", peer.port(), 300ms);
+    FAIL() << "connected to a mute peer";
+  } catch (const foxport::Error& e) {
+    EXPECT_EQ(e.code(), std::errc::timed_out);
+    EXPECT_NE(std::string(e.what()).find("no answer within 300 ms"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+}
+
+TEST(MarionetteClient, ConnectionRefusedNamesTheAddress) {
+  std::uint16_t port = 0;
+  { FakePeer closed([](int) {}); port = closed.port(); }  // listened once, now nobody does
+  try {
+    foxport::Marionette::connect("127.0.0.1", port, 2s);
+    FAIL() << "connected to nobody";
+  } catch (const foxport::Error& e) {
+    EXPECT_EQ(e.code(), std::errc::connection_refused);
+    EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(port)), std::string::npos) << e.what();
+  }
+}
+
+TEST(WebDriverClient, SendsJsonAndReportsDriverErrors) {
+  std::string request;
+  {
+    FakePeer peer([&request](int fd) {
+      request = receive_some(fd);
+      const std::string body = R"({"value":{"error":"session not created","message":"Session is already started","stacktrace":""}})";
+      send_text(fd, "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: " +
+                        std::to_string(body.size()) + "\r\n\r\n" + body);
+    });
+    foxport::WebDriverClient client("http://127.0.0.1:" + std::to_string(peer.port()), 5s);
+    try {
+      client.new_session();
+      FAIL() << "new_session succeeded";
+    } catch (const foxport::Error& e) {
+      EXPECT_EQ(e.code(), foxport::errc::remote_error);
+      EXPECT_NE(std::string(e.what()).find("session not created: Session is already started"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_NE(request.find("POST /session HTTP/1.1"), std::string::npos) << request;
+  EXPECT_NE(request.find("Content-Type: application/json; charset=utf-8"), std::string::npos) << request;
+}
+
+TEST(WebDriverClient, StatusOfAMutePeerTimesOut) {
+  FakePeer peer([](int fd) { receive_some(fd); receive_some(fd); });
+  std::error_code ec;
+  foxport::WebDriverClient("http://127.0.0.1:" + std::to_string(peer.port()), 300ms).status(ec);
+  EXPECT_EQ(ec, std::errc::timed_out);
+}
