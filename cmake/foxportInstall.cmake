@@ -3,7 +3,11 @@ include(CMakePackageConfigHelpers)
 
 set(FOXPORT_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/foxport)
 
-install(TARGETS foxport EXPORT foxportTargets
+set(FOXPORT_EXPORTED foxport)
+if(TARGET foxport_gtest)
+  list(APPEND FOXPORT_EXPORTED foxport_gtest)
+endif()
+install(TARGETS ${FOXPORT_EXPORTED} EXPORT foxportTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

@@ -1,0 +1,116 @@
+#pragma once
+/// GoogleTest integration (target foxport::gtest): one browser endpoint for the whole test
+/// binary, or one per test. Both reuse an endpoint exported by `foxport run` (FOXPORT_KIND,
+/// FOXPORT_PORT, MARIONETTE_PORT, WEBDRIVER_URL...) instead of launching a second browser.
+///
+///   int main(int argc, char** argv) {
+///     ::testing::InitGoogleTest(&argc, argv);
+///     ::testing::AddGlobalTestEnvironment(new foxport::gtest::BrowserEnvironment(foxport::gtest::Kind::firefox));
+///     return RUN_ALL_TESTS();
+///   }
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "foxport/driver.hpp"
+#include "foxport/firefox.hpp"
+#include "foxport/marionette.hpp"
+#include "foxport/webdriver.hpp"
+
+namespace foxport::gtest {
+
+/// What to launch.
+enum class Kind { firefox, geckodriver, chromedriver };
+
+/// "firefox", "geckodriver", "chromedriver".
+const char* to_string(Kind kind) noexcept;
+
+/// Where a test's browser endpoint is.
+struct Endpoint {
+  Kind kind = Kind::firefox;
+  std::uint16_t port = 0;           ///< Marionette port (Firefox) or WebDriver port
+  int pid = -1;                     ///< the browser's or driver's pid
+  std::string url;                  ///< WebDriver URL (drivers)
+  std::filesystem::path profile;    ///< Firefox's profile
+  bool inherited = false;           ///< exported by `foxport run`, not launched here
+
+  /// A new Marionette connection (Firefox only).
+  Marionette marionette() const;
+  /// A WebDriver client (drivers only).
+  WebDriverClient webdriver() const;
+  /// New-session capabilities that suit this endpoint's browser (drivers only).
+  std::string capabilities() const;
+};
+
+/// The endpoint `foxport run` exported for `kind`, if any.
+std::optional<Endpoint> inherited_endpoint(Kind kind);
+
+/// A launch owned by a test environment or fixture: Firefox, a driver, or nothing when the
+/// endpoint is inherited.
+class Launch {
+ public:
+  /// Launches `kind`, or adopts the endpoint exported by `foxport run`. Throws foxport::Error.
+  explicit Launch(Kind kind, FirefoxOptions firefox = {}, DriverOptions driver = {});
+  const Endpoint& endpoint() const noexcept { return endpoint_; }
+  /// Stops what was launched here (an inherited endpoint is left alone).
+  void stop();
+
+ private:
+  Endpoint endpoint_;
+  std::optional<Firefox> firefox_;
+  std::optional<DriverService> driver_;
+};
+
+/// One endpoint for the whole test binary. A launch failure fails the run with the launch
+/// error (every test then fails with it), never a crash.
+class BrowserEnvironment : public ::testing::Environment {
+ public:
+  explicit BrowserEnvironment(Kind kind = Kind::firefox, FirefoxOptions firefox = {}, DriverOptions driver = {});
+  void SetUp() override;
+  void TearDown() override;
+
+  /// The running environment's endpoint; fails the calling test if there is none.
+  static const Endpoint& endpoint();
+
+ private:
+  Kind kind_;
+  FirefoxOptions firefox_options_;
+  DriverOptions driver_options_;
+  std::unique_ptr<Launch> launch_;
+};
+
+/// A fixture base giving each test its own launch of `kind` (or the inherited endpoint).
+template <Kind kind>
+class BrowserTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    try {
+      launch_ = std::make_unique<Launch>(kind, firefox_options(), driver_options());
+    } catch (const std::exception& e) {
+      GTEST_FAIL() << "foxport could not launch " << to_string(kind) << ": " << e.what();
+    }
+  }
+  void TearDown() override {
+    if (launch_) launch_->stop();
+  }
+  /// Override to change the launch.
+  virtual FirefoxOptions firefox_options() const { return {}; }
+  /// Override to change the launch.
+  virtual DriverOptions driver_options() const { return {}; }
+  /// This test's endpoint.
+  const Endpoint& endpoint() const { return launch_->endpoint(); }
+
+ private:
+  std::unique_ptr<Launch> launch_;
+};
+
+using FirefoxTest = BrowserTest<Kind::firefox>;            ///< one Firefox per test
+using GeckodriverTest = BrowserTest<Kind::geckodriver>;    ///< one geckodriver per test
+using ChromedriverTest = BrowserTest<Kind::chromedriver>;  ///< one chromedriver per test
+
+}  // namespace foxport::gtest
