@@ -18,6 +18,7 @@ struct ReadyReport {
   std::string protocol_answer;   ///< the Marionette handshake or the WebDriver /status body
   time_point spawned{};          ///< just before the child was started
   time_point reported{};         ///< when the child reported its port
+  time_point owned{};            ///< when the listener was found in the launched tree
   time_point ready{};            ///< when the protocol answered
 
   /// Spawn to ready.

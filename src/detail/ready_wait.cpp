@@ -151,10 +151,21 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
       listener_state = "nothing listens on " + std::to_string(report.port) + " yet";
       return after_retry([this] { check_listener(); });
     }
-    auto tree = descendants_of(process->guard_pid());
+    // Almost always the program itself holds the listener: check it before walking /proc.
+    std::vector<int> tree{process->pid()};
+    for (const auto& listener : listeners) {
+      if (socket_owner(listener.inode, tree)) {
+        report.listener_pid = process->pid();
+        report.owned = Clock::now();
+        listener_state = "pid " + std::to_string(process->pid()) + " on " + listener.address;
+        return probe();
+      }
+    }
+    tree = descendants_of(process->guard_pid());
     for (const auto& listener : listeners) {
       if (const auto owner = socket_owner(listener.inode, tree)) {
         report.listener_pid = *owner;
+        report.owned = Clock::now();
         listener_state = "pid " + std::to_string(*owner) + " on " + listener.address;
         return probe();
       }
