@@ -9,6 +9,8 @@
 //                               print "title TITLE", exit with EXIT
 //   webdriver-client URL EXIT   (under `foxport run --*driver`) the same through $WEBDRIVER_URL
 //   show-env                    print the FOXPORT_* variables, then block
+//   chromedrivers N             launch N chromedrivers at once, print "port P" for each,
+//                               then hold them until stdin closes
 
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "foxport/driver.hpp"
@@ -65,6 +68,17 @@ int main(int argc, char** argv) {
     std::printf("title %s\n", client.title(session).c_str());
     client.delete_session(session);
     return std::atoi(argv[3]);
+  }
+  if (argc == 3 && std::strcmp(argv[1], "chromedrivers") == 0) {
+    std::vector<foxport::Chromedriver> drivers(static_cast<std::size_t>(std::atoi(argv[2])));
+    std::vector<std::thread> threads;
+    for (auto& driver : drivers) threads.emplace_back([&driver] { driver = foxport::Chromedriver::launch(); });
+    for (auto& thread : threads) thread.join();
+    for (const auto& driver : drivers) std::printf("port %d\n", driver.port());
+    char buffer[256];
+    while (::read(STDIN_FILENO, buffer, sizeof buffer) > 0) {
+    }
+    return 0;
   }
   if (argc == 2 && std::strcmp(argv[1], "show-env") == 0) {
     for (const char* name : {"FOXPORT_PORT", "FOXPORT_PID", "FOXPORT_KIND", "FOXPORT_PROFILE", "MARIONETTE_PORT", "WEBDRIVER_URL"}) {
