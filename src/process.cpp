@@ -14,6 +14,7 @@
 #include <boost/asio/readable_pipe.hpp>
 #include <boost/process/v2/posix/default_launcher.hpp>
 #include <boost/process/v2/process.hpp>
+#include <boost/process/v2/start_dir.hpp>
 #include <boost/process/v2/stdio.hpp>
 #include <condition_variable>
 #include <cstring>
@@ -136,8 +137,17 @@ struct NewProcessGroup {
   }
 };
 
-// Boost.Process initialiser: passes `fds[i]` to the child as descriptor 3 + i. Also reaps the
-// child when its exec failed (Boost leaves it a zombie otherwise: boostorg/process#445).
+// Boost.Process initialiser: reaps the child when its exec failed (Boost leaves it a zombie
+// otherwise: boostorg/process#445).
+struct ReapOnError {
+  template <typename Launcher>
+  void on_error(Launcher& launcher, const boost::filesystem::path&, const char* const*, const boost::system::error_code&) {
+    if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);
+  }
+};
+
+// Boost.Process initialiser: passes `fds[i]` to the child as descriptor 3 + i; reaps a child
+// whose exec failed.
 struct PassDescriptors {
   std::array<int, 2> fds;
 
@@ -160,8 +170,9 @@ struct PassDescriptors {
     return {};
   }
   template <typename Launcher>
-  void on_error(Launcher& launcher, const boost::filesystem::path&, const char* const*, const boost::system::error_code&) {
-    if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);
+  void on_error(Launcher& launcher, const boost::filesystem::path& path, const char* const* argv,
+                const boost::system::error_code& ec) {
+    ReapOnError{}.on_error(launcher, path, argv, ec);
   }
 };
 
@@ -242,13 +253,35 @@ struct Process::Impl {
   std::deque<std::string> ring;
   std::ofstream log;
   bool stopped = false;
+  bool guarded = true;  // options.use_guard: `guard` is foxport-guard, else the program itself
 
   explicit Impl(ProcessOptions opts) : options(std::move(opts)) {}
 
   void send(const std::string& line) {
+    if (!guarded) return act_without_guard(line);
     if (control < 0) return;
     const std::string text = line + "\n";
     [[maybe_unused]] const auto n = ::write(control, text.data(), text.size());  // EPIPE: guard gone
+  }
+
+  // What the guard would do, done here: the group and the program's live descendants.
+  void act_without_guard(const std::string& line) {
+    const int sig = line == "cleanup" ? SIGKILL : line.rfind("signal ", 0) == 0 ? std::stoi(line.substr(7)) : 0;
+    if (sig == 0 || pid <= 0) return;
+    const auto descendants = detail::descendants_of(pid);
+    ::kill(-pid, sig);
+    for (const int descendant : descendants) ::kill(descendant, sig);
+  }
+
+  // Without a guard, the I/O thread reaps the program (the one place that does) and reports
+  // its exit as the guard would.
+  void watch_exit_without_guard() {
+    guard.async_wait([this](boost::system::error_code, int) {
+      const int raw = guard.native_exit_code();
+      on_status_line(WIFSIGNALED(raw) ? "signaled " + std::to_string(WTERMSIG(raw))
+                                      : "exited " + std::to_string(WEXITSTATUS(raw)));
+      on_status_line("done");
+    });
   }
 
   void add_line(Stream stream, std::string line) {
@@ -317,7 +350,11 @@ struct Process::Impl {
     open_streams = 2;
     read_lines(out, Stream::out, std::make_shared<std::string>());
     read_lines(err, Stream::err, std::make_shared<std::string>());
-    read_status(std::make_shared<std::string>());
+    if (guarded) {
+      read_status(std::make_shared<std::string>());
+    } else {
+      watch_exit_without_guard();
+    }
     thread = std::thread([this] { io.run(); });
   }
 
@@ -355,7 +392,7 @@ struct Process::Impl {
     if (!clean) {
       guard.terminate(ec);  // a stuck guard: take the group down ourselves
       if (pid > 0) ::kill(-pid, SIGKILL);
-    } else {
+    } else if (guarded) {
       guard.wait(ec);  // it exits right after "done"
     }
     remove_directories();
@@ -403,6 +440,8 @@ Process Process::spawn(ProcessOptions options) {
   std::string message;
   impl->executable = find_executable(opts.executable, ec, &message);
   if (ec) throw Error(ec, "cannot start " + opts.executable.string() + ": " + message);
+  impl->guarded = opts.use_guard;
+  if (!impl->guarded) return spawn_without_guard(std::move(impl));
   const auto guard_path = find_guard(message);
   if (guard_path.empty()) throw Error(errc::guard_missing, message);
   if (!opts.log_file.empty()) {
@@ -441,7 +480,11 @@ Process Process::spawn(ProcessOptions options) {
   const auto first = read_first_status(status.read, 10s);
   if (first.rfind("started ", 0) != 0) {
     boost::system::error_code ignored;
-    impl->guard.wait(ignored);  // the guard exits after a failed exec; reap it
+    if (first.rfind("failed ", 0) == 0) {
+      impl->guard.wait(ignored);  // it exits right after reporting a failed exec
+    } else {
+      impl->guard.terminate(ignored);  // silent or confused: do not wait on it
+    }
     if (first.rfind("failed ", 0) == 0) {
       const int err_no = std::stoi(first.substr(7));
       throw Error(std::error_code(err_no, std::system_category()),
@@ -455,6 +498,37 @@ Process Process::spawn(ProcessOptions options) {
   impl->err.assign(std::exchange(err.read, -1));
   impl->status.assign(std::exchange(status.read, -1));
   impl->control = std::exchange(control.write, -1);
+  impl->start_io();
+  return Process(std::move(impl));
+}
+
+Process Process::spawn_without_guard(std::unique_ptr<Impl> impl) {
+  auto& opts = impl->options;
+  if (!opts.log_file.empty()) {
+    impl->log.open(opts.log_file, std::ios::app);
+    if (!impl->log) throw Error(std::make_error_code(std::errc::io_error), "cannot open log file " + opts.log_file.string());
+  }
+  Pipe out, err;
+  const auto env = build_environment(opts);
+  std::vector<const char*> env_pointers;
+  for (const auto& var : env) env_pointers.push_back(var.c_str());
+  env_pointers.push_back(nullptr);
+  bp::posix::default_launcher launcher;
+  launcher.env = env_pointers.data();
+  boost::system::error_code launch_error;
+  const auto start_dir = opts.working_directory.empty() ? fs::current_path() : opts.working_directory;
+  impl->guard = launcher(impl->io, launch_error, boost::filesystem::path(impl->executable.string()), opts.arguments,
+                         bp::process_stdio{nullptr, out.write, err.write}, bp::process_start_dir(start_dir.string()),
+                         NewProcessGroup{}, ReapOnError{});
+  if (launch_error) {
+    throw Error(std::error_code(launch_error.value(), std::system_category()),
+                "cannot execute " + impl->executable.string() + ": " + launch_error.message());
+  }
+  impl->pid = impl->guard.id();
+  impl->out.assign(std::exchange(out.read, -1));
+  impl->err.assign(std::exchange(err.read, -1));
+  out.close_write();
+  err.close_write();
   impl->start_io();
   return Process(std::move(impl));
 }

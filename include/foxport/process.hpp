@@ -72,6 +72,10 @@ struct ProcessOptions {
   /// Called once when the launched program exits, on foxport's I/O thread.
   std::function<void(const ExitStatus&)> on_exit;
   StopPolicy stop_policy;                               ///< what stop() and the destructor do
+  /// Run under foxport-guard (the default). Without it, stop() still signals the process
+  /// group and the program's descendants, but nothing outlives the caller to clean up, and
+  /// descendants that lost their parent before stop() are not found.
+  bool use_guard = true;
 };
 
 /// What detach() hands back: the tree keeps running and is the caller's to stop.
@@ -151,6 +155,7 @@ class Process {
  private:
   struct Impl;
   explicit Process(std::unique_ptr<Impl> impl) noexcept;
+  static Process spawn_without_guard(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

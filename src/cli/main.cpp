@@ -10,6 +10,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -240,14 +241,20 @@ int run_command(const std::vector<std::string>& command, const Endpoint& endpoin
     std::fprintf(stderr, "foxport: cannot run %s: %s\n", command.front().c_str(), message.c_str());
     return exit_not_found;
   }
-  const pid_t child = ::fork();
-  if (child == 0) {
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execve(executable.c_str(), argv.data(), env.data());
-    std::fprintf(stderr, "foxport: cannot execute %s: %s\n", executable.c_str(), std::strerror(errno));
-    ::_exit(126);
+  // posix_spawn, not fork: foxport has threads by now, and the child must start with the
+  // signals unblocked that foxport itself reads from its signalfd.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+  pid_t child = -1;
+  const int spawn_error = ::posix_spawn(&child, executable.c_str(), nullptr, &attributes, argv.data(), env.data());
+  posix_spawnattr_destroy(&attributes);
+  if (spawn_error != 0) {
+    std::fprintf(stderr, "foxport: cannot execute %s: %s\n", executable.c_str(), std::strerror(spawn_error));
+    return 126;
   }
   const int child_fd = static_cast<int>(::syscall(SYS_pidfd_open, child, 0));
   int forwarded = 0;

@@ -31,6 +31,12 @@ ProcessOptions target(std::vector<std::string> args) {
   return options;
 }
 
+int parent_of(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  return std::stoi(text.substr(text.rfind(')') + 4));
+}
+
 // Resolves with the first output line that starts with `prefix`.
 std::future<std::string> first_line(ProcessOptions& options, std::string prefix) {
   auto promise = std::make_shared<std::promise<std::string>>();
@@ -252,4 +258,31 @@ TEST(Process, KillingTheCallerTakesTheTreeDown) {
   EXPECT_TRUE(wait_exited(guard, 2s));  // the guard removes the directories before it exits
   EXPECT_FALSE(fs::exists(dir));
   std::fclose(lines);
+}
+
+TEST(Process, WithoutTheGuardStopStillTakesTheGroupDown) {
+  auto options = target({"ignore-term", "600"});
+  auto ready = first_line(options, "ready");
+  options.use_guard = false;
+  options.stop_policy = {{foxport::StopAction::request_exit, 200ms}, {foxport::StopAction::terminate, 2s}, {}};
+  const auto dir = foxport::make_temporary_directory("unguarded");
+  options.owned_directories = {dir};
+  auto process = Process::spawn(std::move(options));
+  ASSERT_EQ(ready.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(parent_of(process.pid()), ::getpid());  // no guard in between
+  const int pid = process.pid();
+  process.stop();
+  EXPECT_TRUE(gone(pid));
+  ASSERT_TRUE(process.exit_status().has_value());
+  EXPECT_EQ(process.exit_status()->signal, SIGKILL);
+  EXPECT_FALSE(fs::exists(dir));
+}
+
+TEST(Process, WithoutTheGuardExitStatusAndOutputStillArrive) {
+  auto options = target({"exit", "7"});
+  options.use_guard = false;
+  auto process = Process::spawn(std::move(options));
+  const auto status = process.wait_for(10s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->code, 7);
 }
