@@ -9,10 +9,12 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 
 #include "foxport/driver.hpp"
 #include "foxport/error.hpp"
 #include "support/page_server.hpp"
+#include "support/subprocess.hpp"
 #include "support/wait.hpp"
 
 namespace fs = std::filesystem;
@@ -89,6 +91,27 @@ TEST_F(Geckodriver, KillingTheDriverMidSessionStillTakesFirefoxDown) {
   EXPECT_GT(browsers, 0) << "Firefox died with the driver: the test proves nothing";
   driver.stop();
   for (const int pid : tree) EXPECT_TRUE(gone(pid)) << "pid " << pid << " survived";
+}
+
+TEST_F(Geckodriver, KillingTheCallerMidSessionTakesDriverFirefoxAndProfilesDown) {
+  foxport::testing::Subprocess caller({FOXPORT_TEST_LAUNCHER, "geckodriver-session", geckodriver().string()});
+  std::istringstream tree(caller.read_line());
+  std::string word;
+  tree >> word;
+  ASSERT_EQ(word, "tree") << caller.rest_of_stderr();
+  std::vector<int> pids;
+  for (int pid; tree >> pid;) pids.push_back(pid);
+  const int guard = std::stoi(caller.read_line().substr(6));
+  const fs::path root = caller.read_line().substr(5);
+  ASSERT_GE(pids.size(), 2u);  // the driver and its Firefox
+  bool has_profile = false;
+  for (const auto& entry : fs::directory_iterator(root)) has_profile |= entry.path().filename().string().rfind("rust_mozprofile", 0) == 0;
+  EXPECT_TRUE(has_profile);
+  ::kill(caller.pid(), SIGKILL);
+  caller.wait();
+  for (const int pid : pids) EXPECT_TRUE(wait_exited(pid, 2s)) << "pid " << pid << " survived its caller";
+  EXPECT_TRUE(wait_exited(guard, 2s));
+  EXPECT_FALSE(fs::exists(root));
 }
 
 TEST_F(Geckodriver, FixedPortLostToARaceIsRetriedOnAnotherPort) {

@@ -9,6 +9,8 @@
 //                               print "title TITLE", exit with EXIT
 //   webdriver-client URL EXIT   (under `foxport run --*driver`) the same through $WEBDRIVER_URL
 //   show-env                    print the FOXPORT_* variables, then block
+//   geckodriver-session DRIVER  launch geckodriver, open a session (Firefox starts), print
+//                               "tree PID..." and "root DIR", then block
 //   chromedrivers N             launch N chromedrivers at once, print "port P" for each,
 //                               then hold them until stdin closes
 
@@ -68,6 +70,16 @@ int main(int argc, char** argv) {
     std::printf("title %s\n", client.title(session).c_str());
     client.delete_session(session);
     return std::atoi(argv[3]);
+  }
+  if (argc == 3 && std::strcmp(argv[1], "geckodriver-session") == 0) {
+    foxport::GeckodriverOptions options;
+    options.driver = argv[2];
+    auto driver = foxport::Geckodriver::launch(options);
+    driver.new_session(foxport::firefox_capabilities());
+    std::printf("tree");
+    for (const int pid : driver.process().tree()) std::printf(" %d", pid);
+    std::printf("\nguard %d\nroot %s\n", driver.process().guard_pid(), driver.profile_root().c_str());
+    for (;;) ::pause();
   }
   if (argc == 3 && std::strcmp(argv[1], "chromedrivers") == 0) {
     std::vector<foxport::Chromedriver> drivers(static_cast<std::size_t>(std::atoi(argv[2])));
