@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "detail/no_throw.hpp"
 #include "detail/ready_wait.hpp"
 #include "foxport/error.hpp"
 
@@ -174,13 +175,7 @@ Geckodriver Geckodriver::launch(GeckodriverOptions options) {
 }
 
 Geckodriver Geckodriver::launch(GeckodriverOptions options, std::error_code& ec) {
-  ec.clear();
-  try {
-    return launch(std::move(options));
-  } catch (const std::system_error& e) {
-    ec = e.code();
-  }
-  return {};
+  return detail::no_throw(ec, [&] { return launch(std::move(options)); });
 }
 
 Chromedriver Chromedriver::launch(ChromedriverOptions options) {
@@ -204,13 +199,7 @@ Chromedriver Chromedriver::launch(ChromedriverOptions options) {
 }
 
 Chromedriver Chromedriver::launch(ChromedriverOptions options, std::error_code& ec) {
-  ec.clear();
-  try {
-    return launch(std::move(options));
-  } catch (const std::system_error& e) {
-    ec = e.code();
-  }
-  return {};
+  return detail::no_throw(ec, [&] { return launch(std::move(options)); });
 }
 
 namespace {

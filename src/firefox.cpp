@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "detail/no_throw.hpp"
 #include "detail/ready_wait.hpp"
 #include "foxport/error.hpp"
 
@@ -192,13 +193,7 @@ Firefox Firefox::launch(FirefoxOptions options) {
 }
 
 Firefox Firefox::launch(FirefoxOptions options, std::error_code& ec) {
-  ec.clear();
-  try {
-    return launch(std::move(options));
-  } catch (const std::system_error& e) {
-    ec = e.code();
-  }
-  return {};
+  return detail::no_throw(ec, [&] { return launch(std::move(options)); });
 }
 
 Firefox& Firefox::operator=(Firefox&& other) noexcept {

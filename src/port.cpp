@@ -15,6 +15,7 @@
 #include <random>
 #include <utility>
 
+#include "detail/no_throw.hpp"
 #include "foxport/error.hpp"
 
 namespace foxport {
@@ -176,13 +177,7 @@ fs::path lease_directory() {
 }
 
 PortLease PortLease::acquire(const PortRange& range, std::error_code& ec) {
-  ec.clear();
-  try {
-    return acquire(range);
-  } catch (const std::system_error& e) {
-    ec = e.code();
-  }
-  return {};
+  return detail::no_throw(ec, [&] { return acquire(range); });
 }
 
 PortLease PortLease::acquire(const PortRange& range) {

@@ -24,6 +24,7 @@
 #include <sstream>
 #include <thread>
 
+#include "detail/no_throw.hpp"
 #include "detail/procfs.hpp"
 #include "foxport/error.hpp"
 
@@ -195,20 +196,28 @@ struct Pipe {
   void close_write() { if (write >= 0) ::close(std::exchange(write, -1)); }
 };
 
-std::vector<std::string> build_environment(const ProcessOptions& options) {
-  std::map<std::string, std::string> vars;
-  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-    const std::string var = *entry;
-    const auto eq = var.find('=');
-    if (eq != std::string::npos) vars.emplace(var.substr(0, eq), var.substr(eq + 1));
+// The child's environment: ours, minus unset_environment, plus environment; as execve wants it.
+class EnvironmentBlock {
+ public:
+  explicit EnvironmentBlock(const ProcessOptions& options) {
+    std::map<std::string, std::string> vars;
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+      const std::string var = *entry;
+      const auto eq = var.find('=');
+      if (eq != std::string::npos) vars.emplace(var.substr(0, eq), var.substr(eq + 1));
+    }
+    for (const auto& name : options.unset_environment) vars.erase(name);
+    for (const auto& [name, value] : options.environment) vars[name] = value;
+    for (const auto& [name, value] : vars) vars_.push_back(name + "=" + value);
+    for (const auto& var : vars_) pointers_.push_back(var.c_str());
+    pointers_.push_back(nullptr);
   }
-  for (const auto& name : options.unset_environment) vars.erase(name);
-  for (const auto& [name, value] : options.environment) vars[name] = value;
-  std::vector<std::string> result;
-  result.reserve(vars.size());
-  for (const auto& [name, value] : vars) result.push_back(name + "=" + value);
-  return result;
-}
+  const char* const* data() const { return pointers_.data(); }
+
+ private:
+  std::vector<std::string> vars_;
+  std::vector<const char*> pointers_;
+};
 
 // Reads the guard's first status line ("started PID" or "failed ERRNO") before the I/O
 // thread exists. Bounded: the guard forks and execs at once.
@@ -440,14 +449,14 @@ Process Process::spawn(ProcessOptions options) {
   std::string message;
   impl->executable = find_executable(opts.executable, ec, &message);
   if (ec) throw Error(ec, "cannot start " + opts.executable.string() + ": " + message);
-  impl->guarded = opts.use_guard;
-  if (!impl->guarded) return spawn_without_guard(std::move(impl));
-  const auto guard_path = find_guard(message);
-  if (guard_path.empty()) throw Error(errc::guard_missing, message);
   if (!opts.log_file.empty()) {
     impl->log.open(opts.log_file, std::ios::app);
     if (!impl->log) throw Error(std::make_error_code(std::errc::io_error), "cannot open log file " + opts.log_file.string());
   }
+  impl->guarded = opts.use_guard;
+  if (!impl->guarded) return spawn_without_guard(std::move(impl));
+  const auto guard_path = find_guard(message);
+  if (guard_path.empty()) throw Error(errc::guard_missing, message);
 
   Pipe out, err, status, control;
   std::vector<std::string> args;
@@ -457,13 +466,9 @@ Process Process::spawn(ProcessOptions options) {
   args.push_back(impl->executable.string());
   args.insert(args.end(), opts.arguments.begin(), opts.arguments.end());
 
-  const auto env = build_environment(opts);
-  std::vector<const char*> env_pointers;
-  for (const auto& var : env) env_pointers.push_back(var.c_str());
-  env_pointers.push_back(nullptr);
-
+  const EnvironmentBlock env(opts);
   bp::posix::default_launcher launcher;
-  launcher.env = env_pointers.data();
+  launcher.env = env.data();
   boost::system::error_code launch_error;
   impl->guard = launcher(impl->io, launch_error, boost::filesystem::path(guard_path.string()), args,
                          bp::process_stdio{nullptr, out.write, err.write}, NewProcessGroup{},
@@ -504,17 +509,10 @@ Process Process::spawn(ProcessOptions options) {
 
 Process Process::spawn_without_guard(std::unique_ptr<Impl> impl) {
   auto& opts = impl->options;
-  if (!opts.log_file.empty()) {
-    impl->log.open(opts.log_file, std::ios::app);
-    if (!impl->log) throw Error(std::make_error_code(std::errc::io_error), "cannot open log file " + opts.log_file.string());
-  }
   Pipe out, err;
-  const auto env = build_environment(opts);
-  std::vector<const char*> env_pointers;
-  for (const auto& var : env) env_pointers.push_back(var.c_str());
-  env_pointers.push_back(nullptr);
+  const EnvironmentBlock env(opts);
   bp::posix::default_launcher launcher;
-  launcher.env = env_pointers.data();
+  launcher.env = env.data();
   boost::system::error_code launch_error;
   const auto start_dir = opts.working_directory.empty() ? fs::current_path() : opts.working_directory;
   impl->guard = launcher(impl->io, launch_error, boost::filesystem::path(impl->executable.string()), opts.arguments,
@@ -534,15 +532,7 @@ Process Process::spawn_without_guard(std::unique_ptr<Impl> impl) {
 }
 
 Process Process::spawn(ProcessOptions options, std::error_code& ec) {
-  ec.clear();
-  try {
-    return spawn(std::move(options));
-  } catch (const Error& e) {
-    ec = e.code();
-  } catch (const std::system_error& e) {
-    ec = e.code();
-  }
-  return Process();
+  return detail::no_throw(ec, [&] { return spawn(std::move(options)); });
 }
 
 bool Process::valid() const noexcept { return impl_ != nullptr && !impl_->stopped; }

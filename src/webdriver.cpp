@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "detail/blocking.hpp"
+#include "detail/no_throw.hpp"
 #include "detail/protocol.hpp"
 #include "foxport/error.hpp"
 
@@ -89,13 +90,7 @@ WebDriverStatus WebDriverClient::status() {
 }
 
 WebDriverStatus WebDriverClient::status(std::error_code& ec) {
-  ec.clear();
-  try {
-    return status();
-  } catch (const std::system_error& e) {
-    ec = e.code();
-  }
-  return {};
+  return detail::no_throw(ec, [&] { return status(); });
 }
 
 std::string WebDriverClient::new_session(std::string_view capabilities_json) {

@@ -19,6 +19,7 @@
 
 namespace fs = std::filesystem;
 using foxport::testing::gone;
+using foxport::testing::write_script;
 using foxport::testing::wait_exited;
 using namespace std::chrono_literals;
 
@@ -47,12 +48,6 @@ std::string open_page(foxport::DriverService& driver, const std::string& capabil
   return client.title(session);
 }
 
-fs::path write_script(const std::string& name, const std::string& text) {
-  const auto path = fs::temp_directory_path() / name;
-  std::ofstream(path) << text;
-  fs::permissions(path, fs::perms::owner_all);
-  return path;
-}
 
 class Geckodriver : public ::testing::Test {
   void SetUp() override {

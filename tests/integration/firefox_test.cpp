@@ -10,12 +10,14 @@
 #include "foxport/error.hpp"
 #include "foxport/firefox.hpp"
 #include "support/page_server.hpp"
+#include "support/subprocess.hpp"
 #include "support/wait.hpp"
 
 namespace fs = std::filesystem;
 using foxport::Firefox;
 using foxport::FirefoxOptions;
 using foxport::testing::gone;
+using foxport::testing::write_script;
 using foxport::testing::wait_exited;
 using namespace std::chrono_literals;
 
@@ -31,12 +33,6 @@ std::string title_of(const Firefox& firefox, const std::string& url) {
   return title;
 }
 
-fs::path write_script(const std::string& name, const std::string& text) {
-  const auto path = fs::temp_directory_path() / name;
-  std::ofstream(path) << text;
-  fs::permissions(path, fs::perms::owner_all);
-  return path;
-}
 
 }  // namespace
 
@@ -140,32 +136,20 @@ TEST(Firefox, FixedPortModeUsesALeasedPort) {
 }
 
 TEST(Firefox, KillingTheHolderTakesFirefoxAndItsProfileDown) {
-  int out[2];
-  ASSERT_EQ(::pipe(out), 0);
-  const pid_t holder = ::fork();
-  if (holder == 0) {
-    ::dup2(out[1], STDOUT_FILENO);
-    ::close(out[0]);
-    ::execl(FOXPORT_TEST_LAUNCHER, "foxport-test-launcher", "firefox", nullptr);
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  FILE* lines = ::fdopen(out[0], "r");
+  foxport::testing::Subprocess holder({FOXPORT_TEST_LAUNCHER, "firefox"});
   int pid = -1, guard = -1, port = -1;
-  char buffer[4096];
   char profile[4096] = "";
-  while (port < 0 && std::fgets(buffer, sizeof buffer, lines) != nullptr) {
-    std::sscanf(buffer, "pid %d", &pid);
-    std::sscanf(buffer, "guard %d", &guard);
-    std::sscanf(buffer, "profile %4095s", profile);
-    std::sscanf(buffer, "port %d", &port);
+  for (std::string line; port < 0 && !(line = holder.read_line()).empty();) {
+    std::sscanf(line.c_str(), "pid %d", &pid);
+    std::sscanf(line.c_str(), "guard %d", &guard);
+    std::sscanf(line.c_str(), "profile %4095s", profile);
+    std::sscanf(line.c_str(), "port %d", &port);
   }
-  ASSERT_GT(port, 0);
+  ASSERT_GT(port, 0) << "the holder said: " << holder.rest_of_stderr();
   ASSERT_TRUE(fs::exists(profile));
-  ::kill(holder, SIGKILL);
-  ::waitpid(holder, nullptr, 0);
+  ::kill(holder.pid(), SIGKILL);
+  holder.wait();
   EXPECT_TRUE(wait_exited(pid, 2s));
   EXPECT_TRUE(wait_exited(guard, 2s));
   EXPECT_FALSE(fs::exists(profile));
-  std::fclose(lines);
 }

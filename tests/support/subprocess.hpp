@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,14 @@ class Subprocess {
   std::string out_buffer_, err_buffer_;
   bool err_eof_ = false;
 };
+
+/// Writes an executable script into TMPDIR (the test's private one); returns its path.
+inline std::filesystem::path write_script(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() / name;
+  std::ofstream(path) << text;
+  std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+  return path;
+}
 
 /// Waits (inotify, no polling) until `path` no longer exists; false on timeout.
 inline bool wait_removed(const std::filesystem::path& path, std::chrono::milliseconds timeout) {

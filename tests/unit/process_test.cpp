@@ -13,6 +13,7 @@
 
 #include "foxport/error.hpp"
 #include "foxport/process.hpp"
+#include "support/subprocess.hpp"
 #include "support/wait.hpp"
 
 namespace fs = std::filesystem;
@@ -231,33 +232,21 @@ TEST(Process, DetachLeavesTheTreeRunning) {
 
 TEST(Process, KillingTheCallerTakesTheTreeDown) {
   const auto dir = foxport::make_temporary_directory("caller");
-  int out[2];
-  ASSERT_EQ(::pipe(out), 0);
-  const pid_t caller = ::fork();
-  if (caller == 0) {
-    ::dup2(out[1], STDOUT_FILENO);
-    ::close(out[0]);
-    ::execl(FOXPORT_TEST_LAUNCHER, "foxport-test-launcher", "process", dir.c_str(), FOXPORT_TEST_TARGET, "grandchild",
-            "600", nullptr);
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  FILE* lines = ::fdopen(out[0], "r");
+  foxport::testing::Subprocess caller(
+      {FOXPORT_TEST_LAUNCHER, "process", dir.string(), FOXPORT_TEST_TARGET, "grandchild", "600"});
   int pid = -1, guard = -1, grandchild = -1;
-  char buffer[256];
-  while (grandchild < 0 && std::fgets(buffer, sizeof buffer, lines) != nullptr) {
-    std::sscanf(buffer, "pid %d", &pid);
-    std::sscanf(buffer, "guard %d", &guard);
-    std::sscanf(buffer, "line grandchild %d", &grandchild);
+  for (std::string line; grandchild < 0 && !(line = caller.read_line()).empty();) {
+    std::sscanf(line.c_str(), "pid %d", &pid);
+    std::sscanf(line.c_str(), "guard %d", &guard);
+    std::sscanf(line.c_str(), "line grandchild %d", &grandchild);
   }
-  ASSERT_GT(grandchild, 0);
-  ::kill(caller, SIGKILL);
-  ::waitpid(caller, nullptr, 0);
+  ASSERT_GT(grandchild, 0) << "the caller said: " << caller.rest_of_stderr();
+  ::kill(caller.pid(), SIGKILL);
+  caller.wait();
   EXPECT_TRUE(wait_exited(pid, 2s));
   EXPECT_TRUE(wait_exited(grandchild, 2s));
   EXPECT_TRUE(wait_exited(guard, 2s));  // the guard removes the directories before it exits
   EXPECT_FALSE(fs::exists(dir));
-  std::fclose(lines);
 }
 
 TEST(Process, WithoutTheGuardStopStillTakesTheGroupDown) {
