@@ -185,6 +185,7 @@ Firefox Firefox::launch(FirefoxOptions options) {
     throw;
   }
   firefox.report_ = wait.run(firefox.process_);  // on failure, ~Firefox takes the tree down
+  firefox.quit_via_marionette_ = options.quit_via_marionette;
   if (port != 0 && firefox.report_.port != port) {
     throw Error(errc::protocol_error, "Firefox reported Marionette port " + std::to_string(firefox.report_.port) +
                                           " but was given " + std::to_string(port));
@@ -202,6 +203,7 @@ Firefox& Firefox::operator=(Firefox&& other) noexcept {
     lease_ = std::move(other.lease_);
     profile_ = std::move(other.profile_);
     report_ = other.report_;
+    quit_via_marionette_ = other.quit_via_marionette_;
     process_ = std::move(other.process_);
   }
   return *this;
@@ -210,6 +212,16 @@ Firefox& Firefox::operator=(Firefox&& other) noexcept {
 Firefox::~Firefox() { stop(); }
 
 void Firefox::stop() {
+  if (quit_via_marionette_ && process_.running()) {
+    try {
+      auto client = marionette(std::chrono::seconds(2));
+      client.new_session();  // Marionette:Quit needs a session
+      client.quit();
+      process_.wait_for(std::chrono::seconds(5));
+    } catch (const std::exception&) {
+      // Busy or unresponsive: the stop policy below takes over.
+    }
+  }
   process_.stop();  // removes the profile too: it is an owned directory
   lease_.reset();
 }

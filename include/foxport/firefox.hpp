@@ -43,6 +43,10 @@ struct FirefoxOptions {
   /// SIGTERM takes Firefox's tree down in ~40 ms (measured; docs/benchmarks.md), a
   /// Marionette:Quit needs a session and ~0.5 s; so the default is SIGTERM, then SIGKILL.
   StopPolicy stop_policy{{StopAction::request_exit, std::chrono::seconds(5)}, {StopAction::terminate, std::chrono::seconds(2)}, {}};
+  /// Before the stop policy, ask Firefox to quit through a Marionette session of foxport's
+  /// own (lets Firefox flush its profile; ~0.5 s). Skipped when Marionette is busy with the
+  /// user's session: Marionette serves one client at a time.
+  bool quit_via_marionette = false;
   std::filesystem::path log_file;                        ///< Firefox's output, appended
   std::function<void(Stream, std::string_view)> on_line; ///< every output line (I/O thread)
 };
@@ -95,6 +99,7 @@ class Firefox {
   std::optional<PortLease> lease_;  // declared first: released only after the process is gone
   std::filesystem::path profile_;
   ReadyReport report_;
+  bool quit_via_marionette_ = false;
   Process process_;
 };
 

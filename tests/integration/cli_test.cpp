@@ -64,6 +64,15 @@ TEST(Cli, RunChromedriverGivesTheCommandAWebDriverUrl) {
   EXPECT_EQ(result.err, "");  // -q: no progress lines
 }
 
+TEST(Cli, RunGeckodriverGivesTheCommandAWebDriverUrl) {
+  foxport::testing::PageServer page;
+  const std::string driver = FOXPORT_TEST_SUPPORT_DIR "/geckodriver-standin";
+  const auto result = run({"run", "--geckodriver", "--driver", driver, "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "5"});
+  EXPECT_EQ(result.status, 5) << result.err;
+  EXPECT_NE(result.out.find("title " + page.title()), std::string::npos) << result.out << result.err;
+  EXPECT_NE(result.err.find("foxport: ready: geckodriver on port "), std::string::npos) << result.err;
+}
+
 TEST(Cli, SigtermToRunTakesTheCommandAndFirefoxDown) {
   Subprocess foxport(foxport_command({"run", "--firefox", "--", FOXPORT_TEST_LAUNCHER, "show-env"}));
   std::map<std::string, std::string> env;

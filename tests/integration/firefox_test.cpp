@@ -58,6 +58,19 @@ TEST(Firefox, OpensAPageAndLeavesNothingBehind) {
   firefox.stop();  // idempotent
 }
 
+TEST(Firefox, QuitViaMarionetteEndsFirefoxCleanly) {
+  FirefoxOptions options;
+  options.quit_via_marionette = true;
+  options.stop_policy = foxport::StopPolicy::forced();  // would show as SIGKILL if the quit failed
+  auto firefox = Firefox::launch(options);
+  const auto profile = firefox.profile_dir();
+  firefox.stop();
+  const auto status = firefox.process().exit_status();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->code, 0) << status->to_string();  // Firefox's own clean exit, not a signal
+  EXPECT_FALSE(fs::exists(profile));
+}
+
 TEST(Firefox, TwoAtOnceGetDifferentPortsAndBothWork) {
   foxport::testing::PageServer page;
   auto first = Firefox::launch();
