@@ -50,7 +50,9 @@ struct DriverLauncher {
     const auto binary = find_driver(kind, options.driver);
     service.host_ = options.host;
     const bool leased = options.port == 0 && options.port_range.has_value();
-    const int attempts = leased ? std::max(1, options.bind_attempts) : 1;
+    // Port 0 is retried too: chromedriver binds IPv6 and IPv4 one after the other on the
+    // same number, and exits when the second family's port is taken (seen under load).
+    const int attempts = options.port == 0 ? std::max(1, options.bind_attempts) : 1;
     for (int attempt = 1;; ++attempt) {
       std::uint16_t port = options.port;
       if (leased) {
@@ -84,12 +86,12 @@ struct DriverLauncher {
         service.report_ = wait.run(service.process_);
         return dir;
       } catch (const Error& e) {
-        if (!leased || attempt >= attempts || e.code() != errc::exited_early || !lost_port_race(service.process_)) throw;
+        if (attempt >= attempts || e.code() != errc::exited_early || !lost_port_race(service.process_)) throw;
         // Someone outside foxport's leases took the port between our bind test and the
-        // driver's bind: lease another one. Said in the driver's log, like any of its lines.
-        const std::string note = "foxport: port " + std::to_string(port) + " was taken before " + kind.name +
-                                 " could bind it; retrying on another port (attempt " + std::to_string(attempt + 1) +
-                                 " of " + std::to_string(attempts) + ")";
+        // driver's bind: try another one. Said in the driver's log, like any of its lines.
+        const std::string note = "foxport: port " + (leased ? std::to_string(port) : std::string("chosen by ") + kind.name) +
+                                 " was taken before " + kind.name + " could bind it; retrying on another port (attempt " +
+                                 std::to_string(attempt + 1) + " of " + std::to_string(attempts) + ")";
         if (options.on_line) options.on_line(Stream::err, note);
         service.process_.stop();
       }

@@ -214,10 +214,10 @@ Firefox::~Firefox() { stop(); }
 void Firefox::stop() {
   if (quit_via_marionette_ && process_.running()) {
     try {
-      auto client = marionette(std::chrono::seconds(2));
+      auto client = marionette(std::chrono::seconds(10));  // a loaded machine answers slowly
       client.new_session();  // Marionette:Quit needs a session
       client.quit();
-      process_.wait_for(std::chrono::seconds(5));
+      process_.wait_for(std::chrono::seconds(10));
     } catch (const std::exception&) {
       // Busy or unresponsive: the stop policy below takes over.
     }

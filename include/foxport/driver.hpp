@@ -31,7 +31,9 @@ struct DriverOptions {
   /// When set (and port is 0): lease a fixed port from this range, re-leasing another one
   /// (up to bind_attempts times) if the driver still finds it taken.
   std::optional<PortRange> port_range;
-  int bind_attempts = 3;                               ///< launches tried in fixed-port mode
+  /// Launches tried when the driver exits because its port was taken (leased or port 0;
+  /// an explicit port is tried once).
+  int bind_attempts = 3;
   std::vector<std::string> arguments;                  ///< extra driver arguments
   std::map<std::string, std::string> environment;      ///< extra environment variables
   std::chrono::milliseconds ready_timeout = std::chrono::seconds(30);

@@ -109,33 +109,39 @@ TEST_F(Geckodriver, KillingTheCallerMidSessionTakesDriverFirefoxAndProfilesDown)
   EXPECT_FALSE(fs::exists(root));
 }
 
-TEST_F(Geckodriver, FixedPortLostToARaceIsRetriedOnAnotherPort) {
-  // The race (someone outside foxport binds the leased port before the driver does) is
-  // made deterministic: the first launch behaves exactly like geckodriver losing it.
-  const auto marker = fs::temp_directory_path() / "lost-once";
-  const auto driver_path = write_script(
-      "racy-geckodriver", "#!/bin/sh\nif [ ! -e " + marker.string() + " ]; then touch " + marker.string() +
-                              "; echo 'geckodriver: error: Address in use (os error 98)' >&2; exit 69; fi\nexec " +
-                              geckodriver().string() + " \"$@\"\n");
-  auto options = gecko_options();
-  options.driver = driver_path;
-  options.port_range = foxport::PortRange::default_range();
-  auto notes = std::make_shared<std::vector<std::string>>();
-  auto mutex = std::make_shared<std::mutex>();
-  options.on_line = [notes, mutex](foxport::Stream, std::string_view line) {
-    std::lock_guard lock(*mutex);
-    if (line.rfind("foxport:", 0) == 0) notes->emplace_back(line);
-  };
-  auto driver = foxport::Geckodriver::launch(options);
-  EXPECT_TRUE(fs::exists(marker));  // the first attempt really failed
-  EXPECT_TRUE(options.port_range->contains(driver.port()));
-  EXPECT_TRUE(driver.client().status().ready);
-  std::lock_guard lock(*mutex);
-  ASSERT_EQ(notes->size(), 1u);
-  EXPECT_NE(notes->front().find("retrying on another port (attempt 2 of 3)"), std::string::npos) << notes->front();
-  driver.stop();
-  fs::remove(marker);
-  fs::remove(driver_path);
+TEST_F(Geckodriver, APortLostToARaceIsRetriedOnAnotherPort) {
+  // The race (someone binds the port before the driver does) is made deterministic: the
+  // first launch behaves exactly like geckodriver losing it. Leased and port-0 modes.
+  for (const bool leased : {true, false}) {
+    const auto marker = fs::temp_directory_path() / "lost-once";
+    const auto driver_path = write_script(
+        "racy-geckodriver", "#!/bin/sh\nif [ ! -e " + marker.string() + " ]; then touch " + marker.string() +
+                                "; echo 'geckodriver: error: Address in use (os error 98)' >&2; exit 69; fi\nexec " +
+                                geckodriver().string() + " \"$@\"\n");
+    auto options = gecko_options();
+    options.driver = driver_path;
+    if (leased) options.port_range = foxport::PortRange::default_range();
+    auto notes = std::make_shared<std::vector<std::string>>();
+    auto mutex = std::make_shared<std::mutex>();
+    options.on_line = [notes, mutex](foxport::Stream, std::string_view line) {
+      std::lock_guard lock(*mutex);
+      if (line.rfind("foxport:", 0) == 0) notes->emplace_back(line);
+    };
+    auto driver = foxport::Geckodriver::launch(options);
+    EXPECT_TRUE(fs::exists(marker));  // the first attempt really failed
+    if (leased) {
+      EXPECT_TRUE(options.port_range->contains(driver.port()));
+    }
+    EXPECT_TRUE(driver.client().status().ready);
+    {
+      std::lock_guard lock(*mutex);
+      ASSERT_EQ(notes->size(), 1u);
+      EXPECT_NE(notes->front().find("retrying on another port (attempt 2 of 3)"), std::string::npos) << notes->front();
+    }
+    driver.stop();
+    fs::remove(marker);
+    fs::remove(driver_path);
+  }
 }
 
 TEST_F(Geckodriver, AMissingDriverIsAClearError) {
