@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -13,18 +14,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 #include <unordered_map>
 
 namespace foxport::detail {
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 std::vector<int> all_pids() {
   std::vector<int> pids;
@@ -41,7 +36,7 @@ std::vector<int> all_pids() {
 
 // State and parent from /proc/PID/stat; the command name may hold spaces and parentheses.
 bool read_stat(int pid, char& state, int& ppid) {
-  const auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  const auto stat = read_text_file("/proc/" + std::to_string(pid) + "/stat");
   const auto close = stat.rfind(')');
   if (close == std::string::npos) return false;
   std::istringstream rest(stat.substr(close + 1));
@@ -63,6 +58,16 @@ std::string hex_address(const std::string& hex) {
 }
 
 }  // namespace
+
+std::string read_text_file(const std::string& path) {
+  std::string text;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buffer[8192];
+  for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<size_t>(n));
+  ::close(fd);
+  return text;
+}
 
 int parent_of(int pid) {
   char state = 0;
@@ -148,7 +153,7 @@ std::vector<Listener> listeners_on(std::uint16_t port) {
   if (netlink_listeners(AF_INET, port, found) && netlink_listeners(AF_INET6, port, found)) return found;
   found.clear();
   for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    std::istringstream lines(read_file(table));
+    std::istringstream lines(read_text_file(table));
     std::string line;
     std::getline(lines, line);  // header
     while (std::getline(lines, line)) {
@@ -195,14 +200,14 @@ std::vector<int> socket_holders(unsigned long inode) {
 }
 
 std::string command_line(int pid) {
-  auto text = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+  auto text = read_text_file("/proc/" + std::to_string(pid) + "/cmdline");
   while (!text.empty() && text.back() == '\0') text.pop_back();
   std::replace(text.begin(), text.end(), '\0', ' ');
   return text;
 }
 
 std::optional<std::string> environment_value(int pid, const std::string& name) {
-  std::istringstream vars(read_file("/proc/" + std::to_string(pid) + "/environ"));
+  std::istringstream vars(read_text_file("/proc/" + std::to_string(pid) + "/environ"));
   const std::string prefix = name + "=";
   for (std::string var; std::getline(vars, var, '\0');) {
     if (var.compare(0, prefix.size(), prefix) == 0) return var.substr(prefix.size());

@@ -9,6 +9,10 @@
 
 namespace foxport::detail {
 
+/// The whole content of a (small) file, "" if it cannot be read. Never throws: /proc files
+/// vanish or fail with ESRCH while a process exits, which makes std::ifstream throw.
+std::string read_text_file(const std::string& path);
+
 /// Every live descendant of `root` (children, grandchildren, ...), not `root` itself.
 std::vector<int> descendants_of(int root);
 

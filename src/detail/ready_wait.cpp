@@ -13,8 +13,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <mutex>
 #include <optional>
 
@@ -33,11 +31,6 @@ namespace {
 // Short pauses between protocol attempts. They only matter in the rare case where the
 // listener exists but is not answering yet; every other step is driven by an event.
 constexpr auto retry_delay = std::chrono::milliseconds(20);
-
-std::string read_small_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 }  // namespace
 
@@ -132,7 +125,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
 
   void check_port_file() {
     if (report.port != 0) return;
-    if (const auto port = parse_port_file(read_small_file(spec.port_file))) on_port(*port, "port file");
+    if (const auto port = parse_port_file(read_text_file(spec.port_file))) on_port(*port, "port file");
   }
 
   void on_port(std::uint16_t port, const char* source) {

@@ -1,5 +1,7 @@
 #include "support/leak_check.hpp"
 
+#include "detail/procfs.hpp"
+
 #include <gtest/gtest.h>
 
 #include <dirent.h>
@@ -22,10 +24,8 @@ namespace {
 
 std::string private_tmpdir;
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+// /proc files of exiting processes fail with ESRCH mid-read: never throw on them.
+std::string read_file(const fs::path& path) { return foxport::detail::read_text_file(path.string()); }
 
 std::vector<int> all_pids() {
   std::vector<int> pids;
