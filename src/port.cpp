@@ -96,6 +96,14 @@ std::optional<std::uint16_t> parse_port_report(PortReport kind, std::string_view
       return port_after(line, "Listening on port ");
     case PortReport::chromedriver:
       return port_after(line, "ChromeDriver was started successfully on port ", ".");
+    case PortReport::selenium_grid: {
+      const auto at = line.find("Started Selenium ");
+      const auto colon = line.rfind(':');
+      if (at == std::string_view::npos || line.find("): http", at) == std::string_view::npos || colon < at) return std::nullopt;
+      auto port = line.substr(colon + 1);
+      while (!port.empty() && port.back() == '/') port.remove_suffix(1);
+      return to_port(trim(port));
+    }
     case PortReport::webdriver_bidi: {
       const auto at = line.find("WebDriver BiDi listening on ws://");
       const auto colon = line.rfind(':');

@@ -19,6 +19,7 @@ enum class PortReport {
   marionette,      ///< "<ms>\tMarionette\tINFO\tListening on port <port>"
   chromedriver,    ///< "ChromeDriver was started successfully on port <port>."
   webdriver_bidi,  ///< "WebDriver BiDi listening on ws://<host>:<port>"
+  selenium_grid,   ///< "... Started Selenium Standalone 4.48.0 (revision ...): http://<host>:<port>"
 };
 
 /// The port this output line reports, if it is that program's report.

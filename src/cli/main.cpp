@@ -59,7 +59,7 @@ struct LaunchOptions {
   bool verbose = false;
 };
 
-using Launch = std::variant<foxport::Firefox, foxport::Geckodriver, foxport::Chromedriver>;
+using Launch = std::variant<foxport::Firefox, foxport::Geckodriver, foxport::Chromedriver, foxport::SeleniumGrid>;
 
 // A usage error: one clear line, exit 64.
 struct UsageError : std::runtime_error {
@@ -71,6 +71,8 @@ void add_launch_options(CLI::App& app, LaunchOptions& options) {
   kinds->add_flag_callback("--firefox", [&] { options.kind = "firefox"; }, "Firefox with Marionette");
   kinds->add_flag_callback("--geckodriver", [&] { options.kind = "geckodriver"; }, "geckodriver (WebDriver for Firefox)");
   kinds->add_flag_callback("--chromedriver", [&] { options.kind = "chromedriver"; }, "chromedriver (WebDriver for Chromium)");
+  kinds->add_flag_callback("--grid", [&] { options.kind = "grid"; },
+                           "a local Selenium Grid 4 standalone (--driver: java; jar from FOXPORT_GRID_JAR)");
   app.add_option("--binary", options.binary, "The browser binary (Firefox for --firefox and --geckodriver)");
   app.add_option("--driver", options.driver, "The driver binary (default: FOXPORT_GECKODRIVER / FOXPORT_CHROMEDRIVER, then PATH)");
   auto* port = app.add_option("--port", options.port, "A fixed port (default: the child binds port 0)")->check(CLI::Range(1, 65535));
@@ -146,6 +148,12 @@ Launch launch(const LaunchOptions& options) {
     gecko.firefox = options.binary;
     return foxport::Geckodriver::launch(std::move(gecko));
   }
+  if (options.kind == "grid") {
+    foxport::GridOptions grid;
+    common(grid);
+    if (options.timeout == 30) grid.ready_timeout = std::chrono::seconds(90);  // a JVM's start, unless asked
+    return foxport::SeleniumGrid::launch(std::move(grid));
+  }
   foxport::ChromedriverOptions chrome;
   common(chrome);
   return foxport::Chromedriver::launch(std::move(chrome));
@@ -172,7 +180,9 @@ Endpoint endpoint_of(const Launch& launched) {
           endpoint.profile = handle.profile_dir().string();
           endpoint.handshake = handle.ready_report().protocol_answer;
         } else {
-          endpoint.kind = std::is_same_v<Handle, foxport::Geckodriver> ? "geckodriver" : "chromedriver";
+          endpoint.kind = std::is_same_v<Handle, foxport::Geckodriver>    ? "geckodriver"
+                          : std::is_same_v<Handle, foxport::SeleniumGrid> ? "grid"
+                                                                          : "chromedriver";
           endpoint.url = handle.url();
         }
         return endpoint;
