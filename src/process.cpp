@@ -384,7 +384,7 @@ struct Process::Impl {
     if (stopped) return;
     stopped = true;
     for (const StopStep& step : {policy.first, policy.second, policy.third}) {
-      if (step.action == StopAction::none) continue;
+      if (step.action == StopAction::none || pid <= 0) continue;  // pid 0: the guard runs nothing
       {
         std::lock_guard lock(mutex);
         if (exit) break;
@@ -447,13 +447,16 @@ Process Process::spawn(ProcessOptions options) {
 
   std::error_code ec;
   std::string message;
-  impl->executable = find_executable(opts.executable, ec, &message);
-  if (ec) throw Error(ec, "cannot start " + opts.executable.string() + ": " + message);
+  const bool watch_only = opts.executable.empty();
+  if (!watch_only) {
+    impl->executable = find_executable(opts.executable, ec, &message);
+    if (ec) throw Error(ec, "cannot start " + opts.executable.string() + ": " + message);
+  }
   if (!opts.log_file.empty()) {
     impl->log.open(opts.log_file, std::ios::app);
     if (!impl->log) throw Error(std::make_error_code(std::errc::io_error), "cannot open log file " + opts.log_file.string());
   }
-  impl->guarded = opts.use_guard;
+  impl->guarded = opts.use_guard || watch_only;
   if (!impl->guarded) return spawn_without_guard(std::move(impl));
   const auto guard_path = find_guard(message);
   if (guard_path.empty()) throw Error(errc::guard_missing, message);
@@ -461,10 +464,13 @@ Process Process::spawn(ProcessOptions options) {
   Pipe out, err, status, control;
   std::vector<std::string> args;
   for (const auto& dir : opts.owned_directories) args.insert(args.end(), {"--dir", dir.string()});
+  for (const auto& url : opts.delete_urls) args.insert(args.end(), {"--delete-url", url});
   if (!opts.working_directory.empty()) args.insert(args.end(), {"--cwd", opts.working_directory.string()});
-  args.emplace_back("--");
-  args.push_back(impl->executable.string());
-  args.insert(args.end(), opts.arguments.begin(), opts.arguments.end());
+  if (!watch_only) {
+    args.emplace_back("--");
+    args.push_back(impl->executable.string());
+    args.insert(args.end(), opts.arguments.begin(), opts.arguments.end());
+  }
 
   const EnvironmentBlock env(opts);
   bp::posix::default_launcher launcher;
@@ -544,7 +550,7 @@ const fs::path& Process::executable() const noexcept {
 }
 
 bool Process::running() const {
-  if (!impl_ || impl_->stopped) return false;
+  if (!impl_ || impl_->stopped || impl_->pid <= 0) return false;
   std::lock_guard lock(impl_->mutex);
   return !impl_->exit.has_value();
 }
@@ -589,6 +595,12 @@ void Process::own_directory(const fs::path& directory) {
   if (!valid()) return;
   impl_->options.owned_directories.push_back(directory);
   impl_->send("dir " + directory.string());
+}
+
+void Process::delete_at_cleanup(const std::string& url) {
+  if (!valid()) return;
+  impl_->options.delete_urls.push_back(url);
+  impl_->send("delete " + url);
 }
 
 void Process::interrupt() { if (valid()) impl_->send("signal " + std::to_string(SIGINT)); }

@@ -59,12 +59,15 @@ struct ExitStatus {
 
 /// Everything needed to start one program.
 struct ProcessOptions {
-  std::filesystem::path executable;                    ///< a path, or a name searched in PATH
+  /// A path, or a name searched in PATH. Empty: nothing is run, the guard only watches the
+  /// caller (to remove directories and delete remote sessions when the caller dies).
+  std::filesystem::path executable;
   std::vector<std::string> arguments;                  ///< argv[1..]
   std::map<std::string, std::string> environment;      ///< added to / overriding the inherited environment
   std::vector<std::string> unset_environment;          ///< removed from the inherited environment
   std::filesystem::path working_directory;             ///< empty: the caller's
   std::vector<std::filesystem::path> owned_directories;  ///< removed at stop, and by the guard
+  std::vector<std::string> delete_urls;                 ///< HTTP DELETEd at stop, and by the guard
   std::filesystem::path log_file;                      ///< if set, every output line is appended here
   std::size_t log_lines = 50;                          ///< lines kept for error messages
   /// Called for every output line, on foxport's I/O thread; must not block.
@@ -135,6 +138,9 @@ class Process {
   bool wait_output_closed(std::chrono::milliseconds timeout) const;
   /// Adds a directory that stop() and the guard remove.
   void own_directory(const std::filesystem::path& directory);
+  /// Adds a URL (e.g. a remote WebDriver session) that the guard sends an HTTP DELETE to at
+  /// stop, or when the caller dies.
+  void delete_at_cleanup(const std::string& url);
 
   /// SIGINT to the whole tree.
   void interrupt();

@@ -1,7 +1,10 @@
 // foxport-guard: sits between the caller and one launched process tree, and makes sure
 // the tree and the launch's directories are gone when the caller is — even after SIGKILL.
 //
-//   foxport-guard [--dir PATH]... [--cwd DIR] -- EXECUTABLE [ARGS...]
+//   foxport-guard [--dir PATH]... [--delete-url URL]... [--cwd DIR] [-- EXECUTABLE [ARGS...]]
+//
+// Without an executable it only watches: remote WebDriver sessions (--delete-url) are
+// deleted at cleanup, so a Grid frees their slots even when the caller was SIGKILLed.
 //
 // The caller passes fd 3 (control, caller -> guard) and fd 4 (status, guard -> caller).
 // The guard is a child subreaper, so every descendant that double-forks or loses its
@@ -10,6 +13,7 @@
 // Status lines:  started PID | failed ERRNO | exited CODE | signaled SIG | done
 // Control lines: signal SIG  (to the child's group and every other descendant)
 //                dir PATH    (one more directory to remove at cleanup)
+//                delete URL  (one more URL to send an HTTP DELETE to at cleanup)
 //                cleanup     (SIGKILL the tree, reap it, remove dirs, report done, exit)
 //                detach      (stop watching the caller; exit when the child does)
 // End of file on control (the caller died) means cleanup.
@@ -17,6 +21,8 @@
 // Plain POSIX on purpose: the guard must be small, start fast and have no dependencies.
 
 #include <dirent.h>
+#include <netdb.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -43,6 +49,7 @@ constexpr int status_fd = 4;
 pid_t child = -1;
 bool child_alive = false;
 std::vector<std::string> directories;
+std::vector<std::string> delete_urls;
 
 void report(const std::string& line) {
   const std::string text = line + "\n";
@@ -116,6 +123,38 @@ bool reap() {
   }
 }
 
+// Sends `DELETE path` to an http://host:port/path URL; bounded by a few seconds, errors
+// ignored (the session may already be gone).
+void http_delete(const std::string& url) {
+  if (url.rfind("http://", 0) != 0) return;
+  const auto slash = url.find('/', 7);
+  const std::string authority = url.substr(7, slash == std::string::npos ? std::string::npos : slash - 7);
+  const std::string path = slash == std::string::npos ? "/" : url.substr(slash);
+  const auto colon = authority.rfind(':');
+  std::string host = colon == std::string::npos ? authority : authority.substr(0, colon);
+  const std::string port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0 || found == nullptr) return;
+  const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd >= 0 && (::connect(fd, found->ai_addr, found->ai_addrlen) == 0 || errno == EINPROGRESS)) {
+    pollfd pfd{fd, POLLOUT, 0};
+    if (::poll(&pfd, 1, 5000) > 0) {
+      const std::string request = "DELETE " + path + " HTTP/1.1\r\nHost: " + authority +
+                                  "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      [[maybe_unused]] const auto sent = ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+      char buffer[4096];
+      pfd.events = POLLIN;
+      while (::poll(&pfd, 1, 5000) > 0 && ::read(fd, buffer, sizeof buffer) > 0) {
+      }
+    }
+  }
+  if (fd >= 0) ::close(fd);
+  ::freeaddrinfo(found);
+}
+
 [[noreturn]] void cleanup_and_exit(int signal_fd, bool say_done) {
   // SIGKILL until nothing is left; processes may fork while we kill, so repeat. Bounded.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -127,12 +166,22 @@ bool reap() {
       [[maybe_unused]] const auto n = ::read(signal_fd, &info, sizeof info);
     }
   }
+  for (const auto& url : delete_urls) http_delete(url);
   for (const auto& dir : directories) {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
   }
   if (say_done) report("done");
   std::_Exit(0);
+}
+
+// Lets go of the tree's output pipes, so the caller sees them end when the tree is gone.
+void release_output() {
+  if (const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC); null >= 0) {
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    ::close(null);
+  }
 }
 
 [[noreturn]] void run_child(char** argv, const char* cwd, int error_fd) {
@@ -171,6 +220,8 @@ int main(int argc, char** argv) {
     }
     if (arg == "--dir" && first + 1 < argc) {
       directories.emplace_back(argv[++first]);
+    } else if (arg == "--delete-url" && first + 1 < argc) {
+      delete_urls.emplace_back(argv[++first]);
     } else if (arg == "--cwd" && first + 1 < argc) {
       cwd = argv[++first];
     } else {
@@ -178,8 +229,8 @@ int main(int argc, char** argv) {
       return 64;
     }
   }
-  if (first >= argc || ::fcntl(control_fd, F_GETFD) < 0 || ::fcntl(status_fd, F_GETFD) < 0) {
-    std::fprintf(stderr, "usage: foxport-guard [--dir PATH]... [--cwd DIR] -- EXECUTABLE [ARGS...]\n"
+  if (::fcntl(control_fd, F_GETFD) < 0 || ::fcntl(status_fd, F_GETFD) < 0) {
+    std::fprintf(stderr, "usage: foxport-guard [--dir PATH]... [--delete-url URL]... [--cwd DIR] [-- EXECUTABLE [ARGS...]]\n"
                          "       (started by the foxport library with fds 3 and 4 open)\n");
     return 64;
   }
@@ -199,29 +250,29 @@ int main(int argc, char** argv) {
     report("failed " + std::to_string(errno));
     return 1;
   }
-  child = ::fork();
-  if (child == 0) run_child(argv + first, cwd, exec_error[1]);
-  if (child < 0) {
-    report("failed " + std::to_string(errno));
-    return 1;
+  if (first >= argc) {  // nothing to run: only watch the caller
+    release_output();
+    report("started 0");
+  } else {
+    child = ::fork();
+    if (child == 0) run_child(argv + first, cwd, exec_error[1]);
+    if (child < 0) {
+      report("failed " + std::to_string(errno));
+      return 1;
+    }
+    ::setpgid(child, child);  // also here, so the group exists before anyone signals it
+    child_alive = true;
+    ::close(exec_error[1]);
+    int err = 0;
+    if (::read(exec_error[0], &err, sizeof err) == static_cast<ssize_t>(sizeof err)) {
+      ::waitpid(child, nullptr, 0);  // a failed exec leaves no zombie
+      report("failed " + std::to_string(err));
+      return 1;
+    }
+    ::close(exec_error[0]);
+    release_output();
+    report("started " + std::to_string(child));
   }
-  ::setpgid(child, child);  // also here, so the group exists before anyone signals it
-  child_alive = true;
-  ::close(exec_error[1]);
-  int err = 0;
-  if (::read(exec_error[0], &err, sizeof err) == static_cast<ssize_t>(sizeof err)) {
-    ::waitpid(child, nullptr, 0);  // a failed exec leaves no zombie
-    report("failed " + std::to_string(err));
-    return 1;
-  }
-  ::close(exec_error[0]);
-  // Let go of the tree's output pipes, so the caller sees them end when the tree is gone.
-  if (const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC); null >= 0) {
-    ::dup2(null, STDOUT_FILENO);
-    ::dup2(null, STDERR_FILENO);
-    ::close(null);
-  }
-  report("started " + std::to_string(child));
 
   bool detached = false;
   std::string pending;
@@ -252,6 +303,8 @@ int main(int argc, char** argv) {
           signal_tree(std::atoi(line.c_str() + 7));
         } else if (line.rfind("dir ", 0) == 0) {
           directories.push_back(line.substr(4));
+        } else if (line.rfind("delete ", 0) == 0) {
+          delete_urls.push_back(line.substr(7));
         } else if (line == "cleanup") {
           cleanup_and_exit(signal_fd, true);
         } else if (line == "detach") {

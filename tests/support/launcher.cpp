@@ -11,6 +11,9 @@
 //   show-env                    print the FOXPORT_* variables, then block
 //   geckodriver-session DRIVER  launch geckodriver, open a session (Firefox starts), print
 //                               "tree PID..." and "root DIR", then block
+//   remote-session URL          create a foxport::RemoteSession (Chromium) at URL, print
+//                               "session ID", then block
+//   raw-session URL             the same without foxport: a plain POST /session
 //   chromedrivers N             launch N chromedrivers at once, print "port P" for each,
 //                               then hold them until stdin closes
 
@@ -26,6 +29,7 @@
 #include "foxport/driver.hpp"
 #include "foxport/firefox.hpp"
 #include "foxport/marionette.hpp"
+#include "foxport/remote.hpp"
 #include "foxport/webdriver.hpp"
 #include "foxport/process.hpp"
 
@@ -79,6 +83,16 @@ int main(int argc, char** argv) {
     std::printf("tree");
     for (const int pid : driver.process().tree()) std::printf(" %d", pid);
     std::printf("\nguard %d\nroot %s\n", driver.process().guard_pid(), driver.profile_root().c_str());
+    for (;;) ::pause();
+  }
+  if (argc == 3 && std::strcmp(argv[1], "remote-session") == 0) {
+    auto session = foxport::RemoteSession::create(argv[2], foxport::chromium_capabilities());
+    std::printf("session %s\n", session.id().c_str());
+    for (;;) ::pause();
+  }
+  if (argc == 3 && std::strcmp(argv[1], "raw-session") == 0) {
+    const auto id = foxport::WebDriverClient(argv[2]).new_session(foxport::chromium_capabilities());
+    std::printf("session %s\n", id.c_str());
     for (;;) ::pause();
   }
   if (argc == 3 && std::strcmp(argv[1], "chromedrivers") == 0) {
