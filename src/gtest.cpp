@@ -36,11 +36,26 @@ WebDriverClient Endpoint::webdriver() const {
   return WebDriverClient(url);
 }
 
+RemoteSession Endpoint::session() const {
+  if (kind == Kind::firefox) throw Error(errc::protocol_error, "a Firefox endpoint speaks Marionette, not WebDriver");
+  return RemoteSession::create(url, capabilities());
+}
+
 std::string Endpoint::capabilities() const {
   return kind == Kind::chromedriver ? chromium_capabilities() : firefox_capabilities();
 }
 
 std::optional<Endpoint> inherited_endpoint(Kind kind) {
+  if (kind != Kind::firefox) {
+    if (auto url = remote_url_from_environment()) {
+      Endpoint endpoint;
+      endpoint.kind = kind;
+      endpoint.url = *url;
+      endpoint.inherited = true;
+      endpoint.remote = true;
+      return endpoint;
+    }
+  }
   if (env("FOXPORT_KIND") != to_string(kind) || env("FOXPORT_PORT").empty()) return std::nullopt;
   Endpoint endpoint;
   endpoint.kind = kind;

@@ -20,11 +20,13 @@
 #include "foxport/driver.hpp"
 #include "foxport/firefox.hpp"
 #include "foxport/marionette.hpp"
+#include "foxport/remote.hpp"
 #include "foxport/webdriver.hpp"
 
 namespace foxport::gtest {
 
-/// What to launch.
+/// What to launch. For the WebDriver kinds, FOXPORT_REMOTE_URL (a Selenium Grid, say)
+/// replaces the launch: the same tests then run against the remote endpoint.
 enum class Kind { firefox, geckodriver, chromedriver };
 
 /// "firefox", "geckodriver", "chromedriver".
@@ -38,6 +40,7 @@ struct Endpoint {
   std::string url;                  ///< WebDriver URL (drivers)
   std::filesystem::path profile;    ///< Firefox's profile
   bool inherited = false;           ///< exported by `foxport run`, not launched here
+  bool remote = false;              ///< FOXPORT_REMOTE_URL: a remote WebDriver endpoint
 
   /// A new Marionette connection (Firefox only).
   Marionette marionette() const;
@@ -45,6 +48,9 @@ struct Endpoint {
   WebDriverClient webdriver() const;
   /// New-session capabilities that suit this endpoint's browser (drivers only).
   std::string capabilities() const;
+  /// A new WebDriver session with capabilities(), deleted with its handle — and by a guard
+  /// if the test process dies (drivers and remote endpoints).
+  RemoteSession session() const;
 };
 
 /// The endpoint `foxport run` exported for `kind`, if any.

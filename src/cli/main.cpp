@@ -46,6 +46,8 @@ constexpr int exit_timeout = 124;
 
 struct LaunchOptions {
   std::string kind = "firefox";
+  bool kind_given = false;
+  std::string remote_url;
   std::string binary;
   std::string driver;
   int port = 0;
@@ -68,11 +70,19 @@ struct UsageError : std::runtime_error {
 
 void add_launch_options(CLI::App& app, LaunchOptions& options) {
   auto* kinds = app.add_option_group("kind", "What to launch (default: --firefox)");
-  kinds->add_flag_callback("--firefox", [&] { options.kind = "firefox"; }, "Firefox with Marionette");
-  kinds->add_flag_callback("--geckodriver", [&] { options.kind = "geckodriver"; }, "geckodriver (WebDriver for Firefox)");
-  kinds->add_flag_callback("--chromedriver", [&] { options.kind = "chromedriver"; }, "chromedriver (WebDriver for Chromium)");
-  kinds->add_flag_callback("--grid", [&] { options.kind = "grid"; },
+  auto kind = [&options](const char* name) {
+    return [&options, name] {
+      options.kind = name;
+      options.kind_given = true;
+    };
+  };
+  kinds->add_flag_callback("--firefox", kind("firefox"), "Firefox with Marionette");
+  kinds->add_flag_callback("--geckodriver", kind("geckodriver"), "geckodriver (WebDriver for Firefox)");
+  kinds->add_flag_callback("--chromedriver", kind("chromedriver"), "chromedriver (WebDriver for Chromium)");
+  kinds->add_flag_callback("--grid", kind("grid"),
                            "a local Selenium Grid 4 standalone (--driver: java; jar from FOXPORT_GRID_JAR)");
+  app.add_option("--remote", options.remote_url,
+                 "Launch nothing: use this remote WebDriver URL (default: $FOXPORT_REMOTE_URL when no kind is given)");
   app.add_option("--binary", options.binary, "The browser binary (Firefox for --firefox and --geckodriver)");
   app.add_option("--driver", options.driver, "The driver binary (default: FOXPORT_GECKODRIVER / FOXPORT_CHROMEDRIVER, then PATH)");
   auto* port = app.add_option("--port", options.port, "A fixed port (default: the child binds port 0)")->check(CLI::Range(1, 65535));
@@ -190,7 +200,16 @@ Endpoint endpoint_of(const Launch& launched) {
       launched);
 }
 
+// The remote WebDriver URL to use instead of launching: --remote, or $FOXPORT_REMOTE_URL when
+// no kind was asked for.
+std::string remote_of(const LaunchOptions& options) {
+  if (!options.remote_url.empty()) return options.remote_url;
+  const char* env = std::getenv("FOXPORT_REMOTE_URL");
+  return !options.kind_given && env != nullptr ? env : "";
+}
+
 std::vector<std::pair<std::string, std::string>> environment_of(const Endpoint& endpoint) {
+  if (endpoint.kind == "remote") return {{"FOXPORT_KIND", "remote"}, {"WEBDRIVER_URL", endpoint.url}};
   std::vector<std::pair<std::string, std::string>> vars = {{"FOXPORT_PORT", std::to_string(endpoint.port)},
                                                            {"FOXPORT_PID", std::to_string(endpoint.pid)},
                                                            {"FOXPORT_KIND", endpoint.kind}};
@@ -204,6 +223,7 @@ std::vector<std::pair<std::string, std::string>> environment_of(const Endpoint& 
 }
 
 std::string ready_line(const Endpoint& endpoint) {
+  if (endpoint.kind == "remote") return "foxport: using the remote WebDriver endpoint " + endpoint.url;
   std::string line = "foxport: ready: " + endpoint.kind + " on port " + std::to_string(endpoint.port) + " (pid " +
                      std::to_string(endpoint.pid) + ")";
   line += endpoint.kind == "firefox" ? ", profile " + endpoint.profile : ", " + endpoint.url;
@@ -306,7 +326,9 @@ int exit_code_for(const std::system_error& e) {
 
 std::string handshake_json(const Endpoint& endpoint) {
   json::object object{{"kind", endpoint.kind}, {"port", endpoint.port}, {"pid", endpoint.pid}};
-  if (endpoint.kind == "firefox") {
+  if (endpoint.kind == "remote") {
+    object = {{"kind", "remote"}, {"url", endpoint.url}};
+  } else if (endpoint.kind == "firefox") {
     object["profile"] = endpoint.profile;
     boost::system::error_code ec;
     auto handshake = json::parse(endpoint.handshake, ec);
@@ -447,19 +469,29 @@ int main(int argc, char** argv) {
     const auto& options = *run ? run_options : start_options;
     timeout_of(options);  // a bad timeout is a usage error before anything starts
     range_of(options);
-    if (!options.quiet) std::fprintf(stderr, "foxport: launching %s...\n", options.kind.c_str());
-    auto launched = launch(options);
-    const auto endpoint = endpoint_of(launched);
+    std::optional<Launch> launched;
+    Endpoint endpoint;
+    if (const auto remote = remote_of(options); !remote.empty()) {
+      endpoint.kind = "remote";
+      endpoint.url = remote;
+    } else {
+      if (!options.quiet) std::fprintf(stderr, "foxport: launching %s...\n", options.kind.c_str());
+      launched = launch(options);
+      endpoint = endpoint_of(*launched);
+    }
+    auto stop = [&launched] {
+      if (launched) std::visit([](auto& handle) { handle.stop(); }, *launched);
+    };
     if (*start) {
       std::printf("%s\n", as_json ? handshake_json(endpoint).c_str() : ready_line(endpoint).c_str());
       std::fflush(stdout);
       const int code = wait_for_end(signal_fd);
-      std::visit([](auto& handle) { handle.stop(); }, launched);
+      stop();
       return code;
     }
     if (!options.quiet) std::fprintf(stderr, "%s\n", ready_line(endpoint).c_str());
     const int code = run_command(command, endpoint, signal_fd);
-    std::visit([](auto& handle) { handle.stop(); }, launched);
+    stop();
     return code;
   } catch (const UsageError& e) {
     std::fprintf(stderr, "foxport: %s\n", e.what());

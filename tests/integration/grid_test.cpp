@@ -8,6 +8,7 @@
 
 #include "foxport/driver.hpp"
 #include "foxport/error.hpp"
+#include "foxport/gtest.hpp"
 #include "foxport/remote.hpp"
 #include "support/page_server.hpp"
 #include "support/subprocess.hpp"
@@ -123,7 +124,39 @@ TEST_F(Grid, TwoGridsSideBySideDoNotCollide) {
   EXPECT_TRUE(second.client().status().ready);
 }
 
+TEST_F(Grid, TheSameGoogleTestCodeRunsAgainstTheGridWhenFoxportRemoteUrlIsSet) {
+  foxport::testing::PageServer page;
+  auto grid = foxport::SeleniumGrid::launch();
+  ::setenv("FOXPORT_REMOTE_URL", grid.url().c_str(), 1);
+  foxport::gtest::Launch launch(foxport::gtest::Kind::chromedriver);  // launches nothing now
+  ::unsetenv("FOXPORT_REMOTE_URL");
+  const auto& endpoint = launch.endpoint();
+  EXPECT_TRUE(endpoint.remote);
+  EXPECT_EQ(endpoint.url, grid.url());
+  std::string id;
+  {
+    auto session = endpoint.session();
+    id = session.id();
+    session.client().navigate(id, page.url());
+    EXPECT_EQ(session.client().title(id), page.title());
+  }
+  EXPECT_TRUE(wait_until_free(grid, id, 2s).empty());
+}
+
 #ifdef FOXPORT_CLI
+TEST_F(Grid, FoxportRunRemoteUsesTheGivenEndpoint) {
+  foxport::testing::PageServer page;
+  auto grid = foxport::SeleniumGrid::launch();
+  foxport::testing::Subprocess run(
+      {FOXPORT_CLI, "run", "--remote", grid.url(), "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "0"});
+  run.close_stdin();
+  const auto out = run.rest_of_stdout();
+  const auto err = run.rest_of_stderr();
+  EXPECT_EQ(run.wait(), 0) << err;
+  EXPECT_NE(out.find("title " + page.title()), std::string::npos) << out << err;
+  EXPECT_NE(err.find("foxport: using the remote WebDriver endpoint " + grid.url()), std::string::npos) << err;
+}
+
 TEST_F(Grid, FoxportRunGridLeavesNothingBehind) {
   foxport::testing::PageServer page;
   foxport::testing::Subprocess run({FOXPORT_CLI, "run", "--grid", "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "0"});

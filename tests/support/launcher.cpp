@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
     const char* kind = std::getenv("FOXPORT_KIND");
     if (url == nullptr || kind == nullptr) return 100;
     foxport::WebDriverClient client(url);
-    const bool chrome = std::strcmp(kind, "chromedriver") == 0 || std::strcmp(kind, "grid") == 0;
+    const bool chrome = std::strcmp(kind, "geckodriver") != 0;  // chromedriver, grid, remote (a Grid here)
     const auto session = client.new_session(chrome ? foxport::chromium_capabilities() : foxport::firefox_capabilities());
     client.navigate(session, argv[2]);
     std::printf("title %s\n", client.title(session).c_str());
