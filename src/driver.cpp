@@ -231,7 +231,9 @@ SeleniumGrid SeleniumGrid::launch(GridOptions options) {
   if (options.port == 0 && !options.port_range) options.port_range = PortRange::default_range();
   const DriverKind kind{"selenium-grid", "java", "FOXPORT_JAVA", PortReport::selenium_grid,
                         [&](std::uint16_t port, const fs::path& dir) {
-                          return std::vector<std::string>{"-Djava.io.tmpdir=" + dir.string(), "-jar", jar.string(),
+                          // Temporary files in the launch's directory; no /tmp/hsperfdata_* file
+                          // that a SIGKILLed JVM would leave behind.
+                          return std::vector<std::string>{"-Djava.io.tmpdir=" + dir.string(), "-XX:-UsePerfData", "-jar", jar.string(),
                                                           "standalone", "--host", options.host, "--port",
                                                           std::to_string(port), "--selenium-manager", "false"};
                         }};
