@@ -79,6 +79,14 @@ TEST(PortReports, ReadTheRealCapturedLines) {
   // "Starting ChromeDriver ... on port 0" is the request, not the report.
   EXPECT_EQ(first_report(PortReport::chromedriver, capture("chromedriver-156-port-in-use.txt")), std::nullopt);
   EXPECT_EQ(foxport::parse_port_file("45247"), 45247);
+  // Selenium Grid 4.48.0's last start-up line (seen on this machine).
+  EXPECT_EQ(parse_port_report(PortReport::selenium_grid,
+                              "05:35:21.596 INFO [Standalone.execute] - Started Selenium Standalone 4.48.0 (revision "
+                              "27f5213 27f5213055e28398a5105b7892b7a3bb2012a6ef): http://192.0.2.2:61234"),
+            61234);
+  EXPECT_EQ(parse_port_report(PortReport::selenium_grid, "05:35:21.114 INFO [LocalNodeRegistry.add] - Added node at "
+                                                         "http://192.0.2.2:61234. Health check every 120s"),
+            std::nullopt);
 }
 
 TEST(PortReports, IgnoreOtherLinesAndGarbage) {
