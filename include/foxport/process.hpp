@@ -115,7 +115,7 @@ class Process {
 
   /// True when this object owns a launch (not default-constructed, moved-from, stopped or detached).
   bool valid() const noexcept;
-  /// Pid of the launched program; it leads its own process group.
+  /// Pid of the launched program; it leads its own process group. 0 when nothing runs.
   int pid() const noexcept;
   /// Pid of the guard watching the tree.
   int guard_pid() const noexcept;
