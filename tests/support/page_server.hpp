@@ -14,21 +14,16 @@
 #include <string>
 #include <thread>
 
+#include "support/sockets.hpp"
+
 namespace foxport::testing {
 
 class PageServer {
  public:
   /// Serves <title>title</title>; an empty title gets a random one (nothing hard-coded to match).
   explicit PageServer(std::string title = {}) : title_(title.empty() ? random_title() : std::move(title)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(fd_, 16);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    fd_ = listen_on_loopback();
+    port_ = local_port(fd_);
     thread_ = std::thread([this] { serve(); });
   }
   PageServer(const PageServer&) = delete;

@@ -14,6 +14,7 @@
 
 #include "foxport/error.hpp"
 #include "foxport/port.hpp"
+#include "support/sockets.hpp"
 
 namespace fs = std::filesystem;
 using foxport::PortLease;
@@ -56,18 +57,6 @@ class Leases : public ::testing::Test {
   fs::path dir_;
 };
 
-int listen_on(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 1) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 }  // namespace
 
@@ -178,7 +167,7 @@ TEST_F(Leases, ALeaseExcludesOtherProcessesUntilTheHolderDies) {
 
 TEST_F(Leases, APortSomeoneListensOnIsSkipped) {
   const auto range = one_port();
-  const int stranger = listen_on(range.first);
+  const int stranger = foxport::testing::listen_on_loopback(range.first, 1);
   ASSERT_GE(stranger, 0);
   std::error_code ec;
   PortLease::acquire(range, ec);

@@ -16,6 +16,7 @@
 #include "foxport/error.hpp"
 #include "foxport/marionette.hpp"
 #include "foxport/webdriver.hpp"
+#include "support/sockets.hpp"
 
 namespace fs = std::filesystem;
 using foxport::detail::frame;
@@ -38,15 +39,8 @@ std::string capture_line(const std::string& file, const std::string& prefix) {
 class FakePeer {
  public:
   explicit FakePeer(std::function<void(int)> serve) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(fd_, 4);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    fd_ = foxport::testing::listen_on_loopback(0, 4);
+    port_ = foxport::testing::local_port(fd_);
     thread_ = std::thread([this, serve] {
       const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
       if (client < 0) return;
