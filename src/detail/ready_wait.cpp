@@ -41,6 +41,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   asio::steady_timer retry{io};
   std::optional<asio::posix::stream_descriptor> inotify;
   std::array<char, 4096> inotify_buffer{};
+  std::shared_ptr<tcp::socket> probe_socket;  // the probe in flight, closed at the end
   const Process* process = nullptr;
 
   std::mutex feed_mutex;
@@ -88,12 +89,30 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
                                                    (process != nullptr ? process->last_lines_text() : ""))));
   }
 
+  // Handlers hold the state (shared_from_this): close every I/O object and let every handler
+  // run out, so no handler outlives the wait holding the state and its io_context alive.
+  void shut_down() {
+    {
+      std::lock_guard lock(feed_mutex);
+      accepting = false;
+    }
+    finished = true;
+    boost::system::error_code ignored;
+    deadline.cancel();
+    retry.cancel();
+    if (inotify) inotify->close(ignored);
+    if (probe_socket) probe_socket->close(ignored);
+    io.restart();
+    io.run();
+  }
+
   void on_line(const std::string& line) {
-    if (report.port != 0) return;
+    if (finished || report.port != 0) return;
     if (const auto port = parse_port_report(spec.report, line)) on_port(*port, "log line");
   }
 
   void on_exit(const ExitStatus& status) {
+    if (finished) return;
     exited = status;
     fail(errc::exited_early, subject() + " exited before it was ready: " + status.to_string());
   }
@@ -124,7 +143,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   }
 
   void check_port_file() {
-    if (report.port != 0) return;
+    if (finished || report.port != 0) return;
     if (const auto port = parse_port_file(read_text_file(spec.port_file))) on_port(*port, "port file");
   }
 
@@ -181,6 +200,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
 
   void probe() {
     auto socket = std::make_shared<tcp::socket>(io);
+    probe_socket = socket;
     const tcp::endpoint endpoint(asio::ip::make_address(spec.host), report.port);
     socket->async_connect(endpoint, [self = shared_from_this(), socket](boost::system::error_code ec) {
       if (self->finished) return;
@@ -256,10 +276,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
 
 ReadyWait::ReadyWait(ReadySpec spec) : state_(std::make_shared<State>(std::move(spec))) {}
 
-ReadyWait::~ReadyWait() {
-  std::lock_guard lock(state_->feed_mutex);
-  state_->accepting = false;
-}
+ReadyWait::~ReadyWait() { state_->shut_down(); }
 
 void ReadyWait::attach(ProcessOptions& options) {
   std::weak_ptr<State> weak = state_;
@@ -285,12 +302,10 @@ ReadyReport ReadyWait::run(const Process& process) {
   });
   if (!state.spec.port_file.empty()) state.watch_port_file();
   state.io.run();
-  {
-    std::lock_guard lock(state.feed_mutex);
-    state.accepting = false;
-  }
+  const bool done = state.finished;
+  state.shut_down();
   if (state.failure) std::rethrow_exception(state.failure);
-  if (!state.finished) throw Error(errc::protocol_error, "readiness wait ended without a result");
+  if (!done) throw Error(errc::protocol_error, "readiness wait ended without a result");
   return state.report;
 }
 
