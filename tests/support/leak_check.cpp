@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -176,9 +178,21 @@ std::vector<std::string> find_leaks(std::chrono::milliseconds grace) {
   return leaks;
 }
 
+// A test binary that crashed could not remove its TMPDIR: remove those whose binary is gone.
+static void remove_stale_tmpdirs(const fs::path& root) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(root, ec)) {
+    const auto name = entry.path().filename().string();
+    int pid = 0;
+    if (std::sscanf(name.c_str(), "foxport-test.%d.", &pid) == 1 && pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH)
+      fs::remove_all(entry.path(), ec);
+  }
+}
+
 std::string install_leak_check() {
   ::setenv(owner_marker, std::to_string(::getpid()).c_str(), 1);
-  std::string pattern = (fs::temp_directory_path() / "foxport-test.XXXXXX").string();
+  remove_stale_tmpdirs(fs::temp_directory_path());
+  std::string pattern = (fs::temp_directory_path() / ("foxport-test." + std::to_string(::getpid()) + ".XXXXXX")).string();
   if (::mkdtemp(pattern.data()) == nullptr) {
     std::perror("mkdtemp");
     std::exit(2);
