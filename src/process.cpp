@@ -31,6 +31,7 @@
 extern char** environ;
 
 namespace foxport {
+using namespace std::chrono_literals;
 namespace asio = boost::asio;
 namespace bp = boost::process::v2;
 namespace fs = std::filesystem;

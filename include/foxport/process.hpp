@@ -17,8 +17,6 @@
 
 namespace foxport {
 
-using namespace std::chrono_literals;
-
 /// Which output stream a line came from.
 enum class Stream { out, err };
 
@@ -40,12 +38,12 @@ struct StopStep {
 /// to everything left in the tree and a reap, so it is bounded by the sum of the timeouts
 /// plus a fixed cleanup bound.
 struct StopPolicy {
-  StopStep first{StopAction::request_exit, 3s};  ///< graceful
-  StopStep second{StopAction::terminate, 2s};    ///< forced
-  StopStep third{};                              ///< spare step
+  StopStep first{StopAction::request_exit, std::chrono::seconds(3)};  ///< graceful
+  StopStep second{StopAction::terminate, std::chrono::seconds(2)};    ///< forced
+  StopStep third{};                                                   ///< spare step
 
   /// SIGKILL at once: the fastest stop, for trees with nothing to save.
-  static StopPolicy forced() { return {{StopAction::terminate, 2s}, {}, {}}; }
+  static StopPolicy forced() { return {{StopAction::terminate, std::chrono::seconds(2)}, {}, {}}; }
 };
 
 /// How a process ended.
