@@ -148,8 +148,7 @@ struct ReapOnError {
   }
 };
 
-// Boost.Process initialiser: passes `fds[i]` to the child as descriptor 3 + i; reaps a child
-// whose exec failed.
+// Boost.Process initialiser: passes `fds[i]` to the child as descriptor 3 + i.
 struct PassDescriptors {
   std::array<int, 2> fds;
 
@@ -170,11 +169,6 @@ struct PassDescriptors {
       if (::dup2(high[i], 3 + i) < 0) return {errno, boost::system::system_category()};
     }
     return {};
-  }
-  template <typename Launcher>
-  void on_error(Launcher& launcher, const boost::filesystem::path& path, const char* const* argv,
-                const boost::system::error_code& ec) {
-    ReapOnError{}.on_error(launcher, path, argv, ec);
   }
 };
 
@@ -479,7 +473,7 @@ Process Process::spawn(ProcessOptions options) {
   boost::system::error_code launch_error;
   impl->guard = launcher(impl->io, launch_error, boost::filesystem::path(guard_path.string()), args,
                          bp::process_stdio{nullptr, out.write, err.write}, NewProcessGroup{},
-                         PassDescriptors{{control.read, status.write}});
+                         PassDescriptors{{control.read, status.write}}, ReapOnError{});
   if (launch_error) {
     throw Error(std::error_code(launch_error.value(), std::system_category()),
                 "cannot start the guard " + guard_path.string() + ": " + launch_error.message());
@@ -494,14 +488,11 @@ Process Process::spawn(ProcessOptions options) {
     boost::system::error_code ignored;
     if (first.rfind("failed ", 0) == 0) {
       impl->guard.wait(ignored);  // it exits right after reporting a failed exec
-    } else {
-      impl->guard.terminate(ignored);  // silent or confused: do not wait on it
-    }
-    if (first.rfind("failed ", 0) == 0) {
       const int err_no = std::stoi(first.substr(7));
       throw Error(std::error_code(err_no, std::system_category()),
                   "cannot execute " + impl->executable.string() + ": " + std::strerror(err_no));
     }
+    impl->guard.terminate(ignored);  // silent or confused: do not wait on it
     throw Error(errc::guard_failed, "the guard " + guard_path.string() + " did not start " +
                                         impl->executable.string() + " (it said \"" + first + "\")");
   }
