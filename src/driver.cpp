@@ -76,13 +76,7 @@ struct DriverLauncher {
 
       detail::ReadyWait wait({kind.name, kind.report, {}, detail::Probe::webdriver, options.ready_timeout, options.host});
       wait.attach(process);
-      try {
-        service.process_ = Process::spawn(std::move(process));
-      } catch (...) {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-        throw;
-      }
+      service.process_ = Process::spawn(std::move(process));  // owns `dir` from here
       try {
         service.report_ = wait.run(service.process_);
         return dir;

@@ -177,13 +177,7 @@ Firefox Firefox::launch(FirefoxOptions options) {
   detail::ReadyWait wait({"Firefox", PortReport::marionette, firefox.profile_ / "MarionetteActivePort",
                           detail::Probe::marionette, options.ready_timeout});
   wait.attach(process);
-  try {
-    firefox.process_ = Process::spawn(std::move(process));
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(firefox.profile_, ec);
-    throw;
-  }
+  firefox.process_ = Process::spawn(std::move(process));  // owns the profile from here
   firefox.report_ = wait.run(firefox.process_);  // on failure, ~Firefox takes the tree down
   firefox.quit_via_marionette_ = options.quit_via_marionette;
   if (port != 0 && firefox.report_.port != port) {

@@ -437,6 +437,22 @@ Process::~Process() {
 }
 
 Process Process::spawn(ProcessOptions options) {
+  // The launch owns its directories from the start: a spawn that fails removes them too.
+  struct RemoveOnFailure {
+    std::vector<fs::path> directories;
+    bool armed = true;
+    ~RemoveOnFailure() {
+      if (!armed) return;
+      std::error_code ec;
+      for (const auto& dir : directories) fs::remove_all(dir, ec);
+    }
+  } cleanup{options.owned_directories};
+  auto process = spawn_owned(std::move(options));
+  cleanup.armed = false;
+  return process;
+}
+
+Process Process::spawn_owned(ProcessOptions options) {
   auto impl = std::make_unique<Impl>(std::move(options));
   auto& opts = impl->options;
 

@@ -64,7 +64,7 @@ struct ProcessOptions {
   std::map<std::string, std::string> environment;      ///< added to / overriding the inherited environment
   std::vector<std::string> unset_environment;          ///< removed from the inherited environment
   std::filesystem::path working_directory;             ///< empty: the caller's
-  std::vector<std::filesystem::path> owned_directories;  ///< removed at stop, and by the guard
+  std::vector<std::filesystem::path> owned_directories;  ///< removed at stop, by the guard, and if spawn fails
   std::vector<std::string> delete_urls;                 ///< HTTP DELETEd at stop, and by the guard
   std::filesystem::path log_file;                      ///< if set, every output line is appended here
   std::size_t log_lines = 50;                          ///< lines kept for error messages
@@ -159,6 +159,7 @@ class Process {
  private:
   struct Impl;
   explicit Process(std::unique_ptr<Impl> impl) noexcept;
+  static Process spawn_owned(ProcessOptions options);
   static Process spawn_without_guard(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

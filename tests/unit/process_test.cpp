@@ -124,6 +124,8 @@ TEST(Process, AChildThatWritesALotNeverBlocks) {
 TEST(Process, MissingBinaryIsAClearError) {
   auto options = target({});
   options.executable = "foxport-no-such-binary";
+  const auto dir = foxport::make_temporary_directory("never-started");
+  options.owned_directories = {dir};
   try {
     Process::spawn(std::move(options));
     FAIL() << "spawn succeeded";
@@ -131,6 +133,7 @@ TEST(Process, MissingBinaryIsAClearError) {
     EXPECT_EQ(e.code(), foxport::errc::binary_not_found);
     EXPECT_NE(std::string(e.what()).find("foxport-no-such-binary not found in PATH ("), std::string::npos) << e.what();
   }
+  EXPECT_FALSE(fs::exists(dir));  // owned by the launch even when it never started
   std::error_code ec;
   auto process = Process::spawn(target({}), ec);
   EXPECT_FALSE(ec) << ec.message();
