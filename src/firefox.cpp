@@ -7,6 +7,7 @@
 #include "detail/no_throw.hpp"
 #include "detail/ready_wait.hpp"
 #include "foxport/error.hpp"
+#include "platform/process_tree.hpp"
 
 namespace foxport {
 namespace fs = std::filesystem;
@@ -229,8 +230,7 @@ DetachedProcess Firefox::detach() {
 std::string Firefox::version() const {
   // The running binary, not the path we started: Debian's /usr/bin/firefox is a script that
   // execs firefox-esr.
-  std::error_code ec;
-  const auto binary = fs::read_symlink("/proc/" + std::to_string(pid()) + "/exe", ec);
+  const auto binary = platform::executable_of(pid());
   std::ifstream ini(binary.parent_path() / "application.ini");
   for (std::string line; std::getline(ini, line);) {
     if (line.rfind("Version=", 0) == 0) return line.substr(8);

@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,12 +10,12 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
-#include <fstream>
 #include <random>
 #include <utility>
 
 #include "detail/no_throw.hpp"
 #include "foxport/error.hpp"
+#include "platform/port_lock.hpp"
 
 namespace foxport {
 namespace fs = std::filesystem;
@@ -138,11 +137,16 @@ PortRange PortRange::parse(std::string_view text) {
   return range;
 }
 
-PortRange PortRange::default_range(const fs::path& ephemeral_file) {
-  std::ifstream in(ephemeral_file);
-  unsigned low = 0;
-  unsigned high = 0;
-  if (!(in >> low >> high) || low > high) return {dynamic_first, dynamic_last};
+PortRange PortRange::default_range() {
+  const auto ephemeral = platform::ephemeral_port_range();
+  if (!ephemeral) return {dynamic_first, dynamic_last};
+  return outside_ephemeral({ephemeral->first, ephemeral->second});
+}
+
+PortRange PortRange::outside_ephemeral(const PortRange& ephemeral) {
+  const unsigned low = ephemeral.first;
+  const unsigned high = ephemeral.last;
+  if (low > high) return {dynamic_first, dynamic_last};
   // The larger part of the dynamic range that the kernel's ephemeral range leaves free.
   const unsigned above_first = std::max<unsigned>(high + 1, dynamic_first);
   const unsigned below_last = std::min<unsigned>(low == 0 ? 0 : low - 1, dynamic_last);
@@ -150,8 +154,7 @@ PortRange PortRange::default_range(const fs::path& ephemeral_file) {
   const unsigned below = below_last >= dynamic_first ? below_last - dynamic_first + 1 : 0;
   if (above == 0 && below == 0) {
     throw Error(errc::port_range_invalid, "the kernel's ephemeral port range " + std::to_string(low) + "-" +
-                                              std::to_string(high) + " (" + ephemeral_file.string() +
-                                              ") covers all of 49152-65535: give a port range explicitly");
+                                              std::to_string(high) + " covers all of 49152-65535: give a port range explicitly");
   }
   if (above >= below) return {static_cast<std::uint16_t>(above_first), dynamic_last};
   return {dynamic_first, static_cast<std::uint16_t>(below_last)};
@@ -202,11 +205,10 @@ PortLease PortLease::acquire(const PortRange& range) {
     const auto port = static_cast<std::uint16_t>(range.first + (offset + i) % range.size());
     const auto lock_path = dir / ("port-" + std::to_string(port) + ".lock");
     // Lock files stay in place: unlinking one would race with another process locking it.
-    const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) continue;
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd);
-      ++locked_by_others;
+    const auto lock = platform::try_lock_file(lock_path);
+    const int fd = lock.fd;
+    if (fd < 0) {
+      if (lock.busy) ++locked_by_others;
       continue;
     }
     if (bindable(AF_INET, port) && bindable(AF_INET6, port)) return PortLease(port, fd);

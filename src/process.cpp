@@ -25,7 +25,7 @@
 #include <thread>
 
 #include "detail/no_throw.hpp"
-#include "detail/procfs.hpp"
+#include "platform/process_tree.hpp"
 #include "foxport/error.hpp"
 
 extern char** environ;
@@ -110,8 +110,7 @@ fs::path find_guard(std::string& message) {
       candidates.push_back(dir / "foxport-guard");
       candidates.push_back(dir / "../libexec/foxport-guard");
     }
-    std::error_code ec;
-    const auto self = fs::read_symlink("/proc/self/exe", ec).parent_path();
+    const auto self = platform::executable_of(::getpid()).parent_path();
     candidates.push_back(self / "foxport-guard");
     candidates.push_back(self / "../libexec/foxport-guard");
     candidates.emplace_back(FOXPORT_GUARD_INSTALL_PATH);
@@ -272,7 +271,7 @@ struct Process::Impl {
   void act_without_guard(const std::string& line) {
     const int sig = line == "cleanup" ? SIGKILL : line.rfind("signal ", 0) == 0 ? std::stoi(line.substr(7)) : 0;
     if (sig == 0 || pid <= 0) return;
-    const auto descendants = detail::descendants_of(pid);
+    const auto descendants = platform::descendants_of(pid);
     ::kill(-pid, sig);
     for (const int descendant : descendants) ::kill(descendant, sig);
   }
@@ -582,7 +581,7 @@ bool Process::wait_output_closed(std::chrono::milliseconds timeout) const {
 
 std::vector<int> Process::tree() const {
   if (!valid()) return {};
-  return detail::descendants_of(guard_pid());
+  return platform::descendants_of(guard_pid());
 }
 
 std::vector<std::string> Process::last_lines() const {

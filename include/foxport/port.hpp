@@ -37,10 +37,12 @@ struct PortRange {
   static PortRange parse(std::string_view text);
   /// Non-throwing form.
   static PortRange parse(std::string_view text, std::error_code& ec);
-  /// IANA's dynamic range 49152–65535 minus the kernel's ephemeral range read from
-  /// `ephemeral_file` (here 61000–65535); 49152–65535 when the file cannot be read. Throws
-  /// when the kernel's range covers all of it.
-  static PortRange default_range(const std::filesystem::path& ephemeral_file = "/proc/sys/net/ipv4/ip_local_port_range");
+  /// IANA's dynamic range 49152–65535 minus the range the kernel hands out as ephemeral
+  /// ports (here 61000–65535); 49152–65535 when the system does not say. Throws when the
+  /// kernel's range covers all of it.
+  static PortRange default_range();
+  /// The larger part of IANA's dynamic range outside `ephemeral`. Throws when there is none.
+  static PortRange outside_ephemeral(const PortRange& ephemeral);
 
   /// Number of ports in the range.
   std::size_t size() const noexcept { return static_cast<std::size_t>(last) - first + 1; }

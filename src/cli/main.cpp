@@ -11,8 +11,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,12 +23,14 @@
 #include <variant>
 #include <vector>
 
-#include "detail/procfs.hpp"
 #include "foxport/driver.hpp"
 #include "foxport/error.hpp"
 #include "foxport/firefox.hpp"
 #include "foxport/marionette.hpp"
 #include "foxport/webdriver.hpp"
+#include "platform/listeners.hpp"
+#include "platform/process_tree.hpp"
+#include "platform/signal_wait.hpp"
 
 extern char** environ;
 
@@ -230,27 +230,19 @@ std::string ready_line(const Endpoint& endpoint) {
   return line;
 }
 
-// Signals arrive through a signalfd, so that waiting for them, for a child and for stdin is
-// one poll. Blocked before any thread exists, so every thread inherits the mask.
-int block_signals() {
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (const int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&mask, sig);
-  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
-  return ::signalfd(-1, &mask, SFD_CLOEXEC);
-}
+using foxport::platform::SignalWait;
 
 int signal_exit_code(int sig) { return 128 + sig; }
 
-// Reads one signal number from the signalfd.
-int read_signal(int signal_fd) {
-  signalfd_siginfo info{};
-  return ::read(signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info) ? static_cast<int>(info.ssi_signo) : SIGTERM;
+// One pending signal (SIGTERM if the read failed).
+int read_signal(const SignalWait& signals) {
+  const int sig = signals.take();
+  return sig != 0 ? sig : SIGTERM;
 }
 
 // Runs COMMAND with the endpoint in its environment; returns its exit code, or 128+signal
 // after forwarding a signal foxport received.
-int run_command(const std::vector<std::string>& command, const Endpoint& endpoint, int signal_fd) {
+int run_command(const std::vector<std::string>& command, const Endpoint& endpoint, const SignalWait& signals) {
   std::vector<std::string> env_storage;
   for (char** entry = environ; *entry != nullptr; ++entry) env_storage.emplace_back(*entry);
   for (const auto& [name, value] : environment_of(endpoint)) {
@@ -286,13 +278,13 @@ int run_command(const std::vector<std::string>& command, const Endpoint& endpoin
     std::fprintf(stderr, "foxport: cannot execute %s: %s\n", executable.c_str(), std::strerror(spawn_error));
     return 126;
   }
-  const int child_fd = static_cast<int>(::syscall(SYS_pidfd_open, child, 0));
+  const int child_fd = foxport::platform::open_exit_descriptor(child);
   int forwarded = 0;
   for (;;) {
-    pollfd fds[2] = {{child_fd, POLLIN, 0}, {signal_fd, POLLIN, 0}};
+    pollfd fds[2] = {{child_fd, POLLIN, 0}, {signals.fd(), POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0 && errno != EINTR) break;
     if (fds[1].revents & POLLIN) {
-      forwarded = read_signal(signal_fd);
+      forwarded = read_signal(signals);
       ::kill(child, SIGTERM);  // the command goes first, then the launch
     }
     if (fds[0].revents & POLLIN) break;
@@ -305,11 +297,11 @@ int run_command(const std::vector<std::string>& command, const Endpoint& endpoin
 }
 
 // Waits until a signal arrives or stdin closes; returns the exit code for the reason.
-int wait_for_end(int signal_fd) {
+int wait_for_end(const SignalWait& signals) {
   for (;;) {
-    pollfd fds[2] = {{signal_fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+    pollfd fds[2] = {{signals.fd(), POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0 && errno != EINTR) return 0;
-    if (fds[0].revents & POLLIN) return signal_exit_code(read_signal(signal_fd));
+    if (fds[0].revents & POLLIN) return signal_exit_code(read_signal(signals));
     if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
       char buffer[4096];
       if (::read(STDIN_FILENO, buffer, sizeof buffer) <= 0) return 0;  // input is ignored; its end counts
@@ -341,20 +333,19 @@ std::string handshake_json(const Endpoint& endpoint) {
 
 // `foxport who PORT`: who listens, what it speaks, whether foxport launched it.
 int who(int port) {
-  const auto listeners = foxport::detail::listeners_on(static_cast<std::uint16_t>(port));
+  const auto listeners = foxport::platform::listeners_on(static_cast<std::uint16_t>(port));
   if (listeners.empty()) {
     std::printf("nothing listens on port %d\n", port);
     return 1;
   }
   for (const auto& listener : listeners) {
     std::printf("port %d on %s\n", port, listener.address.c_str());
-    for (const int pid : foxport::detail::socket_holders(listener.inode)) {
-      std::error_code ec;
-      const auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
-      std::printf("  pid %d  %s\n  command  %s\n", pid, exe.c_str(), foxport::detail::command_line(pid).substr(0, 300).c_str());
+    for (const int pid : foxport::platform::socket_holders(listener.inode)) {
+      const auto exe = foxport::platform::executable_of(pid);
+      std::printf("  pid %d  %s\n  command  %s\n", pid, exe.c_str(), foxport::platform::command_line(pid).substr(0, 300).c_str());
       // Launched by foxport: one of its ancestors is a foxport guard.
-      for (int ancestor = foxport::detail::parent_of(pid); ancestor > 1; ancestor = foxport::detail::parent_of(ancestor)) {
-        const auto name = foxport::detail::command_line(ancestor);
+      for (int ancestor = foxport::platform::parent_of(pid); ancestor > 1; ancestor = foxport::platform::parent_of(ancestor)) {
+        const auto name = foxport::platform::command_line(ancestor);
         if (name.find("foxport-guard") != std::string::npos) {
           std::printf("  launched by foxport (guard pid %d)\n", ancestor);
           break;
@@ -445,7 +436,7 @@ int main(int argc, char** argv) {
     return exit_usage;
   }
 
-  const int signal_fd = block_signals();
+  const SignalWait signals{SIGINT, SIGTERM, SIGHUP};
   try {
     if (*who_command) return who(who_port);
 
@@ -462,7 +453,7 @@ int main(int argc, char** argv) {
         std::printf("%d\n", leases.back().port());
       }
       std::fflush(stdout);
-      if (hold) wait_for_end(signal_fd);  // the leases end with this process
+      if (hold) wait_for_end(signals);  // the leases end with this process
       return 0;
     }
 
@@ -485,12 +476,12 @@ int main(int argc, char** argv) {
     if (*start) {
       std::printf("%s\n", as_json ? handshake_json(endpoint).c_str() : ready_line(endpoint).c_str());
       std::fflush(stdout);
-      const int code = wait_for_end(signal_fd);
+      const int code = wait_for_end(signals);
       stop();
       return code;
     }
     if (!options.quiet) std::fprintf(stderr, "%s\n", ready_line(endpoint).c_str());
-    const int code = run_command(command, endpoint, signal_fd);
+    const int code = run_command(command, endpoint, signals);
     stop();
     return code;
   } catch (const UsageError& e) {

@@ -1,8 +1,5 @@
 #include "detail/ready_wait.hpp"
 
-#include <sys/inotify.h>
-#include <unistd.h>
-
 #include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,7 +13,10 @@
 #include <mutex>
 #include <optional>
 
-#include "detail/procfs.hpp"
+#include "platform/file_watch.hpp"
+#include "platform/files.hpp"
+#include "platform/listeners.hpp"
+#include "platform/process_tree.hpp"
 #include "detail/protocol.hpp"
 #include "foxport/error.hpp"
 
@@ -39,8 +39,8 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   asio::io_context io;
   asio::steady_timer deadline{io};
   asio::steady_timer retry{io};
-  std::optional<asio::posix::stream_descriptor> inotify;
-  std::array<char, 4096> inotify_buffer{};
+  std::optional<asio::posix::stream_descriptor> watch;  // the port file's directory
+  std::array<char, 4096> watch_buffer{};
   std::shared_ptr<tcp::socket> probe_socket;  // the probe in flight, closed at the end
   const Process* process = nullptr;
 
@@ -100,7 +100,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
     boost::system::error_code ignored;
     deadline.cancel();
     retry.cancel();
-    if (inotify) inotify->close(ignored);
+    if (watch) watch->close(ignored);
     if (probe_socket) probe_socket->close(ignored);
     io.restart();
     io.run();
@@ -118,33 +118,26 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   }
 
   void watch_port_file() {
-    const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (fd < 0 || ::inotify_add_watch(fd, spec.port_file.parent_path().c_str(), IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
-      if (fd >= 0) ::close(fd);
-      return;  // the log line still reports the port
-    }
-    inotify.emplace(io, fd);
-    read_inotify();
+    const int fd = platform::watch_directory(spec.port_file.parent_path());
+    if (fd < 0) return;  // the log line still reports the port
+    watch.emplace(io, fd);
+    read_watch();
     check_port_file();  // it may have appeared before the watch
   }
 
-  void read_inotify() {
-    inotify->async_read_some(asio::buffer(inotify_buffer), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+  void read_watch() {
+    watch->async_read_some(asio::buffer(watch_buffer), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
       if (ec) return;
-      for (std::size_t offset = 0; offset + sizeof(inotify_event) <= n;) {
-        inotify_event event{};
-        std::memcpy(&event, self->inotify_buffer.data() + offset, sizeof event);
-        const std::string name = event.len > 0 ? std::string(self->inotify_buffer.data() + offset + sizeof event) : "";
+      for (const auto& name : platform::changed_files(self->watch_buffer.data(), n)) {
         if (name == self->spec.port_file.filename().string()) self->check_port_file();
-        offset += sizeof(inotify_event) + event.len;
       }
-      self->read_inotify();
+      self->read_watch();
     });
   }
 
   void check_port_file() {
     if (finished || report.port != 0) return;
-    if (const auto port = parse_port_file(read_text_file(spec.port_file))) on_port(*port, "port file");
+    if (const auto port = parse_port_file(platform::read_small_file(spec.port_file))) on_port(*port, "port file");
   }
 
   void on_port(std::uint16_t port, const char* source) {
@@ -158,7 +151,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   // The listener must belong to the launched tree: a port reported by a stale file or taken
   // by a stranger is not our child's.
   void check_listener() {
-    const auto listeners = listeners_on(report.port);
+    const auto listeners = platform::listeners_on(report.port);
     if (listeners.empty()) {
       listener_state = "nothing listens on " + std::to_string(report.port) + " yet";
       return after_retry([this] { check_listener(); });
@@ -166,16 +159,16 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
     // Almost always the program itself holds the listener: check it before walking /proc.
     std::vector<int> tree{process->pid()};
     for (const auto& listener : listeners) {
-      if (socket_owner(listener.inode, tree)) {
+      if (platform::socket_owner(listener.inode, tree)) {
         report.listener_pid = process->pid();
         report.owned = Clock::now();
         listener_state = "pid " + std::to_string(process->pid()) + " on " + listener.address;
         return probe();
       }
     }
-    tree = descendants_of(process->guard_pid());
+    tree = platform::descendants_of(process->guard_pid());
     for (const auto& listener : listeners) {
-      if (const auto owner = socket_owner(listener.inode, tree)) {
+      if (const auto owner = platform::socket_owner(listener.inode, tree)) {
         report.listener_pid = *owner;
         report.owned = Clock::now();
         listener_state = "pid " + std::to_string(*owner) + " on " + listener.address;
@@ -183,8 +176,8 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
       }
     }
     std::string holders;
-    for (const int pid : socket_holders(listeners.front().inode))
-      holders += " pid " + std::to_string(pid) + " (" + command_line(pid).substr(0, 80) + ")";
+    for (const int pid : platform::socket_holders(listeners.front().inode))
+      holders += " pid " + std::to_string(pid) + " (" + platform::command_line(pid).substr(0, 80) + ")";
     listener_state = "held by" + (holders.empty() ? std::string(" an unknown process") : holders);
     fail(std::make_error_code(std::errc::address_in_use),
          "port " + std::to_string(report.port) + " reported by " + subject() + " is not held by the launched tree");

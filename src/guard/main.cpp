@@ -20,14 +20,11 @@
 //
 // Plain POSIX on purpose: the guard must be small, start fast and have no dependencies.
 
-#include <dirent.h>
 #include <netdb.h>
 #include <sys/socket.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,8 +35,11 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
-#include <unordered_map>
 #include <vector>
+
+#include "platform/process_tree.hpp"
+#include "platform/signal_wait.hpp"
+#include "platform/tree_owner.hpp"
 
 namespace {
 
@@ -57,47 +57,9 @@ void report(const std::string& line) {
   [[maybe_unused]] const auto written = ::write(status_fd, text.data(), text.size());
 }
 
-// Every descendant of the guard, found from /proc (parents before children is not needed:
-// each is killed on its own).
-std::vector<pid_t> descendants() {
-  std::unordered_map<pid_t, std::vector<pid_t>> children;
-  if (DIR* proc = ::opendir("/proc")) {
-    while (const dirent* entry = ::readdir(proc)) {
-      char* end = nullptr;
-      const long pid = std::strtol(entry->d_name, &end, 10);
-      if (*end != '\0' || pid <= 0) continue;
-      char path[64];
-      std::snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-      FILE* file = std::fopen(path, "re");
-      if (file == nullptr) continue;
-      char buffer[512];
-      const size_t n = std::fread(buffer, 1, sizeof buffer - 1, file);
-      std::fclose(file);
-      buffer[n] = '\0';
-      const char* close = std::strrchr(buffer, ')');  // the command name may hold spaces
-      char state = 0;
-      int ppid = 0;
-      if (close != nullptr && std::sscanf(close + 1, " %c %d", &state, &ppid) == 2)
-        children[ppid].push_back(static_cast<pid_t>(pid));
-    }
-    ::closedir(proc);
-  }
-  std::vector<pid_t> found;
-  std::vector<pid_t> todo{::getpid()};
-  while (!todo.empty()) {
-    const pid_t parent = todo.back();
-    todo.pop_back();
-    for (const pid_t pid : children[parent]) {
-      found.push_back(pid);
-      todo.push_back(pid);
-    }
-  }
-  return found;
-}
-
 void signal_tree(int sig) {
   if (child_alive) ::kill(-child, sig);  // the child's process group
-  for (const pid_t pid : descendants()) ::kill(pid, sig);
+  for (const int pid : foxport::platform::descendants_of(::getpid())) ::kill(pid, sig);
 }
 
 void note_exit(pid_t pid, int status) {
@@ -155,16 +117,13 @@ void http_delete(const std::string& url) {
   ::freeaddrinfo(found);
 }
 
-[[noreturn]] void cleanup_and_exit(int signal_fd, bool say_done) {
+[[noreturn]] void cleanup_and_exit(const foxport::platform::SignalWait& signals, bool say_done) {
   // SIGKILL until nothing is left; processes may fork while we kill, so repeat. Bounded.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (reap() && std::chrono::steady_clock::now() < deadline) {
     signal_tree(SIGKILL);
-    pollfd pfd{signal_fd, POLLIN, 0};
-    if (::poll(&pfd, 1, 50) > 0) {
-      signalfd_siginfo info;
-      [[maybe_unused]] const auto n = ::read(signal_fd, &info, sizeof info);
-    }
+    pollfd pfd{signals.fd(), POLLIN, 0};
+    if (::poll(&pfd, 1, 50) > 0) signals.take();
   }
   for (const auto& url : delete_urls) http_delete(url);
   for (const auto& dir : directories) {
@@ -187,12 +146,9 @@ void release_output() {
 [[noreturn]] void run_child(char** argv, const char* cwd, int error_fd) {
   // A clean signal state: the caller may have blocked or ignored signals (foxport's own
   // command blocks SIGTERM to read it from a signalfd), and exec would pass that on.
-  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  foxport::platform::reset_signals_for_exec();
   ::setpgid(0, 0);
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  foxport::platform::die_with_parent(SIGKILL);
   if (::getppid() == 1) std::_Exit(127);  // the guard is already gone
   ::close(control_fd);
   ::close(status_fd);
@@ -237,16 +193,11 @@ int main(int argc, char** argv) {
   ::fcntl(control_fd, F_SETFD, FD_CLOEXEC);
   ::fcntl(status_fd, F_SETFD, FD_CLOEXEC);
   ::signal(SIGPIPE, SIG_IGN);
-  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (const int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&mask, sig);
-  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
-  const int signal_fd = ::signalfd(-1, &mask, SFD_CLOEXEC);
+  foxport::platform::become_subreaper();
+  const foxport::platform::SignalWait signals{SIGCHLD, SIGTERM, SIGINT, SIGHUP};
 
   int exec_error[2];
-  if (::pipe2(exec_error, O_CLOEXEC) != 0 || signal_fd < 0) {
+  if (::pipe2(exec_error, O_CLOEXEC) != 0 || signals.fd() < 0) {
     report("failed " + std::to_string(errno));
     return 1;
   }
@@ -277,16 +228,14 @@ int main(int argc, char** argv) {
   bool detached = false;
   std::string pending;
   for (;;) {
-    pollfd fds[2] = {{signal_fd, POLLIN, 0}, {detached ? -1 : control_fd, POLLIN, 0}};
+    pollfd fds[2] = {{signals.fd(), POLLIN, 0}, {detached ? -1 : control_fd, POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      cleanup_and_exit(signal_fd, false);
+      cleanup_and_exit(signals, false);
     }
     if (fds[0].revents & POLLIN) {
-      signalfd_siginfo info;
-      if (::read(signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info) &&
-          info.ssi_signo != SIGCHLD) {
-        cleanup_and_exit(signal_fd, false);  // someone asked the guard itself to go
+      if (const int sig = signals.take(); sig != 0 && sig != SIGCHLD) {
+        cleanup_and_exit(signals, false);  // someone asked the guard itself to go
       }
       reap();
       if (detached && !child_alive) return 0;
@@ -294,7 +243,7 @@ int main(int argc, char** argv) {
     if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
       char buffer[4096];
       const ssize_t n = ::read(control_fd, buffer, sizeof buffer);
-      if (n <= 0) cleanup_and_exit(signal_fd, false);  // the caller is gone
+      if (n <= 0) cleanup_and_exit(signals, false);  // the caller is gone
       pending.append(buffer, static_cast<size_t>(n));
       for (size_t eol; (eol = pending.find('\n')) != std::string::npos;) {
         const std::string line = pending.substr(0, eol);
@@ -306,7 +255,7 @@ int main(int argc, char** argv) {
         } else if (line.rfind("delete ", 0) == 0) {
           delete_urls.push_back(line.substr(7));
         } else if (line == "cleanup") {
-          cleanup_and_exit(signal_fd, true);
+          cleanup_and_exit(signals, true);
         } else if (line == "detach") {
           detached = true;
           ::close(control_fd);

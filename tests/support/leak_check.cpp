@@ -1,10 +1,10 @@
 #include "support/leak_check.hpp"
 
-#include "detail/procfs.hpp"
 
 #include <gtest/gtest.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,7 +27,17 @@ namespace {
 std::string private_tmpdir;
 
 // /proc files of exiting processes fail with ESRCH mid-read: never throw on them.
-std::string read_file(const fs::path& path) { return foxport::detail::read_text_file(path.string()); }
+// read(2), not std::ifstream: a /proc file of a process that exits mid-read fails with ESRCH,
+// which makes ifstream throw.
+std::string read_file(const fs::path& path) {
+  std::string text;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buffer[8192];
+  for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<size_t>(n));
+  ::close(fd);
+  return text;
+}
 
 std::vector<int> all_pids() {
   std::vector<int> pids;

@@ -109,16 +109,15 @@ TEST(PortRanges, ParseAndRejectWithAClearMessage) {
 }
 
 TEST(PortRanges, DefaultIsTheDynamicRangeTheKernelLeavesAlone) {
-  const auto file = fs::temp_directory_path() / "ip_local_port_range";
-  std::ofstream(file) << "32768\t60999\n";
-  EXPECT_EQ(PortRange::default_range(file).to_string(), "61000-65535");
-  std::ofstream(file) << "55000 65535\n";
-  EXPECT_EQ(PortRange::default_range(file).to_string(), "49152-54999");
-  std::ofstream(file) << "1024 65535\n";
-  EXPECT_THROW(PortRange::default_range(file), foxport::Error);
-  fs::remove(file);
-  EXPECT_EQ(PortRange::default_range(file).to_string(), "49152-65535");  // unreadable: IANA's range
-  EXPECT_EQ(PortRange::default_range().to_string(), PortRange::default_range().to_string());
+  EXPECT_EQ(PortRange::outside_ephemeral({32768, 60999}).to_string(), "61000-65535");
+  EXPECT_EQ(PortRange::outside_ephemeral({55000, 65535}).to_string(), "49152-54999");
+  EXPECT_THROW(PortRange::outside_ephemeral({1024, 65535}), foxport::Error);
+  // What this machine's kernel says (ip_local_port_range), read independently of foxport.
+  std::ifstream file("/proc/sys/net/ipv4/ip_local_port_range");
+  unsigned low = 0, high = 0;
+  ASSERT_TRUE(file >> low >> high);
+  EXPECT_EQ(PortRange::default_range().to_string(),
+            PortRange::outside_ephemeral({static_cast<std::uint16_t>(low), static_cast<std::uint16_t>(high)}).to_string());
 }
 
 TEST_F(Leases, ALeaseExcludesASecondLeaseInTheSameProcess) {

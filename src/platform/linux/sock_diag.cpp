@@ -1,8 +1,8 @@
-#include "detail/procfs.hpp"
+// Listening sockets from the kernel's sock_diag netlink interface, /proc/net/tcp as the
+// fallback, and their owners from /proc/PID/fd.
 
 #include <arpa/inet.h>
 #include <dirent.h>
-#include <fcntl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -11,37 +11,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <sstream>
-#include <unordered_map>
 
-namespace foxport::detail {
+#include "platform/files.hpp"
+#include "platform/listeners.hpp"
+#include "platform/process_tree.hpp"
+
+namespace foxport::platform {
+
 namespace {
-
-
-std::vector<int> all_pids() {
-  std::vector<int> pids;
-  if (DIR* proc = ::opendir("/proc")) {
-    while (const dirent* entry = ::readdir(proc)) {
-      char* end = nullptr;
-      const long pid = std::strtol(entry->d_name, &end, 10);
-      if (*end == '\0' && pid > 0) pids.push_back(static_cast<int>(pid));
-    }
-    ::closedir(proc);
-  }
-  return pids;
-}
-
-// State and parent from /proc/PID/stat; the command name may hold spaces and parentheses.
-bool read_stat(int pid, char& state, int& ppid) {
-  const auto stat = read_text_file("/proc/" + std::to_string(pid) + "/stat");
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return false;
-  std::istringstream rest(stat.substr(close + 1));
-  return static_cast<bool>(rest >> state >> ppid);
-}
 
 std::string hex_address(const std::string& hex) {
   // /proc/net/tcp prints addresses as 32-bit words in host (little-endian) order.
@@ -57,55 +36,8 @@ std::string hex_address(const std::string& hex) {
   return "[" + hex + "]";
 }
 
-}  // namespace
-
-std::string read_text_file(const std::string& path) {
-  std::string text;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return text;
-  char buffer[8192];
-  for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<size_t>(n));
-  ::close(fd);
-  return text;
-}
-
-int parent_of(int pid) {
-  char state = 0;
-  int ppid = -1;
-  return read_stat(pid, state, ppid) ? ppid : -1;
-}
-
-bool alive(int pid) {
-  char state = 0;
-  int ppid = -1;
-  return read_stat(pid, state, ppid) && state != 'Z' && state != 'X';
-}
-
-std::vector<int> descendants_of(int root) {
-  std::unordered_map<int, std::vector<int>> children;
-  for (const int pid : all_pids()) {
-    char state = 0;
-    int ppid = -1;
-    if (read_stat(pid, state, ppid) && state != 'Z' && state != 'X') children[ppid].push_back(pid);
-  }
-  std::vector<int> found;
-  std::vector<int> todo{root};
-  while (!todo.empty()) {
-    const int parent = todo.back();
-    todo.pop_back();
-    for (const int pid : children[parent]) {
-      found.push_back(pid);
-      todo.push_back(pid);
-    }
-  }
-  return found;
-}
-
-namespace {
-
-// Listening sockets from the kernel's sock_diag netlink interface: it walks only the
-// listening hash, where reading /proc/net/tcp walks every connection bucket (milliseconds
-// per read on this kernel). Returns false if netlink is unavailable.
+// sock_diag walks only the listening hash, where reading /proc/net/tcp walks every
+// connection bucket (milliseconds per read on this kernel). False if netlink is unavailable.
 bool netlink_listeners(int family, std::uint16_t port, std::vector<Listener>& found) {
   const int fd = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   if (fd < 0) return false;
@@ -146,14 +78,10 @@ bool netlink_listeners(int family, std::uint16_t port, std::vector<Listener>& fo
   return true;
 }
 
-}  // namespace
-
-std::vector<Listener> listeners_on(std::uint16_t port) {
+std::vector<Listener> proc_net_listeners(std::uint16_t port) {
   std::vector<Listener> found;
-  if (netlink_listeners(AF_INET, port, found) && netlink_listeners(AF_INET6, port, found)) return found;
-  found.clear();
   for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    std::istringstream lines(read_text_file(table));
+    std::istringstream lines(read_small_file(table));
     std::string line;
     std::getline(lines, line);  // header
     while (std::getline(lines, line)) {
@@ -167,6 +95,14 @@ std::vector<Listener> listeners_on(std::uint16_t port) {
     }
   }
   return found;
+}
+
+}  // namespace
+
+std::vector<Listener> listeners_on(std::uint16_t port) {
+  std::vector<Listener> found;
+  if (netlink_listeners(AF_INET, port, found) && netlink_listeners(AF_INET6, port, found)) return found;
+  return proc_net_listeners(port);
 }
 
 std::optional<int> socket_owner(unsigned long inode, const std::vector<int>& pids) {
@@ -199,20 +135,4 @@ std::vector<int> socket_holders(unsigned long inode) {
   return holders;
 }
 
-std::string command_line(int pid) {
-  auto text = read_text_file("/proc/" + std::to_string(pid) + "/cmdline");
-  while (!text.empty() && text.back() == '\0') text.pop_back();
-  std::replace(text.begin(), text.end(), '\0', ' ');
-  return text;
-}
-
-std::optional<std::string> environment_value(int pid, const std::string& name) {
-  std::istringstream vars(read_text_file("/proc/" + std::to_string(pid) + "/environ"));
-  const std::string prefix = name + "=";
-  for (std::string var; std::getline(vars, var, '\0');) {
-    if (var.compare(0, prefix.size(), prefix) == 0) return var.substr(prefix.size());
-  }
-  return std::nullopt;
-}
-
-}  // namespace foxport::detail
+}  // namespace foxport::platform

@@ -1,0 +1,32 @@
+#pragma once
+// Termination signals read as data: blocked before any thread exists and read from a
+// descriptor, so that waiting for a signal, a child and input is one poll. Boost-free: the
+// guard uses it too. Linux: signalfd.
+
+#include <initializer_list>
+
+namespace foxport::platform {
+
+class SignalWait {
+ public:
+  /// Blocks `signals` in this thread (threads started later inherit the mask) and opens
+  /// the descriptor they are read from.
+  explicit SignalWait(std::initializer_list<int> signals);
+  ~SignalWait();
+  SignalWait(const SignalWait&) = delete;
+  SignalWait& operator=(const SignalWait&) = delete;
+
+  /// Polls readable when one of the signals is pending; -1 if it could not be opened.
+  int fd() const noexcept { return fd_; }
+  /// Takes one pending signal; 0 when none was pending.
+  int take() const noexcept;
+
+ private:
+  int fd_ = -1;
+};
+
+/// Gives a child about to exec a clean signal state: default dispositions, nothing blocked
+/// (a blocking caller's mask would otherwise pass through exec).
+void reset_signals_for_exec() noexcept;
+
+}  // namespace foxport::platform
