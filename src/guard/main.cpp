@@ -10,13 +10,11 @@
 // The guard is a child subreaper, so every descendant that double-forks or loses its
 // parent re-parents to it: "the tree" is simply every descendant of the guard.
 //
-// Status lines:  started PID | failed ERRNO | exited CODE | signaled SIG | done
-// Control lines: signal SIG  (to the child's group and every other descendant)
-//                dir PATH    (one more directory to remove at cleanup)
-//                delete URL  (one more URL to send an HTTP DELETE to at cleanup)
-//                cleanup     (SIGKILL the tree, reap it, remove dirs, report done, exit)
-//                detach      (stop watching the caller; exit when the child does)
-// End of file on control (the caller died) means cleanup.
+// The lines on both pipes are in guard/protocol.hpp. Control: `signal` goes to the child's
+// group and every other descendant; `dir`/`delete` add a directory to remove / a URL to
+// DELETE at cleanup; `cleanup` SIGKILLs the tree, reaps it, removes the directories, says
+// `done` and exits; `detach` stops watching the caller (exit when the child does). End of
+// file on control (the caller died) means cleanup.
 //
 // Plain POSIX on purpose: the guard must be small, start fast and have no dependencies.
 
@@ -37,22 +35,25 @@
 #include <string>
 #include <vector>
 
+#include "guard/protocol.hpp"
 #include "platform/process_tree.hpp"
 #include "platform/signal_wait.hpp"
 #include "platform/tree_owner.hpp"
 
 namespace {
 
-constexpr int control_fd = 3;
-constexpr int status_fd = 4;
+using foxport::guard::control_fd;
+using foxport::guard::status_fd;
+using Status = foxport::guard::Status;
+using Control = foxport::guard::Control;
 
 pid_t child = -1;
 bool child_alive = false;
 std::vector<std::string> directories;
 std::vector<std::string> delete_urls;
 
-void report(const std::string& line) {
-  const std::string text = line + "\n";
+void report(Status::Kind kind, int value = 0) {
+  const std::string text = foxport::guard::format(Status{kind, value}) + "\n";
   // One write per line: a pipe write below PIPE_BUF is atomic. EPIPE means nobody listens.
   [[maybe_unused]] const auto written = ::write(status_fd, text.data(), text.size());
 }
@@ -66,9 +67,9 @@ void note_exit(pid_t pid, int status) {
   if (pid != child || !child_alive) return;
   child_alive = false;
   if (WIFEXITED(status)) {
-    report("exited " + std::to_string(WEXITSTATUS(status)));
+    report(Status::Kind::exited, WEXITSTATUS(status));
   } else if (WIFSIGNALED(status)) {
-    report("signaled " + std::to_string(WTERMSIG(status)));
+    report(Status::Kind::signaled, WTERMSIG(status));
   }
 }
 
@@ -130,7 +131,7 @@ void http_delete(const std::string& url) {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
   }
-  if (say_done) report("done");
+  if (say_done) report(Status::Kind::done);
   std::_Exit(0);
 }
 
@@ -198,17 +199,17 @@ int main(int argc, char** argv) {
 
   int exec_error[2];
   if (::pipe2(exec_error, O_CLOEXEC) != 0 || signals.fd() < 0) {
-    report("failed " + std::to_string(errno));
+    report(Status::Kind::failed, errno);
     return 1;
   }
   if (first >= argc) {  // nothing to run: only watch the caller
     release_output();
-    report("started 0");
+    report(Status::Kind::started, 0);
   } else {
     child = ::fork();
     if (child == 0) run_child(argv + first, cwd, exec_error[1]);
     if (child < 0) {
-      report("failed " + std::to_string(errno));
+      report(Status::Kind::failed, errno);
       return 1;
     }
     ::setpgid(child, child);  // also here, so the group exists before anyone signals it
@@ -217,12 +218,12 @@ int main(int argc, char** argv) {
     int err = 0;
     if (::read(exec_error[0], &err, sizeof err) == static_cast<ssize_t>(sizeof err)) {
       ::waitpid(child, nullptr, 0);  // a failed exec leaves no zombie
-      report("failed " + std::to_string(err));
+      report(Status::Kind::failed, err);
       return 1;
     }
     ::close(exec_error[0]);
     release_output();
-    report("started " + std::to_string(child));
+    report(Status::Kind::started, child);
   }
 
   bool detached = false;
@@ -248,18 +249,18 @@ int main(int argc, char** argv) {
       for (size_t eol; (eol = pending.find('\n')) != std::string::npos;) {
         const std::string line = pending.substr(0, eol);
         pending.erase(0, eol + 1);
-        if (line.rfind("signal ", 0) == 0) {
-          signal_tree(std::atoi(line.c_str() + 7));
-        } else if (line.rfind("dir ", 0) == 0) {
-          directories.push_back(line.substr(4));
-        } else if (line.rfind("delete ", 0) == 0) {
-          delete_urls.push_back(line.substr(7));
-        } else if (line == "cleanup") {
-          cleanup_and_exit(signals, true);
-        } else if (line == "detach") {
-          detached = true;
-          ::close(control_fd);
-          if (!child_alive) return 0;
+        const auto control = foxport::guard::parse_control(line);
+        if (!control) continue;  // not ours to guess at
+        switch (control->kind) {
+          case Control::Kind::signal: signal_tree(control->signal); break;
+          case Control::Kind::dir: directories.push_back(control->argument); break;
+          case Control::Kind::delete_url: delete_urls.push_back(control->argument); break;
+          case Control::Kind::cleanup: cleanup_and_exit(signals, true);
+          case Control::Kind::detach:
+            detached = true;
+            ::close(control_fd);
+            if (!child_alive) return 0;
+            break;
         }
       }
     }

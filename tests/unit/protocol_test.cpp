@@ -12,7 +12,7 @@
 #include <functional>
 #include <thread>
 
-#include "detail/protocol.hpp"
+#include "protocol/framing.hpp"
 #include "foxport/error.hpp"
 #include "foxport/marionette.hpp"
 #include "foxport/webdriver.hpp"

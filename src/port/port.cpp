@@ -13,7 +13,7 @@
 #include <random>
 #include <utility>
 
-#include "detail/no_throw.hpp"
+#include "support/no_throw.hpp"
 #include "foxport/error.hpp"
 #include "platform/port_lock.hpp"
 

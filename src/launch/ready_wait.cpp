@@ -1,4 +1,4 @@
-#include "detail/ready_wait.hpp"
+#include "launch/ready_wait.hpp"
 
 #include <array>
 #include <boost/asio/connect.hpp>
@@ -17,7 +17,7 @@
 #include "platform/files.hpp"
 #include "platform/listeners.hpp"
 #include "platform/process_tree.hpp"
-#include "detail/protocol.hpp"
+#include "protocol/framing.hpp"
 #include "foxport/error.hpp"
 
 namespace foxport::detail {

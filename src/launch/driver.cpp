@@ -2,8 +2,8 @@
 
 #include <cstdlib>
 
-#include "detail/no_throw.hpp"
-#include "detail/ready_wait.hpp"
+#include "support/no_throw.hpp"
+#include "launch/ready_wait.hpp"
 #include "foxport/error.hpp"
 
 namespace foxport {

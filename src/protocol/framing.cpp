@@ -1,4 +1,4 @@
-#include "detail/protocol.hpp"
+#include "protocol/framing.hpp"
 
 #include <boost/json.hpp>
 #include <cctype>

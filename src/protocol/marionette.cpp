@@ -5,8 +5,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 
-#include "detail/blocking.hpp"
-#include "detail/protocol.hpp"
+#include "protocol/blocking.hpp"
+#include "protocol/framing.hpp"
 #include "foxport/error.hpp"
 
 namespace foxport {

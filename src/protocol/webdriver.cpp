@@ -5,9 +5,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
-#include "detail/blocking.hpp"
-#include "detail/no_throw.hpp"
-#include "detail/protocol.hpp"
+#include "protocol/blocking.hpp"
+#include "support/no_throw.hpp"
+#include "protocol/framing.hpp"
 #include "foxport/error.hpp"
 
 namespace foxport {

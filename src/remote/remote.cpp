@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "detail/no_throw.hpp"
+#include "support/no_throw.hpp"
 #include "foxport/error.hpp"
 
 namespace foxport {

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "detail/no_throw.hpp"
-#include "detail/ready_wait.hpp"
+#include "support/no_throw.hpp"
+#include "launch/ready_wait.hpp"
 #include "foxport/error.hpp"
 #include "platform/process_tree.hpp"
 

@@ -1,0 +1,128 @@
+// Starting a program under foxport-guard, and reading what the guard says.
+
+#include <poll.h>
+
+#include <boost/asio/read.hpp>
+#include <cstring>
+
+#include "process/locate.hpp"
+#include "process/process_impl.hpp"
+#include "process/spawn_support.hpp"
+
+namespace foxport {
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+namespace bp = boost::process::v2;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Reads the guard's first status line ("started PID" or "failed ERRNO") before the I/O
+// thread exists. Bounded: the guard forks and execs at once.
+std::string read_first_status(int fd, std::chrono::milliseconds timeout) {
+  std::string line;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (line.find('\n') == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return {};
+    pollfd pfd{fd, POLLIN, 0};
+    const int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return {};
+    char c = 0;
+    const auto n = ::read(fd, &c, 1);  // one byte at a time: later lines belong to the I/O thread
+    if (n <= 0) return line;
+    line += c;
+  }
+  line.pop_back();
+  return line;
+}
+
+std::vector<std::string> guard_arguments(const ProcessOptions& options, const fs::path& executable) {
+  std::vector<std::string> args;
+  for (const auto& dir : options.owned_directories) args.insert(args.end(), {"--dir", dir.string()});
+  for (const auto& url : options.delete_urls) args.insert(args.end(), {"--delete-url", url});
+  if (!options.working_directory.empty()) args.insert(args.end(), {"--cwd", options.working_directory.string()});
+  if (!executable.empty()) {
+    args.emplace_back("--");
+    args.push_back(executable.string());
+    args.insert(args.end(), options.arguments.begin(), options.arguments.end());
+  }
+  return args;
+}
+
+}  // namespace
+
+void Process::Impl::read_status(std::shared_ptr<std::string> pending) {
+  auto chunk = std::make_shared<std::array<char, 512>>();
+  status_pipe.async_read_some(asio::buffer(*chunk), [this, pending, chunk](boost::system::error_code ec, std::size_t n) {
+    pending->append(chunk->data(), n);
+    for (std::size_t eol; (eol = pending->find('\n')) != std::string::npos;) {
+      if (const auto line = guard::parse_status(std::string_view(*pending).substr(0, eol))) on_status(*line);
+      pending->erase(0, eol + 1);
+    }
+    if (!ec) return read_status(pending);
+    std::lock_guard lock(mutex);
+    guard_done = true;  // the guard is gone, whatever it said
+    changed.notify_all();
+  });
+}
+
+Process Process::spawn_owned(ProcessOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(options));
+  auto& opts = impl->options;
+
+  std::error_code ec;
+  std::string message;
+  const bool watch_only = opts.executable.empty();
+  if (!watch_only) {
+    impl->executable = find_executable(opts.executable, ec, &message);
+    if (ec) throw Error(ec, "cannot start " + opts.executable.string() + ": " + message);
+  }
+  if (!opts.log_file.empty()) impl->output.open_log(opts.log_file);
+  impl->guarded = opts.use_guard || watch_only;
+  if (!impl->guarded) return spawn_without_guard(std::move(impl));
+  const auto guard_path = detail::find_guard(message);
+  if (guard_path.empty()) throw Error(errc::guard_missing, message);
+
+  detail::Pipe out, err, status, control;
+  const detail::EnvironmentBlock env(opts);
+  bp::posix::default_launcher launcher;
+  launcher.env = env.data();
+  boost::system::error_code launch_error;
+  impl->child = launcher(impl->io, launch_error, boost::filesystem::path(guard_path.string()),
+                         guard_arguments(opts, impl->executable), bp::process_stdio{nullptr, out.write, err.write},
+                         detail::NewProcessGroup{}, detail::PassDescriptors{{control.read, status.write}},
+                         detail::ReapOnError{});
+  if (launch_error) {
+    throw Error(std::error_code(launch_error.value(), std::system_category()),
+                "cannot start the guard " + guard_path.string() + ": " + launch_error.message());
+  }
+  out.close_write();
+  err.close_write();
+  status.close_write();
+  control.close_read();
+
+  const auto first_line = read_first_status(status.read, 10s);
+  const auto first = guard::parse_status(first_line);
+  if (!first || first->kind != guard::Status::Kind::started) {
+    boost::system::error_code ignored;
+    if (first && first->kind == guard::Status::Kind::failed) {
+      impl->child.wait(ignored);  // it exits right after reporting a failed exec
+      throw Error(std::error_code(first->value, std::system_category()),
+                  "cannot execute " + impl->executable.string() + ": " + std::strerror(first->value));
+    }
+    impl->child.terminate(ignored);  // silent or confused: do not wait on it
+    throw Error(errc::guard_failed, "the guard " + guard_path.string() + " did not start " +
+                                        impl->executable.string() + " (it said \"" + first_line + "\")");
+  }
+  impl->pid = first->value;
+  impl->out.assign(std::exchange(out.read, -1));
+  impl->err.assign(std::exchange(err.read, -1));
+  impl->status_pipe.assign(std::exchange(status.read, -1));
+  impl->control = std::exchange(control.write, -1);
+  impl->start_io();
+  return Process(std::move(impl));
+}
+
+}  // namespace foxport

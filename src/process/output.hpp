@@ -1,0 +1,55 @@
+#pragma once
+// A launched tree's output: read line by line from its stdout and stderr pipes on the
+// process's I/O thread, handed to the caller's callback, appended to the log file, and the
+// last lines kept for error messages.
+
+#include <boost/asio/readable_pipe.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "foxport/process.hpp"
+
+namespace foxport::detail {
+
+class OutputCapture {
+ public:
+  using LineCallback = std::function<void(Stream, std::string_view)>;
+
+  OutputCapture(std::size_t keep_lines, LineCallback on_line);
+
+  /// Appends every line to `file` from now on. Throws Error naming the file.
+  void open_log(const std::filesystem::path& file);
+  /// Starts reading both pipes until end of file (on the pipes' io_context).
+  void start(boost::asio::readable_pipe& out, boost::asio::readable_pipe& err);
+  /// Stops calling the caller's callback (call on the I/O thread).
+  void drop_callback() { on_line_ = nullptr; }
+
+  /// The kept lines, oldest first.
+  std::vector<std::string> lines() const;
+  /// Waits until both pipes ended (every writer in the tree is gone).
+  bool wait_closed(std::chrono::steady_clock::time_point deadline) const;
+
+ private:
+  void read(boost::asio::readable_pipe& pipe, Stream stream, std::shared_ptr<std::string> pending);
+  void add(Stream stream, std::string line);
+
+  std::size_t keep_lines_;
+  LineCallback on_line_;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable closed_;
+  std::deque<std::string> ring_;
+  std::ofstream log_;
+  int open_streams_ = 0;
+};
+
+}  // namespace foxport::detail

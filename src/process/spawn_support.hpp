@@ -1,0 +1,117 @@
+#pragma once
+// The pieces both ways of spawning share: Boost.Process initialisers, pipes and the child's
+// environment block.
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/filesystem/path.hpp>
+// process.hpp first: the other Process v2 headers of 1.81 do not compile on their own.
+#include <boost/process/v2/process.hpp>
+#include <boost/process/v2/posix/default_launcher.hpp>
+#include <boost/process/v2/start_dir.hpp>
+#include <boost/process/v2/stdio.hpp>
+#include <boost/system/error_code.hpp>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "foxport/error.hpp"
+#include "foxport/process.hpp"
+
+extern char** environ;
+
+namespace foxport::detail {
+
+// Boost.Process initialisers are found by signature: they must take Boost's path and
+// error_code types exactly, or they are silently ignored.
+
+// Boost.Process initialiser: the guard leads a new process group, so a Ctrl-C meant for the
+// caller's group cannot kill it before it has cleaned up.
+struct NewProcessGroup {
+  template <typename Launcher>
+  boost::system::error_code on_exec_setup(Launcher&, const boost::filesystem::path&, const char* const*) {
+    if (::setpgid(0, 0) != 0) return {errno, boost::system::system_category()};
+    return {};
+  }
+};
+
+// Boost.Process initialiser: reaps the child when its exec failed (Boost leaves it a zombie
+// otherwise: boostorg/process#445).
+struct ReapOnError {
+  template <typename Launcher>
+  void on_error(Launcher& launcher, const boost::filesystem::path&, const char* const*, const boost::system::error_code&) {
+    if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);
+  }
+};
+
+// Boost.Process initialiser: passes `fds[i]` to the child as descriptor 3 + i.
+struct PassDescriptors {
+  std::array<int, 2> fds;
+
+  template <typename Launcher>
+  boost::system::error_code on_setup(Launcher& launcher, const boost::filesystem::path&, const char* const*) {
+    for (int i = 0; i < 2; ++i) launcher.fd_whitelist.push_back(3 + i);
+    return {};
+  }
+  template <typename Launcher>
+  boost::system::error_code on_exec_setup(Launcher&, const boost::filesystem::path&, const char* const*) {
+    // Move out of the way first, so that dup2 onto 3 cannot overwrite the source of 4.
+    std::array<int, 2> high{};
+    for (int i = 0; i < 2; ++i) {
+      high[i] = ::fcntl(fds[i], F_DUPFD, 10);
+      if (high[i] < 0) return {errno, boost::system::system_category()};
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (::dup2(high[i], 3 + i) < 0) return {errno, boost::system::system_category()};
+    }
+    return {};
+  }
+};
+
+struct Pipe {
+  int read = -1;
+  int write = -1;
+  Pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw Error(std::error_code(errno, std::system_category()), "pipe2 failed");
+    read = fds[0];
+    write = fds[1];
+  }
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+  ~Pipe() {
+    close_read();
+    close_write();
+  }
+  void close_read() { if (read >= 0) ::close(std::exchange(read, -1)); }
+  void close_write() { if (write >= 0) ::close(std::exchange(write, -1)); }
+};
+
+// The child's environment: ours, minus unset_environment, plus environment; as execve wants it.
+class EnvironmentBlock {
+ public:
+  explicit EnvironmentBlock(const ProcessOptions& options) {
+    std::map<std::string, std::string> vars;
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+      const std::string var = *entry;
+      const auto eq = var.find('=');
+      if (eq != std::string::npos) vars.emplace(var.substr(0, eq), var.substr(eq + 1));
+    }
+    for (const auto& name : options.unset_environment) vars.erase(name);
+    for (const auto& [name, value] : options.environment) vars[name] = value;
+    for (const auto& [name, value] : vars) vars_.push_back(name + "=" + value);
+    for (const auto& var : vars_) pointers_.push_back(var.c_str());
+    pointers_.push_back(nullptr);
+  }
+  const char* const* data() const { return pointers_.data(); }
+
+ private:
+  std::vector<std::string> vars_;
+  std::vector<const char*> pointers_;
+};
+
+}  // namespace foxport::detail
