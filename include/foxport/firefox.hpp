@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,9 @@
 #include "foxport/ready.hpp"
 
 namespace foxport {
+namespace detail {
+struct LaunchState;
+}
 
 /// A Firefox preference value, as written to user.js.
 using PrefValue = std::variant<bool, int, std::string>;
@@ -65,42 +69,40 @@ class Firefox {
   /// Non-throwing form; returns an empty handle on failure.
   static Firefox launch(FirefoxOptions options, std::error_code& ec);
 
-  Firefox() noexcept = default;
-  Firefox(Firefox&&) noexcept = default;
+  Firefox() noexcept;
+  Firefox(Firefox&&) noexcept;
   Firefox& operator=(Firefox&&) noexcept;
+  /// Stops Firefox; bounded, never throws.
   ~Firefox();
 
   /// True while this handle owns a running launch.
-  bool valid() const noexcept { return process_.valid(); }
+  bool valid() const noexcept;
   /// The Marionette port.
-  std::uint16_t port() const noexcept { return report_.port; }
+  std::uint16_t port() const noexcept;
   /// Firefox's main process.
-  int pid() const noexcept { return process_.pid(); }
+  int pid() const noexcept;
   /// The temporary profile directory (removed at stop).
-  const std::filesystem::path& profile_dir() const noexcept { return profile_; }
+  const std::filesystem::path& profile_dir() const noexcept;
   /// The Firefox binary that runs.
-  const std::filesystem::path& binary() const noexcept { return process_.executable(); }
+  const std::filesystem::path& binary() const noexcept;
   /// Firefox's version from application.ini beside the binary ("" if unknown).
   std::string version() const;
   /// The evidence of readiness, with timings.
-  const ReadyReport& ready_report() const noexcept { return report_; }
+  const ReadyReport& ready_report() const noexcept;
   /// A new Marionette connection. Marionette serves one client at a time: close it before
   /// another one connects.
   Marionette marionette(std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
   /// The process tree (for last_lines(), tree(), signals).
-  const Process& process() const noexcept { return process_; }
+  const Process& process() const noexcept;
 
   /// Stops Firefox (the options' stop policy), kills its tree, removes the profile. Idempotent.
-  void stop();
+  void stop() noexcept;
   /// Leaves Firefox running; the caller owns its process group and profile now.
   DetachedProcess detach();
 
  private:
-  std::optional<PortLease> lease_;  // declared first: released only after the process is gone
-  std::filesystem::path profile_;
-  ReadyReport report_;
+  std::unique_ptr<detail::LaunchState> state_;
   bool quit_via_marionette_ = false;
-  Process process_;
 };
 
 }  // namespace foxport

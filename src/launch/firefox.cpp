@@ -2,119 +2,15 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include "support/no_throw.hpp"
-#include "launch/ready_wait.hpp"
+#include "launch/firefox_profile.hpp"
+#include "launch/launcher.hpp"
 #include "foxport/error.hpp"
 #include "platform/process_tree.hpp"
 
 namespace foxport {
 namespace fs = std::filesystem;
-
-const std::map<std::string, PrefValue>& default_firefox_prefs() {
-  // What a test browser needs to start quietly and fast, after geckodriver's and mozbase's
-  // lists. Marionette applies its own recommended prefs on top (remote.prefs.recommended).
-  static const std::map<std::string, PrefValue> prefs = {
-      // Marionette: the port is set by launch(); 0 lets Firefox bind an OS-assigned port.
-      {"marionette.port", 0},
-      // First run and startup pages: none of them.
-      {"browser.shell.checkDefaultBrowser", false},
-      {"browser.startup.homepage_override.mstone", std::string("ignore")},
-      {"browser.startup.page", 0},
-      {"browser.startup.homepage", std::string("about:blank")},
-      {"startup.homepage_welcome_url", std::string("about:blank")},
-      {"startup.homepage_welcome_url.additional", std::string("")},
-      {"browser.aboutwelcome.enabled", false},
-      {"trailhead.firstrun.didSeeAboutWelcome", true},
-      {"browser.newtabpage.enabled", false},
-      {"browser.sessionstore.resume_from_crash", false},
-      {"toolkit.startup.max_resumed_crashes", -1},
-      {"browser.warnOnQuit", false},
-      {"browser.tabs.warnOnClose", false},
-      // Updates of the browser, add-ons and plugins: off.
-      {"app.update.disabledForTesting", true},
-      {"app.update.auto", false},
-      {"app.update.checkInstallTime", false},
-      {"extensions.update.enabled", false},
-      {"extensions.update.notifyUser", false},
-      {"extensions.getAddons.cache.enabled", false},
-      {"extensions.blocklist.enabled", false},
-      {"media.gmp-manager.updateEnabled", false},
-      // Telemetry and data reporting: off.
-      {"datareporting.policy.dataSubmissionEnabled", false},
-      {"datareporting.healthreport.uploadEnabled", false},
-      {"toolkit.telemetry.enabled", false},
-      {"toolkit.telemetry.reportingpolicy.firstRun", false},
-      {"toolkit.telemetry.shutdownPingSender.enabled", false},
-      {"toolkit.telemetry.newProfilePing.enabled", false},
-      {"toolkit.telemetry.firstShutdownPing.enabled", false},
-      {"app.normandy.enabled", false},
-      {"messaging-system.rsexperimentloader.enabled", false},
-      // Background network: nothing that phones out on its own (CI machines may be offline).
-      {"network.connectivity-service.enabled", false},
-      {"network.captive-portal-service.enabled", false},
-      {"network.dns.disablePrefetch", true},
-      {"network.prefetch-next", false},
-      {"network.http.speculative-parallel-limit", 0},
-      {"browser.safebrowsing.malware.enabled", false},
-      {"browser.safebrowsing.phishing.enabled", false},
-      {"browser.safebrowsing.downloads.enabled", false},
-      {"browser.safebrowsing.blockedURIs.enabled", false},
-      {"browser.search.update", false},
-      {"browser.region.update.enabled", false},
-      {"browser.region.network.url", std::string("")},
-      {"geo.provider.network.url", std::string("")},
-      {"services.settings.server", std::string("data:,#remote-settings-dummy/v1")},
-      {"identity.fxaccounts.enabled", false},
-      {"dom.push.connection.enabled", false},
-      {"browser.topsites.contile.enabled", false},
-      {"browser.newtabpage.activity-stream.feeds.system.topstories", false},
-  };
-  return prefs;
-}
-
-namespace {
-
-std::string user_js_line(const std::string& name, const PrefValue& value) {
-  std::ostringstream line;
-  line << "user_pref(\"" << name << "\", ";
-  if (const auto* flag = std::get_if<bool>(&value)) {
-    line << (*flag ? "true" : "false");
-  } else if (const auto* number = std::get_if<int>(&value)) {
-    line << *number;
-  } else {
-    line << '"';
-    for (const char c : std::get<std::string>(value)) {
-      if (c == '"' || c == '\\') line << '\\';
-      line << c;
-    }
-    line << '"';
-  }
-  line << ");\n";
-  return line.str();
-}
-
-// A fresh profile: a copy of the template if any, never trusting its MarionetteActivePort
-// or lock files, plus foxport's prefs appended to user.js (later lines win).
-void prepare_profile(const fs::path& profile, const FirefoxOptions& options, std::uint16_t port) {
-  if (!options.profile_template.empty()) {
-    std::error_code ec;
-    fs::copy(options.profile_template, profile, fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
-    if (ec) throw Error(ec, "cannot copy the profile " + options.profile_template.string() + " to " + profile.string());
-    for (const char* stale : {"MarionetteActivePort", "lock", ".parentlock", "WebDriverBiDiServer.json"})
-      fs::remove(profile / stale, ec);
-  }
-  std::ofstream user_js(profile / "user.js", std::ios::app);
-  user_js << "// written by foxport\n";
-  auto prefs = default_firefox_prefs();
-  for (const auto& [name, value] : options.prefs) prefs[name] = value;
-  prefs["marionette.port"] = static_cast<int>(port);
-  for (const auto& [name, value] : prefs) user_js << user_js_line(name, value);
-  if (!user_js) throw Error(std::make_error_code(std::errc::io_error), "cannot write " + (profile / "user.js").string());
-}
-
-}  // namespace
 
 fs::path find_firefox(const fs::path& explicit_binary) {
   const char* env = std::getenv("FOXPORT_FIREFOX");
@@ -146,45 +42,28 @@ fs::path find_firefox(const fs::path& explicit_binary) {
 }
 
 Firefox Firefox::launch(FirefoxOptions options) {
+  detail::LaunchPlan plan;
+  plan.directory_purpose = "firefox-profile";
+  plan.binary = find_firefox(options.binary);
+  plan.port = options.marionette_port;
+  plan.lease_range = options.marionette_port_range;
+  plan.ready = {"Firefox", PortReport::marionette, "MarionetteActivePort", detail::Probe::marionette, options.ready_timeout};
+  plan.configure = [&options](ProcessOptions& process, std::uint16_t port, const fs::path& profile) {
+    detail::prepare_profile(profile, options, port);
+    process.arguments = {"--marionette", "--no-remote", "--profile", profile.string()};
+    if (options.headless) process.arguments.emplace_back("--headless");
+    process.arguments.insert(process.arguments.end(), options.arguments.begin(), options.arguments.end());
+    // No crash reporter: it would add a helper process and dialogs to a test browser.
+    process.environment = {{"MOZ_CRASHREPORTER_DISABLE", "1"}, {"MOZ_NO_REMOTE", "1"}};
+    for (const auto& [name, value] : options.environment) process.environment[name] = value;
+  };
+  plan.process.log_file = options.log_file;
+  plan.process.on_line = std::move(options.on_line);
+  plan.process.stop_policy = options.stop_policy;
+
   Firefox firefox;
-  const auto binary = find_firefox(options.binary);
-  std::uint16_t port = options.marionette_port;
-  if (port == 0 && options.marionette_port_range) {
-    firefox.lease_ = PortLease::acquire(*options.marionette_port_range);
-    port = firefox.lease_->port();
-  }
-  firefox.profile_ = make_temporary_directory("firefox-profile");
-  try {
-    prepare_profile(firefox.profile_, options, port);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(firefox.profile_, ec);
-    throw;
-  }
-
-  ProcessOptions process;
-  process.executable = binary;
-  process.arguments = {"--marionette", "--no-remote", "--profile", firefox.profile_.string()};
-  if (options.headless) process.arguments.emplace_back("--headless");
-  process.arguments.insert(process.arguments.end(), options.arguments.begin(), options.arguments.end());
-  // No crash reporter: it would add a helper process and dialogs to a test browser.
-  process.environment = {{"MOZ_CRASHREPORTER_DISABLE", "1"}, {"MOZ_NO_REMOTE", "1"}};
-  for (const auto& [name, value] : options.environment) process.environment[name] = value;
-  process.owned_directories = {firefox.profile_};
-  process.log_file = options.log_file;
-  process.on_line = std::move(options.on_line);
-  process.stop_policy = options.stop_policy;
-
-  detail::ReadyWait wait({"Firefox", PortReport::marionette, firefox.profile_ / "MarionetteActivePort",
-                          detail::Probe::marionette, options.ready_timeout});
-  wait.attach(process);
-  firefox.process_ = Process::spawn(std::move(process));  // owns the profile from here
-  firefox.report_ = wait.run(firefox.process_);  // on failure, ~Firefox takes the tree down
+  firefox.state_ = detail::launch(std::move(plan));
   firefox.quit_via_marionette_ = options.quit_via_marionette;
-  if (port != 0 && firefox.report_.port != port) {
-    throw Error(errc::protocol_error, "Firefox reported Marionette port " + std::to_string(firefox.report_.port) +
-                                          " but was given " + std::to_string(port));
-  }
   return firefox;
 }
 
@@ -192,41 +71,67 @@ Firefox Firefox::launch(FirefoxOptions options, std::error_code& ec) {
   return detail::no_throw(ec, [&] { return launch(std::move(options)); });
 }
 
+Firefox::Firefox() noexcept = default;
+Firefox::Firefox(Firefox&&) noexcept = default;
+
 Firefox& Firefox::operator=(Firefox&& other) noexcept {
   if (this != &other) {
     stop();
-    lease_ = std::move(other.lease_);
-    profile_ = std::move(other.profile_);
-    report_ = other.report_;
+    state_ = std::move(other.state_);
     quit_via_marionette_ = other.quit_via_marionette_;
-    process_ = std::move(other.process_);
   }
   return *this;
 }
 
 Firefox::~Firefox() { stop(); }
 
-void Firefox::stop() {
-  if (quit_via_marionette_ && process_.running()) {
+bool Firefox::valid() const noexcept { return state_ && state_->process.valid(); }
+std::uint16_t Firefox::port() const noexcept { return state_ ? state_->report.port : 0; }
+int Firefox::pid() const noexcept { return state_ ? state_->process.pid() : -1; }
+
+const fs::path& Firefox::profile_dir() const noexcept {
+  static const fs::path none;
+  return state_ ? state_->directory : none;
+}
+
+const fs::path& Firefox::binary() const noexcept { return process().executable(); }
+
+const ReadyReport& Firefox::ready_report() const noexcept {
+  static const ReadyReport none;
+  return state_ ? state_->report : none;
+}
+
+const Process& Firefox::process() const noexcept {
+  static const Process none;
+  return state_ ? state_->process : none;
+}
+
+void Firefox::stop() noexcept {
+  if (!state_) return;
+  if (quit_via_marionette_ && state_->process.running()) {
     try {
       auto client = marionette(std::chrono::seconds(10));  // a loaded machine answers slowly
       client.new_session();  // Marionette:Quit needs a session
       client.quit();
-      process_.wait_for(std::chrono::seconds(10));
+      state_->process.wait_for(std::chrono::seconds(10));
     } catch (const std::exception&) {
       // Busy or unresponsive: the stop policy below takes over.
     }
   }
-  process_.stop();  // removes the profile too: it is an owned directory
-  lease_.reset();
+  try {
+    state_->process.stop();  // removes the profile too: it is an owned directory
+  } catch (...) {
+    // Process::stop is bounded and ends with SIGKILL: nothing is left to try.
+  }
+  state_->leases.clear();  // only once the process is gone
 }
 
 DetachedProcess Firefox::detach() {
-  auto record = process_.detach();
-  lease_.reset();
+  if (!state_) throw Error(errc::stopped, "Firefox::detach: this handle owns no running Firefox");
+  auto record = state_->process.detach();
+  state_->leases.clear();
   return record;
 }
-
 std::string Firefox::version() const {
   // The running binary, not the path we started: Debian's /usr/bin/firefox is a script that
   // execs firefox-esr.

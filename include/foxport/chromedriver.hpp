@@ -1,0 +1,30 @@
+#pragma once
+/// chromedriver (WebDriver for Chromium) on port 0 (retried when it lost the port) or a
+/// leased port.
+
+#include "foxport/driver_service.hpp"
+
+namespace foxport {
+
+/// chromedriver's own options on top of the common ones.
+struct ChromedriverOptions : DriverOptions {
+  std::vector<std::string> allowed_ips;      ///< --allowed-ips
+  std::vector<std::string> allowed_origins;  ///< --allowed-origins
+  std::filesystem::path driver_log;          ///< --log-path (chromedriver's own log file)
+};
+
+/// chromedriver as a service.
+class Chromedriver : public DriverService {
+ public:
+  /// Launches chromedriver and waits until /status says ready. Throws foxport::Error.
+  static Chromedriver launch(ChromedriverOptions options = {});
+  /// Non-throwing form; returns an empty handle on failure.
+  static Chromedriver launch(ChromedriverOptions options, std::error_code& ec);
+
+  Chromedriver() noexcept = default;
+
+ private:
+  using DriverService::DriverService;
+};
+
+}  // namespace foxport

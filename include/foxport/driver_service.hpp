@@ -1,0 +1,96 @@
+#pragma once
+/// What every WebDriver service launch shares: options, and the handle that owns a running
+/// driver, its sessions and every browser it started.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "foxport/port.hpp"
+#include "foxport/process.hpp"
+#include "foxport/ready.hpp"
+#include "foxport/webdriver.hpp"
+
+namespace foxport {
+
+namespace detail {
+struct LaunchState;
+}
+
+/// What every driver launch takes.
+struct DriverOptions {
+  /// Empty: the driver's environment variable (FOXPORT_GECKODRIVER / FOXPORT_CHROMEDRIVER),
+  /// then the driver's name in PATH.
+  std::filesystem::path driver;
+  std::string host = "127.0.0.1";                      ///< loopback unless asked otherwise
+  /// 0 (the default): the driver binds port 0 and reports what it got. Otherwise this port.
+  std::uint16_t port = 0;
+  /// When set (and port is 0): lease a fixed port from this range, re-leasing another one
+  /// (up to bind_attempts times) if the driver still finds it taken.
+  std::optional<PortRange> port_range;
+  /// Launches tried when the driver exits because its port was taken (leased or port 0;
+  /// an explicit port is tried once).
+  int bind_attempts = 3;
+  std::vector<std::string> arguments;                  ///< extra driver arguments
+  std::map<std::string, std::string> environment;      ///< extra environment variables
+  std::chrono::milliseconds ready_timeout = std::chrono::seconds(30);
+  StopPolicy stop_policy{{StopAction::request_exit, std::chrono::seconds(3)}, {StopAction::terminate, std::chrono::seconds(2)}, {}};
+  std::filesystem::path log_file;                      ///< the driver's output, appended
+  std::function<void(Stream, std::string_view)> on_line;  ///< every output line (I/O thread)
+};
+
+/// A running WebDriver service. Move-only; destroying it deletes the sessions opened through
+/// it, stops the driver and kills every browser it started.
+class DriverService {
+ public:
+  DriverService() noexcept;
+  DriverService(DriverService&&) noexcept;
+  DriverService& operator=(DriverService&&) noexcept;
+  /// Stops the driver; bounded, never throws.
+  ~DriverService();
+
+  /// True while this handle owns a running driver.
+  bool valid() const noexcept;
+  /// "http://127.0.0.1:PORT".
+  std::string url() const;
+  /// The port the driver listens on.
+  std::uint16_t port() const noexcept;
+  /// The driver's pid.
+  int pid() const noexcept;
+  /// The evidence of readiness, with timings.
+  const ReadyReport& ready_report() const noexcept;
+  /// The driver's process tree (browsers included).
+  const Process& process() const noexcept;
+  /// The launch's private directory: the driver's TMPDIR (removed at stop).
+  const std::filesystem::path& directory() const noexcept;
+  /// A client for this driver.
+  WebDriverClient client(std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
+  /// Opens a session that stop() deletes if the caller has not; returns its id.
+  std::string new_session(std::string_view capabilities_json = R"({"capabilities":{"alwaysMatch":{}}})");
+  /// Deletes a session opened with new_session().
+  void delete_session(const std::string& session_id);
+
+  /// Deletes the known sessions, runs the stop policy, kills the tree (browsers included),
+  /// removes the directories. Idempotent.
+  void stop() noexcept;
+  /// Leaves the driver running; the caller owns it now.
+  DetachedProcess detach();
+
+ protected:
+  /// Takes over a finished launch (the kinds' launch functions).
+  explicit DriverService(std::unique_ptr<detail::LaunchState> state) noexcept;
+
+ private:
+  std::unique_ptr<detail::LaunchState> state_;
+  std::vector<std::string> sessions_;
+};
+
+}  // namespace foxport

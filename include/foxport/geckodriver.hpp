@@ -1,0 +1,32 @@
+#pragma once
+/// geckodriver (WebDriver for Firefox) on port 0 or a leased port, with a leased
+/// --websocket-port and a private --profile-root.
+
+#include "foxport/driver_service.hpp"
+
+namespace foxport {
+
+/// geckodriver's own options on top of the common ones.
+struct GeckodriverOptions : DriverOptions {
+  std::filesystem::path firefox;       ///< --binary; empty: geckodriver's own search
+  std::uint16_t marionette_port = 0;   ///< --marionette-port; 0: left to the system
+  std::string log_level;               ///< --log (fatal, error, warn, info, config, debug, trace)
+};
+
+/// geckodriver as a service.
+class Geckodriver : public DriverService {
+ public:
+  /// Launches geckodriver and waits until /status says ready. Throws foxport::Error.
+  static Geckodriver launch(GeckodriverOptions options = {});
+  /// Non-throwing form; returns an empty handle on failure.
+  static Geckodriver launch(GeckodriverOptions options, std::error_code& ec);
+  /// The temporary --profile-root holding the rust_mozprofile* directories (removed at stop).
+  const std::filesystem::path& profile_root() const noexcept { return directory(); }
+
+  Geckodriver() noexcept = default;
+
+ private:
+  using DriverService::DriverService;
+};
+
+}  // namespace foxport

@@ -1,0 +1,130 @@
+#include "launch/firefox_profile.hpp"
+
+#include <cstdio>
+#include <fstream>
+
+#include "foxport/error.hpp"
+
+namespace foxport {
+namespace fs = std::filesystem;
+
+const std::map<std::string, PrefValue>& default_firefox_prefs() {
+  // What a test browser needs to start quietly and fast, after geckodriver's and mozbase's
+  // lists. Marionette applies its own recommended prefs on top (remote.prefs.recommended).
+  static const std::map<std::string, PrefValue> prefs = {
+      // Marionette: the port is set by launch(); 0 lets Firefox bind an OS-assigned port.
+      {"marionette.port", 0},
+      // First run and startup pages: none of them.
+      {"browser.shell.checkDefaultBrowser", false},
+      {"browser.startup.homepage_override.mstone", std::string("ignore")},
+      {"browser.startup.page", 0},
+      {"browser.startup.homepage", std::string("about:blank")},
+      {"startup.homepage_welcome_url", std::string("about:blank")},
+      {"startup.homepage_welcome_url.additional", std::string("")},
+      {"browser.aboutwelcome.enabled", false},
+      {"trailhead.firstrun.didSeeAboutWelcome", true},
+      {"browser.newtabpage.enabled", false},
+      {"browser.sessionstore.resume_from_crash", false},
+      {"toolkit.startup.max_resumed_crashes", -1},
+      {"browser.warnOnQuit", false},
+      {"browser.tabs.warnOnClose", false},
+      // Updates of the browser, add-ons and plugins: off.
+      {"app.update.disabledForTesting", true},
+      {"app.update.auto", false},
+      {"app.update.checkInstallTime", false},
+      {"extensions.update.enabled", false},
+      {"extensions.update.notifyUser", false},
+      {"extensions.getAddons.cache.enabled", false},
+      {"extensions.blocklist.enabled", false},
+      {"media.gmp-manager.updateEnabled", false},
+      // Telemetry and data reporting: off.
+      {"datareporting.policy.dataSubmissionEnabled", false},
+      {"datareporting.healthreport.uploadEnabled", false},
+      {"toolkit.telemetry.enabled", false},
+      {"toolkit.telemetry.reportingpolicy.firstRun", false},
+      {"toolkit.telemetry.shutdownPingSender.enabled", false},
+      {"toolkit.telemetry.newProfilePing.enabled", false},
+      {"toolkit.telemetry.firstShutdownPing.enabled", false},
+      {"app.normandy.enabled", false},
+      {"messaging-system.rsexperimentloader.enabled", false},
+      // Background network: nothing that phones out on its own (CI machines may be offline).
+      {"network.connectivity-service.enabled", false},
+      {"network.captive-portal-service.enabled", false},
+      {"network.dns.disablePrefetch", true},
+      {"network.prefetch-next", false},
+      {"network.http.speculative-parallel-limit", 0},
+      {"browser.safebrowsing.malware.enabled", false},
+      {"browser.safebrowsing.phishing.enabled", false},
+      {"browser.safebrowsing.downloads.enabled", false},
+      {"browser.safebrowsing.blockedURIs.enabled", false},
+      {"browser.search.update", false},
+      {"browser.region.update.enabled", false},
+      {"browser.region.network.url", std::string("")},
+      {"geo.provider.network.url", std::string("")},
+      {"services.settings.server", std::string("data:,#remote-settings-dummy/v1")},
+      {"identity.fxaccounts.enabled", false},
+      {"dom.push.connection.enabled", false},
+      {"browser.topsites.contile.enabled", false},
+      {"browser.newtabpage.activity-stream.feeds.system.topstories", false},
+  };
+  return prefs;
+}
+
+namespace {
+
+// A JavaScript string literal: quotes, backslashes and every control character escaped, so
+// no value can end the line or the statement early.
+std::string js_string(std::string_view text) {
+  std::string quoted = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      quoted += '\\';
+      quoted += c;
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+      quoted += escaped;
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "\"";
+}
+
+}  // namespace
+
+namespace detail {
+
+std::string user_js_line(const std::string& name, const PrefValue& value) {
+  std::string line = "user_pref(" + js_string(name) + ", ";
+  if (const auto* flag = std::get_if<bool>(&value)) {
+    line += *flag ? "true" : "false";
+  } else if (const auto* number = std::get_if<int>(&value)) {
+    line += std::to_string(*number);
+  } else {
+    line += js_string(std::get<std::string>(value));
+  }
+  return line + ");\n";
+}
+
+// A fresh profile: a copy of the template if any, never trusting its MarionetteActivePort
+// or lock files, plus foxport's prefs appended to user.js (later lines win).
+void prepare_profile(const fs::path& profile, const FirefoxOptions& options, std::uint16_t port) {
+  if (!options.profile_template.empty()) {
+    std::error_code ec;
+    fs::copy(options.profile_template, profile, fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
+    if (ec) throw Error(ec, "cannot copy the profile " + options.profile_template.string() + " to " + profile.string());
+    for (const char* stale : {"MarionetteActivePort", "lock", ".parentlock", "WebDriverBiDiServer.json"})
+      fs::remove(profile / stale, ec);
+  }
+  std::ofstream user_js(profile / "user.js", std::ios::app);
+  user_js << "// written by foxport\n";
+  auto prefs = default_firefox_prefs();
+  for (const auto& [name, value] : options.prefs) prefs[name] = value;
+  prefs["marionette.port"] = static_cast<int>(port);
+  for (const auto& [name, value] : prefs) user_js << user_js_line(name, value);
+  if (!user_js) throw Error(std::make_error_code(std::errc::io_error), "cannot write " + (profile / "user.js").string());
+}
+
+}  // namespace detail
+}  // namespace foxport

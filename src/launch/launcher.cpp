@@ -1,0 +1,65 @@
+#include "launch/launcher.hpp"
+
+#include "foxport/error.hpp"
+
+namespace foxport::detail {
+
+bool lost_port_race(const Process& process) {
+  process.wait_output_closed(std::chrono::milliseconds(200));
+  for (const auto& line : process.last_lines()) {
+    if (line.find("Address in use") != std::string::npos || line.find("Address already in use") != std::string::npos ||
+        line.find("port not available") != std::string::npos)
+      return true;
+  }
+  return false;
+}
+
+std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
+  const bool leased = plan.port == 0 && plan.lease_range.has_value();
+  const int attempts = std::max(1, plan.attempts);
+  for (int attempt = 1;; ++attempt) {
+    auto state = std::make_unique<LaunchState>();
+    state->host = plan.ready.host;
+    std::uint16_t port = plan.port;
+    if (leased) {
+      state->leases.push_back(PortLease::acquire(*plan.lease_range));
+      port = state->leases.back().port();
+    }
+    ProcessOptions process = plan.process;
+    process.executable = plan.binary;
+    // Everything the child puts in its directory goes with the launch; spawn removes it if it fails.
+    state->directory = make_temporary_directory(plan.directory_purpose);
+    process.owned_directories.push_back(state->directory);
+    if (plan.directory_is_tmpdir) process.environment["TMPDIR"] = state->directory.string();
+    try {
+      plan.configure(process, port, state->directory);
+    } catch (...) {
+      std::error_code ignored;
+      std::filesystem::remove_all(state->directory, ignored);
+      throw;
+    }
+    auto spec = plan.ready;
+    if (!spec.port_file.empty()) spec.port_file = state->directory / spec.port_file;
+    ReadyWait wait(std::move(spec));
+    wait.attach(process);
+    state->process = Process::spawn(std::move(process));
+    try {
+      state->report = wait.run(state->process);
+      if (port != 0 && state->report.port != port) {
+        throw Error(errc::protocol_error, plan.ready.what + " reported port " + std::to_string(state->report.port) +
+                                              " but was given " + std::to_string(port));
+      }
+      return state;
+    } catch (const Error& e) {
+      if (attempt >= attempts || e.code() != errc::exited_early || !lost_port_race(state->process)) throw;
+      // Someone outside foxport's leases took the port between our bind test and the
+      // child's bind: try another one. Said in the child's log, like any of its lines.
+      const std::string note = "foxport: port " + (leased ? std::to_string(port) : "chosen by " + plan.ready.what) +
+                               " was taken before " + plan.ready.what + " could bind it; retrying on another port (attempt " +
+                               std::to_string(attempt + 1) + " of " + std::to_string(attempts) + ")";
+      if (plan.process.on_line) plan.process.on_line(Stream::err, note);
+    }
+  }
+}
+
+}  // namespace foxport::detail

@@ -1,0 +1,51 @@
+#pragma once
+// The one launch path every kind shares: lease a port if a number must be given, make the
+// launch's private directory, let the kind fill in argv and files, spawn under the guard,
+// wait until ready, and try again on another port when the child lost its port.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "foxport/port.hpp"
+#include "foxport/process.hpp"
+#include "foxport/ready.hpp"
+#include "launch/ready_wait.hpp"
+
+namespace foxport::detail {
+
+/// What a launch owns. Leases come first: they are released after the process is gone.
+struct LaunchState {
+  std::vector<PortLease> leases;   ///< the port's lease (if any) and any other ports the kind needed
+  std::filesystem::path directory; ///< the launch's private directory (profile, TMPDIR)
+  std::string host = "127.0.0.1";  ///< where the endpoint listens
+  ReadyReport report;              ///< the evidence of readiness
+  Process process;                 ///< the tree; owns `directory`
+};
+
+/// One kind of launch, as data.
+struct LaunchPlan {
+  std::string directory_purpose;          ///< "firefox-profile": the directory is $TMPDIR/foxport-PURPOSE-XXXXXX
+  std::filesystem::path binary;           ///< resolved already
+  std::uint16_t port = 0;                 ///< a fixed port; 0: the child binds port 0 (or a lease)
+  std::optional<PortRange> lease_range;   ///< lease the port from here (when port is 0)
+  int attempts = 1;                       ///< launches tried when the child lost its port
+  bool directory_is_tmpdir = false;       ///< the child's TMPDIR: its temporary files go with the launch
+  ReadySpec ready;                        ///< how readiness is seen (port_file relative to the directory)
+  /// Fills in argv, environment and files for this port and directory. May throw.
+  std::function<void(ProcessOptions& process, std::uint16_t port, const std::filesystem::path& directory)> configure;
+  ProcessOptions process;                 ///< log file, callbacks, stop policy, extra environment
+};
+
+/// Runs the plan; throws Error with what was seen and the child's last lines.
+std::unique_ptr<LaunchState> launch(LaunchPlan plan);
+
+/// Whether a launch that exited early lost its port to someone else (geckodriver: status 69
+/// and "Address in use"; chromedriver: "Address already in use" / "port not available").
+bool lost_port_race(const Process& process);
+
+}  // namespace foxport::detail
