@@ -14,6 +14,7 @@
 #include <system_error>
 #include <vector>
 
+#include "foxport/endpoint.hpp"
 #include "foxport/port.hpp"
 #include "foxport/process.hpp"
 #include "foxport/ready.hpp"
@@ -59,6 +60,8 @@ class DriverService {
 
   /// True while this handle owns a running driver.
   bool valid() const noexcept;
+  /// Where it is, as `foxport run` exports it.
+  Endpoint endpoint() const;
   /// "http://127.0.0.1:PORT".
   std::string url() const;
   /// The port the driver listens on.

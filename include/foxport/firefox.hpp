@@ -16,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include "foxport/endpoint.hpp"
 #include "foxport/marionette.hpp"
 #include "foxport/port.hpp"
 #include "foxport/process.hpp"
@@ -83,6 +84,8 @@ class Firefox {
   int pid() const noexcept;
   /// The temporary profile directory (removed at stop).
   const std::filesystem::path& profile_dir() const noexcept;
+  /// Where it is, as `foxport run` exports it.
+  Endpoint endpoint() const;
   /// The Firefox binary that runs.
   const std::filesystem::path& binary() const noexcept;
   /// Firefox's version from application.ini beside the binary ("" if unknown).

@@ -1,7 +1,7 @@
 #pragma once
 /// GoogleTest integration (target foxport::gtest): one browser endpoint for the whole test
-/// binary, or one per test. Both reuse an endpoint exported by `foxport run` (FOXPORT_KIND,
-/// FOXPORT_PORT, MARIONETTE_PORT, WEBDRIVER_URL...) instead of launching a second browser.
+/// binary, or one per test. Both reuse an endpoint exported by `foxport run` (the contract in
+/// foxport/endpoint.hpp) instead of launching a second browser.
 ///
 ///   int main(int argc, char** argv) {
 ///     ::testing::InitGoogleTest(&argc, argv);
@@ -18,6 +18,7 @@
 #include <string>
 
 #include "foxport/driver.hpp"
+#include "foxport/endpoint.hpp"
 #include "foxport/firefox.hpp"
 #include "foxport/marionette.hpp"
 #include "foxport/remote.hpp"
@@ -25,22 +26,21 @@
 
 namespace foxport::gtest {
 
-/// What to launch. For the WebDriver kinds, FOXPORT_REMOTE_URL (a Selenium Grid, say)
-/// replaces the launch: the same tests then run against the remote endpoint.
+/// What a test asks for. For the WebDriver kinds, an exported Grid or remote endpoint (or
+/// FOXPORT_REMOTE_URL) replaces the launch: the same tests then run against it, with
+/// capabilities for the browser asked for.
 enum class Kind { firefox, geckodriver, chromedriver };
 
 /// "firefox", "geckodriver", "chromedriver".
 const char* to_string(Kind kind) noexcept;
 
-/// Where a test's browser endpoint is.
-struct Endpoint {
-  Kind kind = Kind::firefox;
-  std::uint16_t port = 0;           ///< Marionette port (Firefox) or WebDriver port
-  int pid = -1;                     ///< the browser's or driver's pid
-  std::string url;                  ///< WebDriver URL (drivers)
-  std::filesystem::path profile;    ///< Firefox's profile
-  bool inherited = false;           ///< exported by `foxport run`, not launched here
-  bool remote = false;              ///< FOXPORT_REMOTE_URL: a remote WebDriver endpoint
+/// Where a test's browser endpoint is, and what the test asked for.
+struct Endpoint : foxport::Endpoint {
+  Kind wanted = Kind::firefox;      ///< what the test asked for: the browser capabilities() start
+  bool inherited = false;           ///< exported by `foxport run` (or FOXPORT_REMOTE_URL), not launched here
+
+  /// A Grid or remote WebDriver endpoint rather than a driver of its own.
+  bool remote() const noexcept { return kind == EndpointKind::grid || kind == EndpointKind::remote; }
 
   /// A new Marionette connection (Firefox only).
   Marionette marionette() const;
@@ -53,7 +53,8 @@ struct Endpoint {
   RemoteSession session() const;
 };
 
-/// The endpoint `foxport run` exported for `kind`, if any.
+/// The endpoint `foxport run` exported (or FOXPORT_REMOTE_URL names) that can serve `kind`,
+/// if any: Firefox for firefox; the same driver, a Grid or a remote endpoint for the drivers.
 std::optional<Endpoint> inherited_endpoint(Kind kind);
 
 /// A launch owned by a test environment or fixture: Firefox, a driver, or nothing when the

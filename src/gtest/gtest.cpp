@@ -7,11 +7,6 @@
 namespace foxport::gtest {
 namespace {
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : "";
-}
-
 BrowserEnvironment* current = nullptr;
 std::string launch_error;
 
@@ -27,43 +22,52 @@ const char* to_string(Kind kind) noexcept {
 }
 
 Marionette Endpoint::marionette() const {
-  if (kind != Kind::firefox) throw Error(errc::protocol_error, std::string("a ") + to_string(kind) + " endpoint has no Marionette");
+  if (speaks_webdriver()) throw Error(errc::protocol_error, std::string("a ") + foxport::to_string(kind) + " endpoint has no Marionette");
   return Marionette::connect("127.0.0.1", port);
 }
 
 WebDriverClient Endpoint::webdriver() const {
-  if (kind == Kind::firefox) throw Error(errc::protocol_error, "a Firefox endpoint speaks Marionette, not WebDriver");
+  if (!speaks_webdriver()) throw Error(errc::protocol_error, "a Firefox endpoint speaks Marionette, not WebDriver");
   return WebDriverClient(url);
 }
 
 RemoteSession Endpoint::session() const {
-  if (kind == Kind::firefox) throw Error(errc::protocol_error, "a Firefox endpoint speaks Marionette, not WebDriver");
+  if (!speaks_webdriver()) throw Error(errc::protocol_error, "a Firefox endpoint speaks Marionette, not WebDriver");
   return RemoteSession::create(url, capabilities());
 }
 
 std::string Endpoint::capabilities() const {
-  return kind == Kind::chromedriver ? chromium_capabilities() : firefox_capabilities();
+  return wanted == Kind::chromedriver ? chromium_capabilities() : firefox_capabilities();
 }
 
-std::optional<Endpoint> inherited_endpoint(Kind kind) {
-  if (kind != Kind::firefox) {
-    if (auto url = remote_url_from_environment()) {
-      Endpoint endpoint;
-      endpoint.kind = kind;
-      endpoint.url = *url;
-      endpoint.inherited = true;
-      endpoint.remote = true;
-      return endpoint;
-    }
+namespace {
+
+// Whether an exported endpoint can serve what a test asks for.
+bool serves(EndpointKind exported, Kind wanted) {
+  switch (exported) {
+    case EndpointKind::firefox: return wanted == Kind::firefox;
+    case EndpointKind::geckodriver: return wanted == Kind::geckodriver;
+    case EndpointKind::chromedriver: return wanted == Kind::chromedriver;
+    case EndpointKind::grid:
+    case EndpointKind::remote: return wanted != Kind::firefox;  // WebDriver for any browser
   }
-  if (env("FOXPORT_KIND") != to_string(kind) || env("FOXPORT_PORT").empty()) return std::nullopt;
+  return false;
+}
+
+}  // namespace
+
+std::optional<Endpoint> inherited_endpoint(Kind kind) {
   Endpoint endpoint;
-  endpoint.kind = kind;
-  endpoint.port = static_cast<std::uint16_t>(std::stoi(env("FOXPORT_PORT")));
-  endpoint.pid = env("FOXPORT_PID").empty() ? -1 : std::stoi(env("FOXPORT_PID"));
-  endpoint.url = env("WEBDRIVER_URL");
-  endpoint.profile = env("FOXPORT_PROFILE");
+  endpoint.wanted = kind;
   endpoint.inherited = true;
+  if (auto url = remote_url_from_environment(); url && kind != Kind::firefox) {
+    endpoint.kind = EndpointKind::remote;
+    endpoint.url = *url;
+    return endpoint;
+  }
+  const auto exported = foxport::Endpoint::from_environment();
+  if (!exported || !serves(exported->kind, kind)) return std::nullopt;
+  static_cast<foxport::Endpoint&>(endpoint) = *exported;
   return endpoint;
 }
 
@@ -72,26 +76,23 @@ Launch::Launch(Kind kind, FirefoxOptions firefox, DriverOptions driver) {
     endpoint_ = *inherited;
     return;
   }
-  endpoint_.kind = kind;
+  foxport::Endpoint launched;
   if (kind == Kind::firefox) {
     firefox_ = Firefox::launch(std::move(firefox));
-    endpoint_.port = firefox_->port();
-    endpoint_.pid = firefox_->pid();
-    endpoint_.profile = firefox_->profile_dir();
-    return;
-  }
-  if (kind == Kind::geckodriver) {
+    launched = firefox_->endpoint();
+  } else if (kind == Kind::geckodriver) {
     GeckodriverOptions options;
     static_cast<DriverOptions&>(options) = std::move(driver);
     driver_ = Geckodriver::launch(std::move(options));
+    launched = driver_->endpoint();
   } else {
     ChromedriverOptions options;
     static_cast<DriverOptions&>(options) = std::move(driver);
     driver_ = Chromedriver::launch(std::move(options));
+    launched = driver_->endpoint();
   }
-  endpoint_.port = driver_->port();
-  endpoint_.pid = driver_->pid();
-  endpoint_.url = driver_->url();
+  static_cast<foxport::Endpoint&>(endpoint_) = launched;
+  endpoint_.wanted = kind;
 }
 
 void Launch::stop() {

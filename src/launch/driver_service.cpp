@@ -20,8 +20,9 @@ fs::path find_driver(const char* name, const char* env, const fs::path& explicit
   return path;
 }
 
-LaunchPlan driver_plan(const char* name, fs::path binary, PortReport report, const DriverOptions& options) {
+LaunchPlan driver_plan(EndpointKind kind, const char* name, fs::path binary, PortReport report, const DriverOptions& options) {
   LaunchPlan plan;
+  plan.kind = kind;
   plan.directory_purpose = name;
   plan.binary = std::move(binary);
   plan.port = options.port;
@@ -73,6 +74,11 @@ const Process& DriverService::process() const noexcept {
 const fs::path& DriverService::directory() const noexcept {
   static const fs::path none;
   return state_ ? state_->directory : none;
+}
+
+Endpoint DriverService::endpoint() const {
+  if (!state_) return {EndpointKind::remote, 0, -1, {}, {}};
+  return {state_->kind, port(), pid(), url(), {}};
 }
 
 std::string DriverService::url() const {

@@ -43,6 +43,7 @@ fs::path find_firefox(const fs::path& explicit_binary) {
 
 Firefox Firefox::launch(FirefoxOptions options) {
   detail::LaunchPlan plan;
+  plan.kind = EndpointKind::firefox;
   plan.directory_purpose = "firefox-profile";
   plan.binary = find_firefox(options.binary);
   plan.port = options.marionette_port;
@@ -93,6 +94,8 @@ const fs::path& Firefox::profile_dir() const noexcept {
   static const fs::path none;
   return state_ ? state_->directory : none;
 }
+
+Endpoint Firefox::endpoint() const { return {EndpointKind::firefox, port(), pid(), {}, profile_dir()}; }
 
 const fs::path& Firefox::binary() const noexcept { return process().executable(); }
 

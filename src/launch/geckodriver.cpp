@@ -7,7 +7,7 @@ namespace foxport {
 namespace fs = std::filesystem;
 
 Geckodriver Geckodriver::launch(GeckodriverOptions options) {
-  auto plan = detail::driver_plan("geckodriver", detail::find_driver("geckodriver", "FOXPORT_GECKODRIVER", options.driver),
+  auto plan = detail::driver_plan(EndpointKind::geckodriver, "geckodriver", detail::find_driver("geckodriver", "FOXPORT_GECKODRIVER", options.driver),
                                   PortReport::geckodriver, options);
   // --websocket-port defaults to 9222 for every geckodriver: parallel jobs would collide.
   auto websocket = PortLease::acquire(PortRange::default_range());

@@ -32,7 +32,7 @@ SeleniumGrid SeleniumGrid::launch(GridOptions options) {
   const auto jar = find_grid_jar(options.jar);
   // Grid takes --port 0 to mean 4444: a number must be given, so lease one.
   if (options.port == 0 && !options.port_range) options.port_range = PortRange::default_range();
-  auto plan = detail::driver_plan("selenium-grid", detail::find_driver("java", "FOXPORT_JAVA", options.driver),
+  auto plan = detail::driver_plan(EndpointKind::grid, "selenium-grid", detail::find_driver("java", "FOXPORT_JAVA", options.driver),
                                   PortReport::selenium_grid, options);
   plan.configure = [&](ProcessOptions& process, std::uint16_t port, const fs::path& dir) {
     // Temporary files in the launch's directory; no /tmp/hsperfdata_* file that a SIGKILLed

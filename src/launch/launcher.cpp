@@ -19,6 +19,7 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
   const int attempts = std::max(1, plan.attempts);
   for (int attempt = 1;; ++attempt) {
     auto state = std::make_unique<LaunchState>();
+    state->kind = plan.kind;
     state->host = plan.ready.host;
     std::uint16_t port = plan.port;
     if (leased) {

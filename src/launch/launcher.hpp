@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "foxport/endpoint.hpp"
 #include "foxport/port.hpp"
 #include "foxport/process.hpp"
 #include "foxport/ready.hpp"
@@ -20,6 +21,7 @@ namespace foxport::detail {
 
 /// What a launch owns. Leases come first: they are released after the process is gone.
 struct LaunchState {
+  EndpointKind kind = EndpointKind::firefox;  ///< what it serves
   std::vector<PortLease> leases;   ///< the port's lease (if any) and any other ports the kind needed
   std::filesystem::path directory; ///< the launch's private directory (profile, TMPDIR)
   std::string host = "127.0.0.1";  ///< where the endpoint listens
@@ -29,6 +31,7 @@ struct LaunchState {
 
 /// One kind of launch, as data.
 struct LaunchPlan {
+  EndpointKind kind = EndpointKind::firefox;  ///< what the launch serves
   std::string directory_purpose;          ///< "firefox-profile": the directory is $TMPDIR/foxport-PURPOSE-XXXXXX
   std::filesystem::path binary;           ///< resolved already
   std::uint16_t port = 0;                 ///< a fixed port; 0: the child binds port 0 (or a lease)

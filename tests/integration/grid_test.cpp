@@ -131,7 +131,7 @@ TEST_F(Grid, TheSameGoogleTestCodeRunsAgainstTheGridWhenFoxportRemoteUrlIsSet) {
   foxport::gtest::Launch launch(foxport::gtest::Kind::chromedriver);  // launches nothing now
   ::unsetenv("FOXPORT_REMOTE_URL");
   const auto& endpoint = launch.endpoint();
-  EXPECT_TRUE(endpoint.remote);
+  EXPECT_TRUE(endpoint.remote());
   EXPECT_EQ(endpoint.url, grid.url());
   std::string id;
   {

@@ -2,8 +2,12 @@
 // gone when the test is (the leak check after each test would fail otherwise).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <utility>
+#include <vector>
 
+#include "foxport/error.hpp"
 #include "foxport/gtest.hpp"
 #include "support/wait.hpp"
 
@@ -41,4 +45,71 @@ TEST(GtestIntegration, AnExportedEndpointIsAdoptedNotLaunched) {
   EXPECT_TRUE(launch.endpoint().inherited);
   EXPECT_EQ(launch.endpoint().url, "http://127.0.0.1:4444");
   EXPECT_EQ(launch.endpoint().port, 4444);
+}
+
+namespace {
+
+// Exports `endpoint` the way `foxport run` does, for the life of the object.
+struct Exported {
+  explicit Exported(const foxport::Endpoint& endpoint) : vars(endpoint.to_environment()) {
+    for (const auto& [name, value] : vars) ::setenv(name.c_str(), value.c_str(), 1);
+  }
+  ~Exported() {
+    for (const auto& [name, value] : vars) ::unsetenv(name.c_str());
+  }
+  std::vector<std::pair<std::string, std::string>> vars;
+};
+
+}  // namespace
+
+TEST(GtestIntegration, EveryKindFoxportRunExportsIsAdoptedByTheKindsItCanServe) {
+  using foxport::EndpointKind;
+  using foxport::gtest::Kind;
+  struct Case {
+    foxport::Endpoint exported;
+    std::vector<Kind> served;
+  };
+  const std::vector<Case> cases = {
+      {{EndpointKind::firefox, 4441, 101, {}, "/tmp/profile"}, {Kind::firefox}},
+      {{EndpointKind::geckodriver, 4442, 102, "http://127.0.0.1:4442", {}}, {Kind::geckodriver}},
+      {{EndpointKind::chromedriver, 4443, 103, "http://127.0.0.1:4443", {}}, {Kind::chromedriver}},
+      {{EndpointKind::grid, 4444, 104, "http://127.0.0.1:4444", {}}, {Kind::geckodriver, Kind::chromedriver}},
+      {{EndpointKind::remote, 0, -1, "http://grid.example:4444/wd/hub", {}}, {Kind::geckodriver, Kind::chromedriver}},
+  };
+  for (const auto& [exported, served] : cases) {
+    const Exported environment(exported);
+    for (const Kind wanted : {Kind::firefox, Kind::geckodriver, Kind::chromedriver}) {
+      const auto adopted = foxport::gtest::inherited_endpoint(wanted);
+      const bool should = std::find(served.begin(), served.end(), wanted) != served.end();
+      ASSERT_EQ(adopted.has_value(), should) << foxport::to_string(exported.kind) << " for " << foxport::gtest::to_string(wanted);
+      if (!adopted) continue;
+      EXPECT_TRUE(adopted->inherited);
+      EXPECT_EQ(adopted->kind, exported.kind);
+      EXPECT_EQ(adopted->port, exported.port);
+      EXPECT_EQ(adopted->pid, exported.pid);
+      EXPECT_EQ(adopted->url, exported.url);
+      EXPECT_EQ(adopted->profile, exported.profile);
+      EXPECT_EQ(adopted->remote(), exported.kind == EndpointKind::grid || exported.kind == EndpointKind::remote);
+      // The capabilities are for the browser the test asked for, whoever serves them.
+      if (wanted != Kind::firefox) {
+        EXPECT_NE(adopted->capabilities().find(wanted == Kind::chromedriver ? "goog:chromeOptions" : "moz:firefoxOptions"),
+                  std::string::npos);
+      }
+    }
+  }
+}
+
+TEST(GtestIntegration, UnusableExportedVariablesAreAnErrorNamingTheVariable) {
+  for (const auto& [name, value] : std::vector<std::pair<const char*, const char*>>{
+           {"FOXPORT_KIND", "firefx"}, {"FOXPORT_PORT", "70000"}, {"FOXPORT_PORT", "44x"}, {"FOXPORT_PID", "-3"}}) {
+    Exported environment({foxport::EndpointKind::firefox, 4441, 101, {}, "/tmp/profile"});
+    ::setenv(name, value, 1);
+    try {
+      foxport::gtest::inherited_endpoint(foxport::gtest::Kind::firefox);
+      ADD_FAILURE() << name << "=" << value << " was accepted";
+    } catch (const foxport::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(value), std::string::npos) << e.what();
+    }
+  }
 }

@@ -1,0 +1,52 @@
+#pragma once
+/// The endpoint contract: what a launch offers a test, and how `foxport run` hands it to
+/// the command it runs (environment variables) and the GoogleTest integration reads it back.
+///
+///   FOXPORT_KIND     firefox | geckodriver | chromedriver | grid | remote
+///   FOXPORT_PORT     the Marionette or WebDriver port (not for remote)
+///   FOXPORT_PID      the browser's or driver's pid (not for remote; optional when reading)
+///   MARIONETTE_PORT, FOXPORT_PROFILE   (firefox)
+///   WEBDRIVER_URL                      (every other kind)
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace foxport {
+
+/// What serves the endpoint.
+enum class EndpointKind {
+  firefox,       ///< Firefox itself: Marionette
+  geckodriver,   ///< WebDriver for Firefox
+  chromedriver,  ///< WebDriver for Chromium
+  grid,          ///< a local Selenium Grid: WebDriver for any browser it has
+  remote,        ///< a WebDriver URL foxport did not launch
+};
+
+/// "firefox", "geckodriver", "chromedriver", "grid", "remote".
+const char* to_string(EndpointKind kind) noexcept;
+/// The kind a name stands for.
+std::optional<EndpointKind> endpoint_kind_from_string(std::string_view name) noexcept;
+
+/// Where a browser endpoint is.
+struct Endpoint {
+  EndpointKind kind = EndpointKind::firefox;  ///< what serves it
+  std::uint16_t port = 0;                     ///< Marionette port (firefox) or WebDriver port; 0 for remote
+  int pid = -1;                               ///< the browser's or driver's pid; -1 for remote
+  std::string url;                            ///< the WebDriver URL (every kind but firefox)
+  std::filesystem::path profile;              ///< Firefox's profile directory (firefox)
+
+  /// Whether it speaks WebDriver over HTTP (every kind but firefox, which speaks Marionette).
+  bool speaks_webdriver() const noexcept { return kind != EndpointKind::firefox; }
+  /// The variables that describe it, as `foxport run` exports them.
+  std::vector<std::pair<std::string, std::string>> to_environment() const;
+  /// The endpoint this process's environment describes, if FOXPORT_KIND is set. Throws
+  /// foxport::Error(protocol_error) naming the variable when the variables are unusable.
+  static std::optional<Endpoint> from_environment();
+};
+
+}  // namespace foxport

@@ -1,0 +1,27 @@
+#pragma once
+// The subcommands, one file each. Each returns the command's exit code.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cli/options.hpp"
+#include "platform/signal_wait.hpp"
+
+namespace foxport::cli {
+
+/// `foxport run`: launch, run COMMAND with the endpoint in its environment, tear down.
+int run(const LaunchOptions& options, const std::vector<std::string>& command, const platform::SignalWait& signals);
+/// `foxport start`: launch, print the ready line, stay until a signal or the end of stdin.
+int start(const LaunchOptions& options, bool as_json, const platform::SignalWait& signals);
+/// `foxport port`: lease and print ports, optionally holding them.
+int port(int count, const std::string& range, bool hold, const platform::SignalWait& signals);
+/// `foxport who`: who listens on PORT and what it speaks.
+int who(int port);
+
+/// Waits until a signal arrives or stdin closes; returns the exit code for the reason.
+int wait_for_end(const platform::SignalWait& signals);
+/// 128 + the signal.
+inline int signal_exit_code(int sig) { return 128 + sig; }
+
+}  // namespace foxport::cli

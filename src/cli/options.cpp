@@ -1,0 +1,159 @@
+#include "cli/options.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "foxport/error.hpp"
+
+namespace foxport::cli {
+
+void add_launch_options(CLI::App& app, LaunchOptions& options) {
+  auto* kinds = app.add_option_group("kind", "What to launch (default: --firefox)");
+  auto kind = [&options](const char* name) {
+    return [&options, name] {
+      options.kind = name;
+      options.kind_given = true;
+    };
+  };
+  kinds->add_flag_callback("--firefox", kind("firefox"), "Firefox with Marionette");
+  kinds->add_flag_callback("--geckodriver", kind("geckodriver"), "geckodriver (WebDriver for Firefox)");
+  kinds->add_flag_callback("--chromedriver", kind("chromedriver"), "chromedriver (WebDriver for Chromium)");
+  kinds->add_flag_callback("--grid", kind("grid"),
+                           "a local Selenium Grid 4 standalone (--driver: java; jar from FOXPORT_GRID_JAR)");
+  app.add_option("--remote", options.remote_url,
+                 "Launch nothing: use this remote WebDriver URL (default: $FOXPORT_REMOTE_URL when no kind is given)");
+  app.add_option("--binary", options.binary, "The browser binary (Firefox for --firefox and --geckodriver)");
+  app.add_option("--driver", options.driver, "The driver binary (default: FOXPORT_GECKODRIVER / FOXPORT_CHROMEDRIVER, then PATH)");
+  auto* port = app.add_option("--port", options.port, "A fixed port (default: the child binds port 0)")->check(CLI::Range(1, 65535));
+  app.add_option("--port-range", options.port_range, "Lease a fixed port from LO-HI")->excludes(port);
+  app.add_flag("--headless,!--no-headless", options.headless, "Headless browser (default: on)");
+  app.add_option("--pref", options.prefs, "NAME=VALUE Firefox preference (repeatable; true/false/integers typed)");
+  app.add_option("--arg", options.arguments, "An extra argument for the child (repeatable)")->allow_extra_args(false);
+  app.add_option("--timeout", options.timeout, "Seconds to wait until ready (default 30)");
+  app.add_option("--log", options.log, "Append the child's output to FILE");
+  app.add_flag("-q,--quiet", options.quiet, "No progress lines");
+  app.add_flag("-v,--verbose", options.verbose, "Echo the child's output to stderr");
+}
+
+namespace {
+
+PrefValue pref_value(const std::string& text) {
+  if (text == "true") return true;
+  if (text == "false") return false;
+  try {
+    std::size_t used = 0;
+    const int number = std::stoi(text, &used);
+    if (used == text.size()) return number;
+  } catch (const std::exception&) {
+  }
+  return text;
+}
+
+std::chrono::milliseconds timeout_of(const LaunchOptions& options) {
+  if (!(options.timeout > 0)) throw UsageError("--timeout must be a positive number of seconds");
+  return std::chrono::milliseconds(static_cast<long long>(options.timeout * 1000));
+}
+
+std::optional<PortRange> range_of(const LaunchOptions& options) {
+  if (options.port_range.empty()) return std::nullopt;
+  std::error_code ec;
+  auto range = PortRange::parse(options.port_range, ec);
+  if (ec) throw UsageError("--port-range " + options.port_range + ": " + ec.message() + " (expected LO-HI, 1-65535)");
+  return range;
+}
+
+// The remote WebDriver URL to use instead of launching: --remote, or $FOXPORT_REMOTE_URL when
+// no kind was asked for.
+std::string remote_of(const LaunchOptions& options) {
+  if (!options.remote_url.empty()) return options.remote_url;
+  const char* env = std::getenv("FOXPORT_REMOTE_URL");
+  return !options.kind_given && env != nullptr ? env : "";
+}
+
+DriverOptions driver_options(const LaunchOptions& options, const std::function<void(Stream, std::string_view)>& echo) {
+  DriverOptions driver;
+  driver.driver = options.driver;
+  driver.port = static_cast<std::uint16_t>(options.port);
+  driver.port_range = range_of(options);
+  driver.arguments = options.arguments;
+  driver.ready_timeout = timeout_of(options);
+  driver.log_file = options.log;
+  driver.on_line = echo;
+  return driver;
+}
+
+}  // namespace
+
+void check_launch_options(const LaunchOptions& options) {
+  timeout_of(options);
+  range_of(options);
+}
+
+Launched::Launched(const LaunchOptions& options) {
+  if (const auto remote = remote_of(options); !remote.empty()) {
+    endpoint_ = {EndpointKind::remote, 0, -1, remote, {}};
+    return;
+  }
+  if (!options.quiet) std::fprintf(stderr, "foxport: launching %s...\n", options.kind.c_str());
+  auto echo = [verbose = options.verbose](Stream, std::string_view line) {
+    if (verbose) std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+  };
+  if (options.kind == "firefox") {
+    FirefoxOptions firefox;
+    firefox.binary = options.binary;
+    firefox.headless = options.headless;
+    for (const auto& pref : options.prefs) {
+      const auto eq = pref.find('=');
+      if (eq == std::string::npos || eq == 0) throw UsageError("--pref " + pref + ": expected NAME=VALUE");
+      firefox.prefs[pref.substr(0, eq)] = pref_value(pref.substr(eq + 1));
+    }
+    firefox.arguments = options.arguments;
+    firefox.marionette_port = static_cast<std::uint16_t>(options.port);
+    firefox.marionette_port_range = range_of(options);
+    firefox.ready_timeout = timeout_of(options);
+    firefox.log_file = options.log;
+    firefox.on_line = echo;
+    auto& handle = handle_.emplace(Firefox::launch(std::move(firefox)));
+    endpoint_ = std::get<Firefox>(handle).endpoint();
+    handshake_ = std::get<Firefox>(handle).ready_report().protocol_answer;
+    return;
+  }
+  if (!options.prefs.empty()) throw UsageError("--pref applies to --firefox only");
+  if (options.kind == "geckodriver") {
+    GeckodriverOptions gecko;
+    static_cast<DriverOptions&>(gecko) = driver_options(options, echo);
+    gecko.firefox = options.binary;
+    handle_.emplace(Geckodriver::launch(std::move(gecko)));
+  } else if (options.kind == "grid") {
+    GridOptions grid;
+    static_cast<DriverOptions&>(grid) = driver_options(options, echo);
+    if (options.timeout == 30) grid.ready_timeout = std::chrono::seconds(90);  // a JVM's start, unless asked
+    handle_.emplace(SeleniumGrid::launch(std::move(grid)));
+  } else {
+    ChromedriverOptions chrome;
+    static_cast<DriverOptions&>(chrome) = driver_options(options, echo);
+    handle_.emplace(Chromedriver::launch(std::move(chrome)));
+  }
+  endpoint_ = std::visit([](const auto& handle) { return handle.endpoint(); }, *handle_);
+}
+
+void Launched::stop() {
+  if (handle_) std::visit([](auto& handle) { handle.stop(); }, *handle_);
+}
+
+int exit_code_for(const std::system_error& e) {
+  if (e.code() == errc::binary_not_found || e.code() == errc::binary_not_executable) return exit_not_found;
+  if (e.code() == errc::ready_timeout) return exit_timeout;
+  if (e.code() == errc::port_range_invalid) return exit_usage;
+  return exit_launch_failed;
+}
+
+std::string ready_line(const Endpoint& endpoint) {
+  if (endpoint.kind == EndpointKind::remote) return "foxport: using the remote WebDriver endpoint " + endpoint.url;
+  std::string line = std::string("foxport: ready: ") + to_string(endpoint.kind) + " on port " + std::to_string(endpoint.port) +
+                     " (pid " + std::to_string(endpoint.pid) + ")";
+  line += endpoint.kind == EndpointKind::firefox ? ", profile " + endpoint.profile.string() : ", " + endpoint.url;
+  return line;
+}
+
+}  // namespace foxport::cli

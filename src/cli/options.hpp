@@ -1,0 +1,76 @@
+#pragma once
+// What `run` and `start` share: the launch options, the launch they make, and the command's
+// exit codes and usage errors.
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <variant>
+#include <vector>
+
+#include "foxport/driver.hpp"
+#include "foxport/endpoint.hpp"
+#include "foxport/firefox.hpp"
+
+namespace foxport::cli {
+
+inline constexpr int exit_usage = 64;
+inline constexpr int exit_launch_failed = 69;
+inline constexpr int exit_not_found = 127;
+inline constexpr int exit_timeout = 124;
+
+/// A usage error: one clear line, exit 64.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct LaunchOptions {
+  std::string kind = "firefox";
+  bool kind_given = false;
+  std::string remote_url;
+  std::string binary;
+  std::string driver;
+  int port = 0;
+  std::string port_range;
+  bool headless = true;
+  std::vector<std::string> prefs;
+  std::vector<std::string> arguments;
+  double timeout = 30;
+  std::string log;
+  bool quiet = false;
+  bool verbose = false;
+};
+
+/// Adds the launch options to `app` (run and start).
+void add_launch_options(CLI::App& app, LaunchOptions& options);
+
+/// What was launched (nothing for a remote endpoint) and where it is.
+class Launched {
+ public:
+  /// Launches what the options ask for, or takes the remote URL. Throws UsageError or Error.
+  explicit Launched(const LaunchOptions& options);
+  const Endpoint& endpoint() const noexcept { return endpoint_; }
+  /// The launch's handshake (Firefox), for `start --json`.
+  const std::string& handshake() const noexcept { return handshake_; }
+  /// Stops what was launched.
+  void stop();
+
+ private:
+  std::optional<std::variant<Firefox, Geckodriver, Chromedriver, SeleniumGrid>> handle_;
+  Endpoint endpoint_;
+  std::string handshake_;
+};
+
+/// Checks what can be checked before anything starts (timeout, port range).
+void check_launch_options(const LaunchOptions& options);
+
+/// The exit code for a launch error.
+int exit_code_for(const std::system_error& e);
+
+/// "foxport: ready: firefox on port N (pid P), profile DIR" and the like.
+std::string ready_line(const Endpoint& endpoint);
+
+}  // namespace foxport::cli

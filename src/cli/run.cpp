@@ -1,0 +1,89 @@
+// `foxport run`: launch, run COMMAND with the endpoint in its environment, tear down, exit
+// with COMMAND's status.
+
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "cli/commands.hpp"
+#include "platform/process_tree.hpp"
+
+extern char** environ;
+
+namespace foxport::cli {
+
+namespace {
+
+// Runs COMMAND with the endpoint in its environment; returns its exit code, or 128+signal
+// after forwarding a signal foxport received.
+int run_command(const std::vector<std::string>& command, const Endpoint& endpoint, const platform::SignalWait& signals) {
+  std::vector<std::string> env_storage;
+  for (char** entry = environ; *entry != nullptr; ++entry) env_storage.emplace_back(*entry);
+  for (const auto& [name, value] : endpoint.to_environment()) {
+    std::erase_if(env_storage, [&](const std::string& var) { return var.rfind(name + "=", 0) == 0; });
+    env_storage.push_back(name + "=" + value);
+  }
+  std::vector<char*> env;
+  for (auto& var : env_storage) env.push_back(var.data());
+  env.push_back(nullptr);
+  std::vector<char*> argv;
+  for (const auto& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+
+  std::error_code ec;
+  std::string message;
+  const auto executable = find_executable(command.front(), ec, &message);
+  if (ec) {
+    std::fprintf(stderr, "foxport: cannot run %s: %s\n", command.front().c_str(), message.c_str());
+    return exit_not_found;
+  }
+  // posix_spawn, not fork: foxport has threads by now, and the child must start with the
+  // signals unblocked that foxport itself reads from its signal descriptor.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+  pid_t child = -1;
+  const int spawn_error = ::posix_spawn(&child, executable.c_str(), nullptr, &attributes, argv.data(), env.data());
+  posix_spawnattr_destroy(&attributes);
+  if (spawn_error != 0) {
+    std::fprintf(stderr, "foxport: cannot execute %s: %s\n", executable.c_str(), std::strerror(spawn_error));
+    return 126;
+  }
+  const int child_fd = platform::open_exit_descriptor(child);
+  int forwarded = 0;
+  for (;;) {
+    pollfd fds[2] = {{child_fd, POLLIN, 0}, {signals.fd(), POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0 && errno != EINTR) break;
+    if (fds[1].revents & POLLIN) {
+      const int sig = signals.take();
+      forwarded = sig != 0 ? sig : SIGTERM;
+      ::kill(child, SIGTERM);  // the command goes first, then the launch
+    }
+    if (fds[0].revents & POLLIN) break;
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ::close(child_fd);
+  if (forwarded != 0) return signal_exit_code(forwarded);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : signal_exit_code(WTERMSIG(status));
+}
+
+}  // namespace
+
+int run(const LaunchOptions& options, const std::vector<std::string>& command, const platform::SignalWait& signals) {
+  Launched launched(options);
+  if (!options.quiet) std::fprintf(stderr, "%s\n", ready_line(launched.endpoint()).c_str());
+  const int code = run_command(command, launched.endpoint(), signals);
+  launched.stop();
+  return code;
+}
+
+}  // namespace foxport::cli
