@@ -114,20 +114,13 @@ void DriverService::stop() noexcept {
     }
   }
   sessions_.clear();
-  try {
-    state_->process.stop();  // the browsers too: they are the driver's descendants
-  } catch (...) {
-    // Process::stop is bounded and ends with SIGKILL: nothing is left to try.
-  }
-  state_->leases.clear();  // only once the process is gone
+  state_->stop();  // the browsers too: they are the driver's descendants
 }
 
 DetachedProcess DriverService::detach() {
   if (!state_) throw Error(errc::stopped, "detach: this driver handle owns no running driver");
-  auto record = state_->process.detach();
-  state_->leases.clear();
   sessions_.clear();
-  return record;
+  return state_->detach();
 }
 
 }  // namespace foxport

@@ -121,19 +121,12 @@ void Firefox::stop() noexcept {
       // Busy or unresponsive: the stop policy below takes over.
     }
   }
-  try {
-    state_->process.stop();  // removes the profile too: it is an owned directory
-  } catch (...) {
-    // Process::stop is bounded and ends with SIGKILL: nothing is left to try.
-  }
-  state_->leases.clear();  // only once the process is gone
+  state_->stop();  // removes the profile too: it is the launch's directory
 }
 
 DetachedProcess Firefox::detach() {
   if (!state_) throw Error(errc::stopped, "Firefox::detach: this handle owns no running Firefox");
-  auto record = state_->process.detach();
-  state_->leases.clear();
-  return record;
+  return state_->detach();
 }
 std::string Firefox::version() const {
   // The running binary, not the path we started: Debian's /usr/bin/firefox is a script that

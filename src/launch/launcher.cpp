@@ -4,6 +4,21 @@
 
 namespace foxport::detail {
 
+void LaunchState::stop() noexcept {
+  try {
+    process.stop();
+  } catch (...) {
+    // Process::stop is bounded and ends with SIGKILL: nothing is left to try.
+  }
+  leases.clear();  // only once the process is gone
+}
+
+DetachedProcess LaunchState::detach() {
+  auto record = process.detach();
+  leases.clear();
+  return record;
+}
+
 bool lost_port_race(const Process& process) {
   process.wait_output_closed(std::chrono::milliseconds(200));
   for (const auto& line : process.last_lines()) {

@@ -27,6 +27,12 @@ struct LaunchState {
   std::string host = "127.0.0.1";  ///< where the endpoint listens
   ReadyReport report;              ///< the evidence of readiness
   Process process;                 ///< the tree; owns `directory`
+
+  /// Stops the tree (its stop policy; removes the directory), then releases the leases.
+  /// Bounded, never throws.
+  void stop() noexcept;
+  /// Leaves the tree running and releases the leases; the caller owns the tree now.
+  DetachedProcess detach();
 };
 
 /// One kind of launch, as data.
