@@ -2,10 +2,10 @@
 // answers (handshake, open a page, read its title), and tear it all down.
 #include <unistd.h>
 
+#include <signal.h>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <signal.h>
 
 #include "foxport/firefox.hpp"
 
@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
     std::printf("launched  Firefox %s (pid %d), profile %s\n", firefox.version().c_str(), firefox.pid(),
                 firefox.profile_dir().c_str());
     std::printf("ready     Marionette on 127.0.0.1:%d (port from the %s, listener pid %d) after %.0f ms\n",
-                firefox.port(), ready.port_source.c_str(), ready.listener_pid, static_cast<double>(ready.startup().count()) / 1000.0);
+                firefox.port(), ready.port_source.c_str(), ready.listener_pid,
+                static_cast<double>(ready.startup().count()) / 1000.0);
     std::printf("handshake %s\n", ready.protocol_answer.c_str());
 
     auto marionette = firefox.marionette();

@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
     } else {
       driver = foxport::Chromedriver::launch();
     }
-    std::printf("ready     %s at %s (pid %d)\n", gecko ? "geckodriver" : "chromedriver", driver.url().c_str(), driver.pid());
+    std::printf("ready     %s at %s (pid %d)\n", gecko ? "geckodriver" : "chromedriver", driver.url().c_str(),
+                driver.pid());
     const auto session = driver.new_session(gecko ? foxport::firefox_capabilities() : foxport::chromium_capabilities());
     auto client = driver.client();
     client.navigate(session, url);

@@ -31,7 +31,7 @@ struct DriverOptions {
   /// Empty: the driver's environment variable (FOXPORT_GECKODRIVER / FOXPORT_CHROMEDRIVER),
   /// then the driver's name in PATH.
   std::filesystem::path driver;
-  std::string host = "127.0.0.1";                      ///< loopback unless asked otherwise
+  std::string host = "127.0.0.1";  ///< loopback unless asked otherwise
   /// 0 (the default): the driver binds port 0 and reports what it got. Otherwise this port.
   std::uint16_t port = 0;
   /// When set (and port is 0): lease a fixed port from this range, re-leasing another one
@@ -40,11 +40,12 @@ struct DriverOptions {
   /// Launches tried when the driver exits because its port was taken (leased or port 0;
   /// an explicit port is tried once).
   int bind_attempts = 3;
-  std::vector<std::string> arguments;                  ///< extra driver arguments
-  std::map<std::string, std::string> environment;      ///< extra environment variables
+  std::vector<std::string> arguments;              ///< extra driver arguments
+  std::map<std::string, std::string> environment;  ///< extra environment variables
   std::chrono::milliseconds ready_timeout = std::chrono::seconds(30);
-  StopPolicy stop_policy{{StopAction::request_exit, std::chrono::seconds(3)}, {StopAction::terminate, std::chrono::seconds(2)}, {}};
-  std::filesystem::path log_file;                      ///< the driver's output, appended
+  StopPolicy stop_policy{
+      {StopAction::request_exit, std::chrono::seconds(3)}, {StopAction::terminate, std::chrono::seconds(2)}, {}};
+  std::filesystem::path log_file;                         ///< the driver's output, appended
   std::function<void(Stream, std::string_view)> on_line;  ///< every output line (I/O thread)
 };
 

@@ -9,17 +9,17 @@ namespace foxport {
 
 /// Failure reasons specific to foxport. Generic OS failures use std::errc / errno.
 enum class errc {
-  binary_not_found = 1,  ///< the executable was not found where we searched
-  binary_not_executable, ///< found, but not executable
-  exited_early,          ///< the child exited before it became ready
-  ready_timeout,         ///< the child did not become ready in time
-  port_range_invalid,    ///< empty, inverted or out-of-bounds port range
-  ports_exhausted,       ///< every port in the range is leased or busy
-  protocol_error,        ///< the peer answered something we could not understand
-  remote_error,          ///< the peer answered with an error (Marionette / WebDriver)
-  guard_missing,         ///< the foxport-guard executable was not found
-  guard_failed,          ///< the guard died or broke its protocol
-  stopped,               ///< the launch was already stopped or detached
+  binary_not_found = 1,   ///< the executable was not found where we searched
+  binary_not_executable,  ///< found, but not executable
+  exited_early,           ///< the child exited before it became ready
+  ready_timeout,          ///< the child did not become ready in time
+  port_range_invalid,     ///< empty, inverted or out-of-bounds port range
+  ports_exhausted,        ///< every port in the range is leased or busy
+  protocol_error,         ///< the peer answered something we could not understand
+  remote_error,           ///< the peer answered with an error (Marionette / WebDriver)
+  guard_missing,          ///< the foxport-guard executable was not found
+  guard_failed,           ///< the guard died or broke its protocol
+  stopped,                ///< the launch was already stopped or detached
 };
 
 /// The category of foxport::errc.

@@ -35,11 +35,11 @@ struct FirefoxOptions {
   /// Empty: $FOXPORT_FIREFOX, then firefox and firefox-esr in PATH, then the usual install
   /// directories.
   std::filesystem::path binary;
-  bool headless = true;                                  ///< --headless
-  std::map<std::string, PrefValue> prefs;                ///< on top of foxport's test prefs
-  std::vector<std::string> arguments;                    ///< extra command-line arguments
-  std::map<std::string, std::string> environment;        ///< extra environment variables
-  std::filesystem::path profile_template;                ///< copied into the temporary profile
+  bool headless = true;                            ///< --headless
+  std::map<std::string, PrefValue> prefs;          ///< on top of foxport's test prefs
+  std::vector<std::string> arguments;              ///< extra command-line arguments
+  std::map<std::string, std::string> environment;  ///< extra environment variables
+  std::filesystem::path profile_template;          ///< copied into the temporary profile
   /// 0 (the default): Firefox binds port 0 and reports what it got. Otherwise this port.
   std::uint16_t marionette_port = 0;
   /// When set (and marionette_port is 0): lease a fixed port from this range.
@@ -47,13 +47,14 @@ struct FirefoxOptions {
   std::chrono::milliseconds ready_timeout = std::chrono::seconds(30);  ///< spawn to handshake
   /// SIGTERM takes Firefox's tree down in ~40 ms (measured; docs/benchmarks.md), a
   /// Marionette:Quit needs a session and ~0.5 s; so the default is SIGTERM, then SIGKILL.
-  StopPolicy stop_policy{{StopAction::request_exit, std::chrono::seconds(5)}, {StopAction::terminate, std::chrono::seconds(2)}, {}};
+  StopPolicy stop_policy{
+      {StopAction::request_exit, std::chrono::seconds(5)}, {StopAction::terminate, std::chrono::seconds(2)}, {}};
   /// Before the stop policy, ask Firefox to quit through a Marionette session of foxport's
   /// own (lets Firefox flush its profile; ~0.5 s). Skipped when Marionette is busy with the
   /// user's session: Marionette serves one client at a time.
   bool quit_via_marionette = false;
-  std::filesystem::path log_file;                        ///< Firefox's output, appended
-  std::function<void(Stream, std::string_view)> on_line; ///< every output line (I/O thread)
+  std::filesystem::path log_file;                         ///< Firefox's output, appended
+  std::function<void(Stream, std::string_view)> on_line;  ///< every output line (I/O thread)
 };
 
 /// The preferences foxport writes into every profile (before FirefoxOptions::prefs).

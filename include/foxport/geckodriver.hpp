@@ -8,9 +8,9 @@ namespace foxport {
 
 /// geckodriver's own options on top of the common ones.
 struct GeckodriverOptions : DriverOptions {
-  std::filesystem::path firefox;       ///< --binary; empty: geckodriver's own search
-  std::uint16_t marionette_port = 0;   ///< --marionette-port; 0: left to the system
-  std::string log_level;               ///< --log (fatal, error, warn, info, config, debug, trace)
+  std::filesystem::path firefox;      ///< --binary; empty: geckodriver's own search
+  std::uint16_t marionette_port = 0;  ///< --marionette-port; 0: left to the system
+  std::string log_level;              ///< --log (fatal, error, warn, info, config, debug, trace)
 };
 
 /// geckodriver as a service.

@@ -36,8 +36,8 @@ const char* to_string(Kind kind) noexcept;
 
 /// Where a test's browser endpoint is, and what the test asked for.
 struct Endpoint : foxport::Endpoint {
-  Kind wanted = Kind::firefox;      ///< what the test asked for: the browser capabilities() start
-  bool inherited = false;           ///< exported by `foxport run` (or FOXPORT_REMOTE_URL), not launched here
+  Kind wanted = Kind::firefox;  ///< what the test asked for: the browser capabilities() start
+  bool inherited = false;       ///< exported by `foxport run` (or FOXPORT_REMOTE_URL), not launched here
 
   /// A Grid or remote WebDriver endpoint rather than a driver of its own.
   bool remote() const noexcept { return kind == EndpointKind::grid || kind == EndpointKind::remote; }

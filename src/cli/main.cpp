@@ -20,8 +20,9 @@
 using namespace foxport::cli;
 
 int main(int argc, char** argv) {
-  CLI::App app{"foxport: launch Firefox (Marionette), geckodriver or chromedriver on a port nobody else has, "
-               "wait until it is really ready, and take it all down afterwards."};
+  CLI::App app{
+      "foxport: launch Firefox (Marionette), geckodriver or chromedriver on a port nobody else has, "
+      "wait until it is really ready, and take it all down afterwards."};
   app.footer(
       "Examples:\n"
       "  foxport run --firefox -- ctest                 Firefox for a test run, MARIONETTE_PORT exported\n"
@@ -37,8 +38,9 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Launch, run COMMAND with the endpoint in its environment, tear down");
   add_launch_options(*run, run_options);
   run->add_option("command", command, "-- COMMAND [ARGS...]")->required();
-  run->footer("Exports FOXPORT_PORT, FOXPORT_PID, FOXPORT_KIND; MARIONETTE_PORT and FOXPORT_PROFILE (Firefox) or "
-              "WEBDRIVER_URL (drivers). Exits with COMMAND's status.");
+  run->footer(
+      "Exports FOXPORT_PORT, FOXPORT_PID, FOXPORT_KIND; MARIONETTE_PORT and FOXPORT_PROFILE (Firefox) or "
+      "WEBDRIVER_URL (drivers). Exits with COMMAND's status.");
   run->positionals_at_end();
 
   LaunchOptions start_options;
@@ -56,12 +58,14 @@ int main(int argc, char** argv) {
   port->add_flag("--hold", hold, "Keep the leases until stdin closes or a signal arrives");
 
   int who_port = 0;
-  auto* who_command = app.add_subcommand("who", "What listens on PORT: process, protocol, and whether foxport launched it");
+  auto* who_command =
+      app.add_subcommand("who", "What listens on PORT: process, protocol, and whether foxport launched it");
   who_command->add_option("PORT", who_port, "The port")->required()->check(CLI::Range(1, 65535));
 
   const std::string first = argc > 1 ? argv[1] : "";
   if (!first.empty() && first[0] != '-' && first != "run" && first != "start" && first != "port" && first != "who") {
-    std::fprintf(stderr, "foxport: unknown command '%s' (expected run, start, port or who; see foxport --help)\n", argv[1]);
+    std::fprintf(stderr, "foxport: unknown command '%s' (expected run, start, port or who; see foxport --help)\n",
+                 argv[1]);
     return exit_usage;
   }
   try {

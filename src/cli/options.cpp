@@ -23,8 +23,10 @@ void add_launch_options(CLI::App& app, LaunchOptions& options) {
   app.add_option("--remote", options.remote_url,
                  "Launch nothing: use this remote WebDriver URL (default: $FOXPORT_REMOTE_URL when no kind is given)");
   app.add_option("--binary", options.binary, "The browser binary (Firefox for --firefox and --geckodriver)");
-  app.add_option("--driver", options.driver, "The driver binary (default: FOXPORT_GECKODRIVER / FOXPORT_CHROMEDRIVER, then PATH)");
-  auto* port = app.add_option("--port", options.port, "A fixed port (default: the child binds port 0)")->check(CLI::Range(1, 65535));
+  app.add_option("--driver", options.driver,
+                 "The driver binary (default: FOXPORT_GECKODRIVER / FOXPORT_CHROMEDRIVER, then PATH)");
+  auto* port = app.add_option("--port", options.port, "A fixed port (default: the child binds port 0)")
+                   ->check(CLI::Range(1, 65535));
   app.add_option("--port-range", options.port_range, "Lease a fixed port from LO-HI")->excludes(port);
   app.add_flag("--headless,!--no-headless", options.headless, "Headless browser (default: on)");
   app.add_option("--pref", options.prefs, "NAME=VALUE Firefox preference (repeatable; true/false/integers typed)");
@@ -44,8 +46,7 @@ PrefValue pref_value(const std::string& text) {
     std::size_t used = 0;
     const int number = std::stoi(text, &used);
     if (used == text.size()) return number;
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
   return text;
 }
 
@@ -150,8 +151,8 @@ int exit_code_for(const std::system_error& e) {
 
 std::string ready_line(const Endpoint& endpoint) {
   if (endpoint.kind == EndpointKind::remote) return "foxport: using the remote WebDriver endpoint " + endpoint.url;
-  std::string line = std::string("foxport: ready: ") + to_string(endpoint.kind) + " on port " + std::to_string(endpoint.port) +
-                     " (pid " + std::to_string(endpoint.pid) + ")";
+  std::string line = std::string("foxport: ready: ") + to_string(endpoint.kind) + " on port " +
+                     std::to_string(endpoint.port) + " (pid " + std::to_string(endpoint.pid) + ")";
   line += endpoint.kind == EndpointKind::firefox ? ", profile " + endpoint.profile.string() : ", " + endpoint.url;
   return line;
 }

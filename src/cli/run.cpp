@@ -21,7 +21,8 @@ namespace {
 
 // Runs COMMAND with the endpoint in its environment; returns its exit code, or 128+signal
 // after forwarding a signal foxport received.
-int run_command(const std::vector<std::string>& command, const Endpoint& endpoint, const platform::SignalWait& signals) {
+int run_command(const std::vector<std::string>& command, const Endpoint& endpoint,
+                const platform::SignalWait& signals) {
   std::vector<std::string> env_storage;
   for (char** entry = environ; *entry != nullptr; ++entry) env_storage.emplace_back(*entry);
   for (const auto& [name, value] : endpoint.to_environment()) {

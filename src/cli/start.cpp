@@ -17,7 +17,8 @@ namespace {
 namespace json = boost::json;
 
 std::string endpoint_json(const Endpoint& endpoint, const std::string& handshake) {
-  if (endpoint.kind == EndpointKind::remote) return json::serialize(json::object{{"kind", "remote"}, {"url", endpoint.url}});
+  if (endpoint.kind == EndpointKind::remote)
+    return json::serialize(json::object{{"kind", "remote"}, {"url", endpoint.url}});
   json::object object{{"kind", to_string(endpoint.kind)}, {"port", endpoint.port}, {"pid", endpoint.pid}};
   if (endpoint.kind == EndpointKind::firefox) {
     object["profile"] = endpoint.profile.string();

@@ -20,23 +20,23 @@ int who(int port) {
   for (const auto& listener : listeners) {
     std::printf("port %d on %s\n", port, listener.address.c_str());
     for (const auto& holder : listener.holders) {
-      std::printf("  pid %d  %s\n  command  %s\n", holder.pid, holder.executable.c_str(), holder.command_line.substr(0, 300).c_str());
+      std::printf("  pid %d  %s\n  command  %s\n", holder.pid, holder.executable.c_str(),
+                  holder.command_line.substr(0, 300).c_str());
       if (holder.guard_pid > 0) std::printf("  launched by foxport (guard pid %d)\n", holder.guard_pid);
     }
   }
   const std::string host = listeners.front().address == "::1" ? "::1" : "127.0.0.1";
   try {
     auto marionette = Marionette::connect(host, static_cast<std::uint16_t>(port), 1s);
-    std::printf("  speaks Marionette (applicationType %s, protocol %d)\n", marionette.handshake().application_type.c_str(),
-                marionette.handshake().protocol);
+    std::printf("  speaks Marionette (applicationType %s, protocol %d)\n",
+                marionette.handshake().application_type.c_str(), marionette.handshake().protocol);
     return 0;
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
   std::error_code ec;
   const auto status = WebDriverClient("http://" + host + ":" + std::to_string(port), 1s).status(ec);
   if (!ec) {
-    std::printf("  speaks WebDriver (ready: %s%s%s)\n", status.ready ? "true" : "false", status.message.empty() ? "" : ", ",
-                status.message.c_str());
+    std::printf("  speaks WebDriver (ready: %s%s%s)\n", status.ready ? "true" : "false",
+                status.message.empty() ? "" : ", ", status.message.c_str());
   } else {
     std::printf("  speaks neither Marionette nor WebDriver\n");
   }

@@ -9,9 +9,11 @@ namespace foxport {
 
 namespace {
 
-constexpr std::pair<EndpointKind, const char*> kind_names[] = {
-    {EndpointKind::firefox, "firefox"}, {EndpointKind::geckodriver, "geckodriver"},
-    {EndpointKind::chromedriver, "chromedriver"}, {EndpointKind::grid, "grid"}, {EndpointKind::remote, "remote"}};
+constexpr std::pair<EndpointKind, const char*> kind_names[] = {{EndpointKind::firefox, "firefox"},
+                                                               {EndpointKind::geckodriver, "geckodriver"},
+                                                               {EndpointKind::chromedriver, "chromedriver"},
+                                                               {EndpointKind::grid, "grid"},
+                                                               {EndpointKind::remote, "remote"}};
 
 std::string variable(const char* name) {
   const char* value = std::getenv(name);
@@ -24,8 +26,9 @@ long number_from(const char* name, long low, long high) {
   long value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < low || value > high) {
-    throw Error(errc::protocol_error, std::string(name) + "=\"" + text + "\" is not a number from " + std::to_string(low) +
-                                          " to " + std::to_string(high) + " (FOXPORT_KIND=" + variable("FOXPORT_KIND") + ")");
+    throw Error(errc::protocol_error, std::string(name) + "=\"" + text + "\" is not a number from " +
+                                          std::to_string(low) + " to " + std::to_string(high) +
+                                          " (FOXPORT_KIND=" + variable("FOXPORT_KIND") + ")");
   }
   return value;
 }
@@ -66,7 +69,8 @@ std::optional<Endpoint> Endpoint::from_environment() {
   if (name.empty()) return std::nullopt;
   const auto kind = endpoint_kind_from_string(name);
   if (!kind) {
-    throw Error(errc::protocol_error, "FOXPORT_KIND=\"" + name + "\" is none of firefox, geckodriver, chromedriver, grid, remote");
+    throw Error(errc::protocol_error,
+                "FOXPORT_KIND=\"" + name + "\" is none of firefox, geckodriver, chromedriver, grid, remote");
   }
   Endpoint endpoint;
   endpoint.kind = *kind;
@@ -78,7 +82,8 @@ std::optional<Endpoint> Endpoint::from_environment() {
     endpoint.profile = variable("FOXPORT_PROFILE");
   } else {
     endpoint.url = variable("WEBDRIVER_URL");
-    if (endpoint.url.empty()) throw Error(errc::protocol_error, "FOXPORT_KIND=" + name + " but WEBDRIVER_URL is not set");
+    if (endpoint.url.empty())
+      throw Error(errc::protocol_error, "FOXPORT_KIND=" + name + " but WEBDRIVER_URL is not set");
   }
   return endpoint;
 }

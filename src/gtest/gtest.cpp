@@ -14,15 +14,19 @@ std::string launch_error;
 
 const char* to_string(Kind kind) noexcept {
   switch (kind) {
-    case Kind::firefox: return "firefox";
-    case Kind::geckodriver: return "geckodriver";
-    case Kind::chromedriver: return "chromedriver";
+    case Kind::firefox:
+      return "firefox";
+    case Kind::geckodriver:
+      return "geckodriver";
+    case Kind::chromedriver:
+      return "chromedriver";
   }
   return "?";
 }
 
 Marionette Endpoint::marionette() const {
-  if (speaks_webdriver()) throw Error(errc::protocol_error, std::string("a ") + foxport::to_string(kind) + " endpoint has no Marionette");
+  if (speaks_webdriver())
+    throw Error(errc::protocol_error, std::string("a ") + foxport::to_string(kind) + " endpoint has no Marionette");
   return Marionette::connect("127.0.0.1", port);
 }
 
@@ -45,11 +49,15 @@ namespace {
 // Whether an exported endpoint can serve what a test asks for.
 bool serves(EndpointKind exported, Kind wanted) {
   switch (exported) {
-    case EndpointKind::firefox: return wanted == Kind::firefox;
-    case EndpointKind::geckodriver: return wanted == Kind::geckodriver;
-    case EndpointKind::chromedriver: return wanted == Kind::chromedriver;
+    case EndpointKind::firefox:
+      return wanted == Kind::firefox;
+    case EndpointKind::geckodriver:
+      return wanted == Kind::geckodriver;
+    case EndpointKind::chromedriver:
+      return wanted == Kind::chromedriver;
     case EndpointKind::grid:
-    case EndpointKind::remote: return wanted != Kind::firefox;  // WebDriver for any browser
+    case EndpointKind::remote:
+      return wanted != Kind::firefox;  // WebDriver for any browser
   }
   return false;
 }

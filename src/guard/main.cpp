@@ -18,11 +18,11 @@
 //
 // Plain POSIX on purpose: the guard must be small, start fast and have no dependencies.
 
-#include <netdb.h>
-#include <sys/socket.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -105,13 +105,12 @@ void http_delete(const std::string& url) {
   if (fd >= 0 && (::connect(fd, found->ai_addr, found->ai_addrlen) == 0 || errno == EINPROGRESS)) {
     pollfd pfd{fd, POLLOUT, 0};
     if (::poll(&pfd, 1, 5000) > 0) {
-      const std::string request = "DELETE " + path + " HTTP/1.1\r\nHost: " + authority +
-                                  "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      const std::string request =
+          "DELETE " + path + " HTTP/1.1\r\nHost: " + authority + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
       [[maybe_unused]] const auto sent = ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
       char buffer[4096];
       pfd.events = POLLIN;
-      while (::poll(&pfd, 1, 5000) > 0 && ::read(fd, buffer, sizeof buffer) > 0) {
-      }
+      while (::poll(&pfd, 1, 5000) > 0 && ::read(fd, buffer, sizeof buffer) > 0) {}
     }
   }
   if (fd >= 0) ::close(fd);
@@ -187,8 +186,9 @@ int main(int argc, char** argv) {
     }
   }
   if (::fcntl(control_fd, F_GETFD) < 0 || ::fcntl(status_fd, F_GETFD) < 0) {
-    std::fprintf(stderr, "usage: foxport-guard [--dir PATH]... [--delete-url URL]... [--cwd DIR] [-- EXECUTABLE [ARGS...]]\n"
-                         "       (started by the foxport library with fds 3 and 4 open)\n");
+    std::fprintf(stderr,
+                 "usage: foxport-guard [--dir PATH]... [--delete-url URL]... [--cwd DIR] [-- EXECUTABLE [ARGS...]]\n"
+                 "       (started by the foxport library with fds 3 and 4 open)\n");
     return 64;
   }
   ::fcntl(control_fd, F_SETFD, FD_CLOEXEC);
@@ -252,10 +252,17 @@ int main(int argc, char** argv) {
         const auto control = foxport::guard::parse_control(line);
         if (!control) continue;  // not ours to guess at
         switch (control->kind) {
-          case Control::Kind::signal: signal_tree(control->signal); break;
-          case Control::Kind::dir: directories.push_back(control->argument); break;
-          case Control::Kind::delete_url: delete_urls.push_back(control->argument); break;
-          case Control::Kind::cleanup: cleanup_and_exit(signals, true);
+          case Control::Kind::signal:
+            signal_tree(control->signal);
+            break;
+          case Control::Kind::dir:
+            directories.push_back(control->argument);
+            break;
+          case Control::Kind::delete_url:
+            delete_urls.push_back(control->argument);
+            break;
+          case Control::Kind::cleanup:
+            cleanup_and_exit(signals, true);
           case Control::Kind::detach:
             detached = true;
             ::close(control_fd);

@@ -49,11 +49,16 @@ inline std::optional<int> number_after(std::string_view line, std::string_view w
 /// The status line for `status`, without its newline.
 inline std::string format(const Status& status) {
   switch (status.kind) {
-    case Status::Kind::started: return "started " + std::to_string(status.value);
-    case Status::Kind::failed: return "failed " + std::to_string(status.value);
-    case Status::Kind::exited: return "exited " + std::to_string(status.value);
-    case Status::Kind::signaled: return "signaled " + std::to_string(status.value);
-    case Status::Kind::done: return "done";
+    case Status::Kind::started:
+      return "started " + std::to_string(status.value);
+    case Status::Kind::failed:
+      return "failed " + std::to_string(status.value);
+    case Status::Kind::exited:
+      return "exited " + std::to_string(status.value);
+    case Status::Kind::signaled:
+      return "signaled " + std::to_string(status.value);
+    case Status::Kind::done:
+      return "done";
   }
   return "done";
 }
@@ -72,11 +77,16 @@ inline std::optional<Status> parse_status(std::string_view line) {
 /// The control line for `control`, without its newline.
 inline std::string format(const Control& control) {
   switch (control.kind) {
-    case Control::Kind::signal: return "signal " + std::to_string(control.signal);
-    case Control::Kind::dir: return "dir " + control.argument;
-    case Control::Kind::delete_url: return "delete " + control.argument;
-    case Control::Kind::cleanup: return "cleanup";
-    case Control::Kind::detach: return "detach";
+    case Control::Kind::signal:
+      return "signal " + std::to_string(control.signal);
+    case Control::Kind::dir:
+      return "dir " + control.argument;
+    case Control::Kind::delete_url:
+      return "delete " + control.argument;
+    case Control::Kind::cleanup:
+      return "cleanup";
+    case Control::Kind::detach:
+      return "detach";
   }
   return "cleanup";
 }
@@ -90,8 +100,8 @@ inline std::optional<Control> parse_control(std::string_view line) {
     if (*sig <= 0 || *sig >= 65) return std::nullopt;
     return Control{Kind::signal, *sig, {}};
   }
-  for (const auto& [word, kind] : {std::pair{std::string_view("dir "), Kind::dir},
-                                   std::pair{std::string_view("delete "), Kind::delete_url}}) {
+  for (const auto& [word, kind] :
+       {std::pair{std::string_view("dir "), Kind::dir}, std::pair{std::string_view("delete "), Kind::delete_url}}) {
     if (line.substr(0, word.size()) == word && line.size() > word.size())
       return Control{kind, 0, std::string(line.substr(word.size()))};
   }

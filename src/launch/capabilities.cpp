@@ -23,9 +23,9 @@ std::string chromium_capabilities(const fs::path& browser) {
     std::error_code ec;
     binary = find_executable(name, ec);
   }
-  json::object options{{"args", json::array{"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                            "--disable-background-networking", "--disable-component-update",
-                                            "--no-first-run"}}};
+  json::object options{
+      {"args", json::array{"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                           "--disable-background-networking", "--disable-component-update", "--no-first-run"}}};
   if (!binary.empty()) options["binary"] = binary.string();
   return new_session_request({{"browserName", "chrome"}, {"goog:chromeOptions", std::move(options)}});
 }

@@ -17,7 +17,8 @@ std::string comma_list(const std::vector<std::string>& items) {
 }  // namespace
 
 Chromedriver Chromedriver::launch(ChromedriverOptions options) {
-  auto plan = detail::driver_plan(EndpointKind::chromedriver, "chromedriver", detail::find_driver("chromedriver", "FOXPORT_CHROMEDRIVER", options.driver),
+  auto plan = detail::driver_plan(EndpointKind::chromedriver, "chromedriver",
+                                  detail::find_driver("chromedriver", "FOXPORT_CHROMEDRIVER", options.driver),
                                   PortReport::chromedriver, options);
   plan.configure = [&](ProcessOptions& process, std::uint16_t port, const fs::path&) {
     std::vector<std::string> args = {"--port=" + std::to_string(port)};

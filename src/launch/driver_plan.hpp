@@ -16,6 +16,7 @@ std::filesystem::path find_driver(const char* name, const char* env, const std::
 
 /// A plan for a WebDriver service: the binary, port strategy, /status readiness, its private
 /// directory as TMPDIR, and the common options. The kind adds its argv in `configure`.
-LaunchPlan driver_plan(EndpointKind kind, const char* name, std::filesystem::path binary, PortReport report, const DriverOptions& options);
+LaunchPlan driver_plan(EndpointKind kind, const char* name, std::filesystem::path binary, PortReport report,
+                       const DriverOptions& options);
 
 }  // namespace foxport::detail

@@ -20,7 +20,8 @@ fs::path find_driver(const char* name, const char* env, const fs::path& explicit
   return path;
 }
 
-LaunchPlan driver_plan(EndpointKind kind, const char* name, fs::path binary, PortReport report, const DriverOptions& options) {
+LaunchPlan driver_plan(EndpointKind kind, const char* name, fs::path binary, PortReport report,
+                       const DriverOptions& options) {
   LaunchPlan plan;
   plan.kind = kind;
   plan.directory_purpose = name;
@@ -109,8 +110,7 @@ void DriverService::stop() noexcept {
     for (const auto& id : sessions_) {
       try {
         WebDriverClient(url(), std::chrono::seconds(5)).delete_session(id);
-      } catch (...) {
-      }
+      } catch (...) {}
     }
   }
   sessions_.clear();

@@ -3,11 +3,11 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "support/no_throw.hpp"
+#include "foxport/error.hpp"
 #include "launch/firefox_profile.hpp"
 #include "launch/launcher.hpp"
-#include "foxport/error.hpp"
 #include "platform/process_tree.hpp"
+#include "support/no_throw.hpp"
 
 namespace foxport {
 namespace fs = std::filesystem;
@@ -19,7 +19,9 @@ fs::path find_firefox(const fs::path& explicit_binary) {
     std::error_code ec;
     std::string message;
     auto path = find_executable(chosen, ec, &message);
-    if (ec) throw Error(ec, std::string("Firefox binary ") + (explicit_binary.empty() ? "from FOXPORT_FIREFOX: " : "") + message);
+    if (ec)
+      throw Error(ec,
+                  std::string("Firefox binary ") + (explicit_binary.empty() ? "from FOXPORT_FIREFOX: " : "") + message);
     return path;
   }
   std::string searched;
@@ -48,7 +50,8 @@ Firefox Firefox::launch(FirefoxOptions options) {
   plan.binary = find_firefox(options.binary);
   plan.port = options.marionette_port;
   plan.lease_range = options.marionette_port_range;
-  plan.ready = {"Firefox", PortReport::marionette, "MarionetteActivePort", detail::Probe::marionette, options.ready_timeout};
+  plan.ready = {"Firefox", PortReport::marionette, "MarionetteActivePort", detail::Probe::marionette,
+                options.ready_timeout};
   plan.configure = [&options](ProcessOptions& process, std::uint16_t port, const fs::path& profile) {
     detail::prepare_profile(profile, options, port);
     process.arguments = {"--marionette", "--no-remote", "--profile", profile.string()};
@@ -114,7 +117,7 @@ void Firefox::stop() noexcept {
   if (quit_via_marionette_ && state_->process.running()) {
     try {
       auto client = marionette(std::chrono::seconds(10));  // a loaded machine answers slowly
-      client.new_session();  // Marionette:Quit needs a session
+      client.new_session();                                // Marionette:Quit needs a session
       client.quit();
       state_->process.wait_for(std::chrono::seconds(10));
     } catch (const std::exception&) {

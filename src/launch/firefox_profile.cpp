@@ -123,7 +123,8 @@ void prepare_profile(const fs::path& profile, const FirefoxOptions& options, std
   for (const auto& [name, value] : options.prefs) prefs[name] = value;
   prefs["marionette.port"] = static_cast<int>(port);
   for (const auto& [name, value] : prefs) user_js << user_js_line(name, value);
-  if (!user_js) throw Error(std::make_error_code(std::errc::io_error), "cannot write " + (profile / "user.js").string());
+  if (!user_js)
+    throw Error(std::make_error_code(std::errc::io_error), "cannot write " + (profile / "user.js").string());
 }
 
 }  // namespace detail

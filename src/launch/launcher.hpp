@@ -22,11 +22,11 @@ namespace foxport::detail {
 /// What a launch owns. Leases come first: they are released after the process is gone.
 struct LaunchState {
   EndpointKind kind = EndpointKind::firefox;  ///< what it serves
-  std::vector<PortLease> leases;   ///< the port's lease (if any) and any other ports the kind needed
-  std::filesystem::path directory; ///< the launch's private directory (profile, TMPDIR)
-  std::string host = "127.0.0.1";  ///< where the endpoint listens
-  ReadyReport report;              ///< the evidence of readiness
-  Process process;                 ///< the tree; owns `directory`
+  std::vector<PortLease> leases;              ///< the port's lease (if any) and any other ports the kind needed
+  std::filesystem::path directory;            ///< the launch's private directory (profile, TMPDIR)
+  std::string host = "127.0.0.1";             ///< where the endpoint listens
+  ReadyReport report;                         ///< the evidence of readiness
+  Process process;                            ///< the tree; owns `directory`
 
   /// Stops the tree (its stop policy; removes the directory), then releases the leases.
   /// Bounded, never throws.
@@ -38,16 +38,16 @@ struct LaunchState {
 /// One kind of launch, as data.
 struct LaunchPlan {
   EndpointKind kind = EndpointKind::firefox;  ///< what the launch serves
-  std::string directory_purpose;          ///< "firefox-profile": the directory is $TMPDIR/foxport-PURPOSE-XXXXXX
-  std::filesystem::path binary;           ///< resolved already
-  std::uint16_t port = 0;                 ///< a fixed port; 0: the child binds port 0 (or a lease)
-  std::optional<PortRange> lease_range;   ///< lease the port from here (when port is 0)
-  int attempts = 1;                       ///< launches tried when the child lost its port
-  bool directory_is_tmpdir = false;       ///< the child's TMPDIR: its temporary files go with the launch
-  ReadySpec ready;                        ///< how readiness is seen (port_file relative to the directory)
+  std::string directory_purpose;              ///< "firefox-profile": the directory is $TMPDIR/foxport-PURPOSE-XXXXXX
+  std::filesystem::path binary;               ///< resolved already
+  std::uint16_t port = 0;                     ///< a fixed port; 0: the child binds port 0 (or a lease)
+  std::optional<PortRange> lease_range;       ///< lease the port from here (when port is 0)
+  int attempts = 1;                           ///< launches tried when the child lost its port
+  bool directory_is_tmpdir = false;           ///< the child's TMPDIR: its temporary files go with the launch
+  ReadySpec ready;                            ///< how readiness is seen (port_file relative to the directory)
   /// Fills in argv, environment and files for this port and directory. May throw.
   std::function<void(ProcessOptions& process, std::uint16_t port, const std::filesystem::path& directory)> configure;
-  ProcessOptions process;                 ///< log file, callbacks, stop policy, extra environment
+  ProcessOptions process;  ///< log file, callbacks, stop policy, extra environment
 };
 
 /// Runs the plan; throws Error with what was seen and the child's last lines.

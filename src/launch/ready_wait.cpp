@@ -13,12 +13,12 @@
 #include <mutex>
 #include <optional>
 
+#include "foxport/error.hpp"
 #include "platform/file_watch.hpp"
 #include "platform/files.hpp"
 #include "platform/listeners.hpp"
 #include "platform/process_tree.hpp"
 #include "protocol/framing.hpp"
-#include "foxport/error.hpp"
 
 namespace foxport::detail {
 namespace asio = boost::asio;
@@ -126,13 +126,14 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   }
 
   void read_watch() {
-    watch->async_read_some(asio::buffer(watch_buffer), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-      if (ec) return;
-      for (const auto& name : platform::changed_files(self->watch_buffer.data(), n)) {
-        if (name == self->spec.port_file.filename().string()) self->check_port_file();
-      }
-      self->read_watch();
-    });
+    watch->async_read_some(asio::buffer(watch_buffer),
+                           [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                             if (ec) return;
+                             for (const auto& name : platform::changed_files(self->watch_buffer.data(), n)) {
+                               if (name == self->spec.port_file.filename().string()) self->check_port_file();
+                             }
+                             self->read_watch();
+                           });
   }
 
   void check_port_file() {
@@ -208,8 +209,8 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
 
   void read_handshake(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer) {
     auto chunk = std::make_shared<std::array<char, 512>>();
-    socket->async_read_some(asio::buffer(*chunk), [self = shared_from_this(), socket, buffer, chunk](boost::system::error_code ec,
-                                                                                                   std::size_t n) {
+    socket->async_read_some(asio::buffer(*chunk), [self = shared_from_this(), socket, buffer, chunk](
+                                                      boost::system::error_code ec, std::size_t n) {
       if (self->finished) return;
       buffer->append(chunk->data(), n);
       try {
@@ -235,29 +236,32 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
     auto request = std::make_shared<http::request<http::empty_body>>(http::verb::get, "/status", 11);
     request->set(http::field::host, spec.host + ":" + std::to_string(report.port));
     request->set(http::field::connection, "close");
-    http::async_write(*socket, *request, [self = shared_from_this(), socket, request](boost::system::error_code ec, std::size_t) {
-      if (self->finished) return;
-      if (ec) {
-        self->probe_state = "GET /status: " + ec.message();
-        return self->after_retry([self] { self->probe(); });
-      }
-      auto buffer = std::make_shared<boost::beast::flat_buffer>();
-      auto response = std::make_shared<http::response<http::string_body>>();
-      http::async_read(*socket, *buffer, *response, [self, socket, buffer, response](boost::system::error_code read_ec, std::size_t) {
-        if (self->finished) return;
-        if (read_ec) {
-          self->probe_state = "GET /status: " + read_ec.message();
-          return self->after_retry([self] { self->probe(); });
-        }
-        const auto status = parse_status(response->body());
-        if (status && status->ready) {
-          self->report.protocol_answer = response->body();
-          return self->succeed();
-        }
-        self->probe_state = "GET /status answered " + std::to_string(response->result_int()) + " " + response->body();
-        self->after_retry([self] { self->probe(); });
-      });
-    });
+    http::async_write(
+        *socket, *request, [self = shared_from_this(), socket, request](boost::system::error_code ec, std::size_t) {
+          if (self->finished) return;
+          if (ec) {
+            self->probe_state = "GET /status: " + ec.message();
+            return self->after_retry([self] { self->probe(); });
+          }
+          auto buffer = std::make_shared<boost::beast::flat_buffer>();
+          auto response = std::make_shared<http::response<http::string_body>>();
+          http::async_read(*socket, *buffer, *response,
+                           [self, socket, buffer, response](boost::system::error_code read_ec, std::size_t) {
+                             if (self->finished) return;
+                             if (read_ec) {
+                               self->probe_state = "GET /status: " + read_ec.message();
+                               return self->after_retry([self] { self->probe(); });
+                             }
+                             const auto status = parse_status(response->body());
+                             if (status && status->ready) {
+                               self->report.protocol_answer = response->body();
+                               return self->succeed();
+                             }
+                             self->probe_state = "GET /status answered " + std::to_string(response->result_int()) +
+                                                 " " + response->body();
+                             self->after_retry([self] { self->probe(); });
+                           });
+        });
   }
 
   void succeed() {
@@ -290,8 +294,8 @@ ReadyReport ReadyWait::run(const Process& process) {
   state.deadline.expires_after(state.spec.timeout);
   state.deadline.async_wait([&state](boost::system::error_code ec) {
     if (ec) return;
-    state.fail(errc::ready_timeout, state.subject() + " was not ready within " +
-                                        std::to_string(state.spec.timeout.count()) + " ms");
+    state.fail(errc::ready_timeout,
+               state.subject() + " was not ready within " + std::to_string(state.spec.timeout.count()) + " ms");
   });
   if (!state.spec.port_file.empty()) state.watch_port_file();
   state.io.run();

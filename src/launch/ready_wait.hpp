@@ -21,9 +21,9 @@ namespace foxport::detail {
 enum class Probe { marionette, webdriver };
 
 struct ReadySpec {
-  std::string what;                    // "Firefox", "geckodriver": for messages
-  PortReport report;                   // which log line reports the port
-  std::filesystem::path port_file;     // also watched when set (MarionetteActivePort)
+  std::string what;                 // "Firefox", "geckodriver": for messages
+  PortReport report;                // which log line reports the port
+  std::filesystem::path port_file;  // also watched when set (MarionetteActivePort)
   Probe probe = Probe::marionette;
   std::chrono::milliseconds timeout{30000};
   std::string host = "127.0.0.1";

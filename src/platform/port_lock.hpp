@@ -14,8 +14,8 @@ std::optional<std::pair<std::uint16_t, std::uint16_t>> ephemeral_port_range();
 
 /// Outcome of try_lock_file.
 struct FileLock {
-  int fd = -1;          ///< holds the lock while open; -1 when not locked
-  bool busy = false;    ///< someone else holds it
+  int fd = -1;        ///< holds the lock while open; -1 when not locked
+  bool busy = false;  ///< someone else holds it
 };
 
 /// Opens (creating it 0600, never through a symlink) and locks `path` exclusively without

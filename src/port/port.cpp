@@ -13,9 +13,9 @@
 #include <random>
 #include <utility>
 
-#include "support/no_throw.hpp"
 #include "foxport/error.hpp"
 #include "platform/port_lock.hpp"
+#include "support/no_throw.hpp"
 
 namespace foxport {
 namespace fs = std::filesystem;
@@ -98,7 +98,8 @@ std::optional<std::uint16_t> parse_port_report(PortReport kind, std::string_view
     case PortReport::selenium_grid: {
       const auto at = line.find("Started Selenium ");
       const auto colon = line.rfind(':');
-      if (at == std::string_view::npos || line.find("): http", at) == std::string_view::npos || colon < at) return std::nullopt;
+      if (at == std::string_view::npos || line.find("): http", at) == std::string_view::npos || colon < at)
+        return std::nullopt;
       auto port = line.substr(colon + 1);
       while (!port.empty() && port.back() == '/') port.remove_suffix(1);
       return to_port(trim(port));
@@ -131,8 +132,8 @@ PortRange PortRange::parse(std::string_view text) {
   std::error_code ec;
   auto range = parse(text, ec);
   if (ec) {
-    throw Error(ec, "invalid port range \"" + std::string(text) +
-                        "\": expected LO-HI or N with 1 <= LO <= HI <= 65535");
+    throw Error(ec,
+                "invalid port range \"" + std::string(text) + "\": expected LO-HI or N with 1 <= LO <= HI <= 65535");
   }
   return range;
 }
@@ -154,7 +155,8 @@ PortRange PortRange::outside_ephemeral(const PortRange& ephemeral) {
   const unsigned below = below_last >= dynamic_first ? below_last - dynamic_first + 1 : 0;
   if (above == 0 && below == 0) {
     throw Error(errc::port_range_invalid, "the kernel's ephemeral port range " + std::to_string(low) + "-" +
-                                              std::to_string(high) + " covers all of 49152-65535: give a port range explicitly");
+                                              std::to_string(high) +
+                                              " covers all of 49152-65535: give a port range explicitly");
   }
   if (above >= below) return {static_cast<std::uint16_t>(above_first), dynamic_last};
   return {dynamic_first, static_cast<std::uint16_t>(below_last)};
@@ -175,11 +177,11 @@ fs::path lease_directory() {
     throw Error(std::error_code(errno, std::system_category()), "cannot create the lease directory " + dir.string());
   }
   // In a shared /tmp, anyone could have created it first: trust only our own real directory.
-  struct stat info{};
+  struct stat info {};
   if (::lstat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::getuid()) {
     throw Error(std::make_error_code(std::errc::permission_denied),
-                "refusing the lease directory " + dir.string() + ": it is a symlink, not a directory, or not owned by uid " +
-                    std::to_string(::getuid()));
+                "refusing the lease directory " + dir.string() +
+                    ": it is a symlink, not a directory, or not owned by uid " + std::to_string(::getuid()));
   }
   if ((info.st_mode & 0777) != 0700 && ::chmod(dir.c_str(), 0700) != 0) {
     throw Error(std::error_code(errno, std::system_category()), "cannot make " + dir.string() + " private (0700)");

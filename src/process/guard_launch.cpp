@@ -23,7 +23,8 @@ std::string read_first_status(int fd, std::chrono::milliseconds timeout) {
   std::string line;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (line.find('\n') == std::string::npos) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return {};
     pollfd pfd{fd, POLLIN, 0};
     const int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
@@ -55,17 +56,19 @@ std::vector<std::string> guard_arguments(const ProcessOptions& options, const fs
 
 void Process::Impl::read_status(std::shared_ptr<std::string> pending) {
   auto chunk = std::make_shared<std::array<char, 512>>();
-  status_pipe.async_read_some(asio::buffer(*chunk), [this, pending, chunk](boost::system::error_code ec, std::size_t n) {
-    pending->append(chunk->data(), n);
-    for (std::size_t eol; (eol = pending->find('\n')) != std::string::npos;) {
-      if (const auto line = guard::parse_status(std::string_view(*pending).substr(0, eol))) on_status(*line);
-      pending->erase(0, eol + 1);
-    }
-    if (!ec) return read_status(pending);
-    std::lock_guard lock(mutex);
-    guard_done = true;  // the guard is gone, whatever it said
-    changed.notify_all();
-  });
+  status_pipe.async_read_some(asio::buffer(*chunk),
+                              [this, pending, chunk](boost::system::error_code ec, std::size_t n) {
+                                pending->append(chunk->data(), n);
+                                for (std::size_t eol; (eol = pending->find('\n')) != std::string::npos;) {
+                                  if (const auto line = guard::parse_status(std::string_view(*pending).substr(0, eol)))
+                                    on_status(*line);
+                                  pending->erase(0, eol + 1);
+                                }
+                                if (!ec) return read_status(pending);
+                                std::lock_guard lock(mutex);
+                                guard_done = true;  // the guard is gone, whatever it said
+                                changed.notify_all();
+                              });
 }
 
 Process Process::spawn_owned(ProcessOptions options) {
@@ -90,10 +93,10 @@ Process Process::spawn_owned(ProcessOptions options) {
   bp::posix::default_launcher launcher;
   launcher.env = env.data();
   boost::system::error_code launch_error;
-  impl->child = launcher(impl->io, launch_error, boost::filesystem::path(guard_path.string()),
-                         guard_arguments(opts, impl->executable), bp::process_stdio{nullptr, out.write, err.write},
-                         detail::NewProcessGroup{}, detail::PassDescriptors{{control.read, status.write}},
-                         detail::ReapOnError{});
+  impl->child =
+      launcher(impl->io, launch_error, boost::filesystem::path(guard_path.string()),
+               guard_arguments(opts, impl->executable), bp::process_stdio{nullptr, out.write, err.write},
+               detail::NewProcessGroup{}, detail::PassDescriptors{{control.read, status.write}}, detail::ReapOnError{});
   if (launch_error) {
     throw Error(std::error_code(launch_error.value(), std::system_category()),
                 "cannot start the guard " + guard_path.string() + ": " + launch_error.message());
@@ -113,8 +116,8 @@ Process Process::spawn_owned(ProcessOptions options) {
                   "cannot execute " + impl->executable.string() + ": " + std::strerror(first->value));
     }
     impl->child.terminate(ignored);  // silent or confused: do not wait on it
-    throw Error(errc::guard_failed, "the guard " + guard_path.string() + " did not start " +
-                                        impl->executable.string() + " (it said \"" + first_line + "\")");
+    throw Error(errc::guard_failed, "the guard " + guard_path.string() + " did not start " + impl->executable.string() +
+                                        " (it said \"" + first_line + "\")");
   }
   impl->pid = first->value;
   impl->out.assign(std::exchange(out.read, -1));

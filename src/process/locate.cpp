@@ -22,7 +22,7 @@ fs::path find_executable(const fs::path& name, std::error_code& ec, std::string*
     return fs::path();
   };
   auto usable = [](const fs::path& path, bool& exists) {
-    struct stat info{};
+    struct stat info {};
     exists = ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
     return exists && ::access(path.c_str(), X_OK) == 0;
   };

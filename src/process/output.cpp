@@ -37,19 +37,20 @@ void OutputCapture::add(Stream stream, std::string line) {
 
 void OutputCapture::read(asio::readable_pipe& pipe, Stream stream, std::shared_ptr<std::string> pending) {
   auto chunk = std::make_shared<std::array<char, 16384>>();
-  pipe.async_read_some(asio::buffer(*chunk), [this, &pipe, stream, pending, chunk](boost::system::error_code ec, std::size_t n) {
-    pending->append(chunk->data(), n);
-    std::size_t start = 0;
-    for (std::size_t eol; (eol = pending->find('\n', start)) != std::string::npos; start = eol + 1)
-      add(stream, pending->substr(start, eol - start));
-    pending->erase(0, start);
-    if (pending->size() > longest_line) add(stream, std::exchange(*pending, {}));
-    if (!ec) return read(pipe, stream, pending);
-    if (!pending->empty()) add(stream, std::exchange(*pending, {}));
-    std::lock_guard lock(mutex_);
-    --open_streams_;
-    closed_.notify_all();
-  });
+  pipe.async_read_some(asio::buffer(*chunk),
+                       [this, &pipe, stream, pending, chunk](boost::system::error_code ec, std::size_t n) {
+                         pending->append(chunk->data(), n);
+                         std::size_t start = 0;
+                         for (std::size_t eol; (eol = pending->find('\n', start)) != std::string::npos; start = eol + 1)
+                           add(stream, pending->substr(start, eol - start));
+                         pending->erase(0, start);
+                         if (pending->size() > longest_line) add(stream, std::exchange(*pending, {}));
+                         if (!ec) return read(pipe, stream, pending);
+                         if (!pending->empty()) add(stream, std::exchange(*pending, {}));
+                         std::lock_guard lock(mutex_);
+                         --open_streams_;
+                         closed_.notify_all();
+                       });
 }
 
 std::vector<std::string> OutputCapture::lines() const {

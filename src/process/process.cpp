@@ -83,7 +83,9 @@ void Process::Impl::stop(const StopPolicy& policy) {
       std::lock_guard lock(mutex);
       if (exit) break;
     }
-    const int sig = step.action == StopAction::interrupt ? SIGINT : step.action == StopAction::request_exit ? SIGTERM : SIGKILL;
+    const int sig = step.action == StopAction::interrupt      ? SIGINT
+                    : step.action == StopAction::request_exit ? SIGTERM
+                                                              : SIGKILL;
     control_tree({Control::Kind::signal, sig, {}});
     wait_until(std::chrono::steady_clock::now() + step.timeout, [this] { return exit.has_value(); });
   }
@@ -115,8 +117,7 @@ Process& Process::operator=(Process&& other) noexcept {
   if (this != &other) {
     try {
       stop();
-    } catch (...) {
-    }
+    } catch (...) {}
     impl_ = std::move(other.impl_);
   }
   return *this;
@@ -124,8 +125,7 @@ Process& Process::operator=(Process&& other) noexcept {
 Process::~Process() {
   try {
     stop();
-  } catch (...) {
-  }
+  } catch (...) {}
 }
 
 Process Process::spawn(ProcessOptions options) {
@@ -193,7 +193,8 @@ std::string Process::last_lines_text(std::size_t count) const {
   const auto lines = last_lines();
   if (lines.empty()) return "  (no output)\n";
   std::string text;
-  for (auto i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i) text += "  | " + lines[i] + "\n";
+  for (auto i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i)
+    text += "  | " + lines[i] + "\n";
   return text;
 }
 
@@ -209,9 +210,15 @@ void Process::delete_at_cleanup(const std::string& url) {
   impl_->control_tree({Control::Kind::delete_url, 0, url});
 }
 
-void Process::interrupt() { if (valid()) impl_->control_tree({Control::Kind::signal, SIGINT, {}}); }
-void Process::request_exit() { if (valid()) impl_->control_tree({Control::Kind::signal, SIGTERM, {}}); }
-void Process::terminate() { if (valid()) impl_->control_tree({Control::Kind::signal, SIGKILL, {}}); }
+void Process::interrupt() {
+  if (valid()) impl_->control_tree({Control::Kind::signal, SIGINT, {}});
+}
+void Process::request_exit() {
+  if (valid()) impl_->control_tree({Control::Kind::signal, SIGTERM, {}});
+}
+void Process::terminate() {
+  if (valid()) impl_->control_tree({Control::Kind::signal, SIGKILL, {}});
+}
 
 void Process::stop() {
   if (impl_) impl_->stop(impl_->options.stop_policy);

@@ -58,8 +58,8 @@ struct Process::Impl {
 
   // Implemented beside the way of starting they belong to.
   void read_status(std::shared_ptr<std::string> pending);  // guard_launch.cpp
-  void act_directly(const guard::Control& command);         // direct_launch.cpp
-  void watch_direct_exit();                                 // direct_launch.cpp
+  void act_directly(const guard::Control& command);        // direct_launch.cpp
+  void watch_direct_exit();                                // direct_launch.cpp
 };
 
 }  // namespace foxport

@@ -9,8 +9,8 @@
 #include <array>
 #include <boost/filesystem/path.hpp>
 // process.hpp first: the other Process v2 headers of 1.81 do not compile on their own.
-#include <boost/process/v2/process.hpp>
 #include <boost/process/v2/posix/default_launcher.hpp>
+#include <boost/process/v2/process.hpp>
 #include <boost/process/v2/start_dir.hpp>
 #include <boost/process/v2/stdio.hpp>
 #include <boost/system/error_code.hpp>
@@ -43,7 +43,8 @@ struct NewProcessGroup {
 // otherwise: boostorg/process#445).
 struct ReapOnError {
   template <typename Launcher>
-  void on_error(Launcher& launcher, const boost::filesystem::path&, const char* const*, const boost::system::error_code&) {
+  void on_error(Launcher& launcher, const boost::filesystem::path&, const char* const*,
+                const boost::system::error_code&) {
     if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);
   }
 };
@@ -87,8 +88,12 @@ struct Pipe {
     close_read();
     close_write();
   }
-  void close_read() { if (read >= 0) ::close(std::exchange(read, -1)); }
-  void close_write() { if (write >= 0) ::close(std::exchange(write, -1)); }
+  void close_read() {
+    if (read >= 0) ::close(std::exchange(read, -1));
+  }
+  void close_write() {
+    if (write >= 0) ::close(std::exchange(write, -1));
+  }
 };
 
 // The child's environment: ours, minus unset_environment, plus environment; as execve wants it.

@@ -16,11 +16,13 @@ constexpr std::size_t max_frame = 256 * 1024 * 1024;
 std::optional<std::string> take_frame(std::string& buffer) {
   const auto colon = buffer.find(':');
   if (colon == std::string::npos) {
-    if (buffer.size() > 10) throw Error(errc::protocol_error, "no Marionette length prefix in \"" + buffer.substr(0, 20) + "\"");
+    if (buffer.size() > 10)
+      throw Error(errc::protocol_error, "no Marionette length prefix in \"" + buffer.substr(0, 20) + "\"");
     return std::nullopt;
   }
   std::size_t length = 0;
-  if (colon == 0 || colon > 10) throw Error(errc::protocol_error, "bad Marionette length prefix \"" + buffer.substr(0, 20) + "\"");
+  if (colon == 0 || colon > 10)
+    throw Error(errc::protocol_error, "bad Marionette length prefix \"" + buffer.substr(0, 20) + "\"");
   for (std::size_t i = 0; i < colon; ++i) {
     if (!std::isdigit(static_cast<unsigned char>(buffer[i])))
       throw Error(errc::protocol_error, "bad Marionette length prefix \"" + buffer.substr(0, colon) + "\"");

@@ -5,9 +5,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 
+#include "foxport/error.hpp"
 #include "protocol/blocking.hpp"
 #include "protocol/framing.hpp"
-#include "foxport/error.hpp"
 
 namespace foxport {
 namespace asio = boost::asio;
@@ -48,7 +48,9 @@ struct Marionette::Impl {
   json::value command(std::string_view name, std::string_view params_json) {
     boost::system::error_code ec;
     auto params = json::parse(params_json.empty() ? "{}" : params_json, ec);
-    if (ec) throw Error(errc::protocol_error, "Marionette " + std::string(name) + ": parameters are not JSON: " + std::string(params_json));
+    if (ec)
+      throw Error(errc::protocol_error,
+                  "Marionette " + std::string(name) + ": parameters are not JSON: " + std::string(params_json));
     const auto id = next_id++;
     write_frame(json::serialize(json::array{0, id, json::string(name), params}));
     for (;;) {
@@ -63,7 +65,8 @@ struct Marionette::Impl {
           const auto* value = error->if_contains(key);
           return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
         };
-        throw Error(errc::remote_error, where + ": " + std::string(name) + " failed: " + field("error") + ": " + field("message"));
+        throw Error(errc::remote_error,
+                    where + ": " + std::string(name) + " failed: " + field("error") + ": " + field("message"));
       }
       return (*fields)[3];
     }
@@ -84,11 +87,10 @@ Marionette Marionette::connect(const std::string& host, std::uint16_t port, std:
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(host, ec);
   if (ec) throw Error(std::make_error_code(std::errc::invalid_argument), impl.where + ": not an IP address");
-  detail::run_with_timeout(impl.io, impl.socket, timeout, "cannot connect to " + impl.where,
-                           [&](boost::system::error_code& result) {
-                             impl.socket.async_connect(tcp::endpoint(address, port),
-                                                       [&](boost::system::error_code e) { result = e; });
-                           });
+  detail::run_with_timeout(
+      impl.io, impl.socket, timeout, "cannot connect to " + impl.where, [&](boost::system::error_code& result) {
+        impl.socket.async_connect(tcp::endpoint(address, port), [&](boost::system::error_code e) { result = e; });
+      });
   impl.handshake = detail::parse_handshake(impl.read_frame());
   return client;
 }
@@ -108,7 +110,8 @@ std::string Marionette::new_session(std::string_view capabilities_json) {
   params["capabilities"] = json::parse(capabilities_json.empty() ? "{}" : capabilities_json);
   const auto result = json::parse(command("WebDriver:NewSession", json::serialize(params)));
   const auto* id = result.is_object() ? result.as_object().if_contains("sessionId") : nullptr;
-  if (id == nullptr || !id->is_string()) throw Error(errc::protocol_error, "WebDriver:NewSession answered no sessionId");
+  if (id == nullptr || !id->is_string())
+    throw Error(errc::protocol_error, "WebDriver:NewSession answered no sessionId");
   return std::string(id->as_string());
 }
 
@@ -119,7 +122,8 @@ void Marionette::navigate(std::string_view url) {
 std::string Marionette::title() {
   const auto result = json::parse(command("WebDriver:GetTitle"));
   const auto* value = result.is_object() ? result.as_object().if_contains("value") : nullptr;
-  if (value == nullptr || !value->is_string()) throw Error(errc::protocol_error, "WebDriver:GetTitle answered no string");
+  if (value == nullptr || !value->is_string())
+    throw Error(errc::protocol_error, "WebDriver:GetTitle answered no string");
   return std::string(value->as_string());
 }
 

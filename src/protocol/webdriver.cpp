@@ -5,10 +5,10 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
-#include "protocol/blocking.hpp"
-#include "support/no_throw.hpp"
-#include "protocol/framing.hpp"
 #include "foxport/error.hpp"
+#include "protocol/blocking.hpp"
+#include "protocol/framing.hpp"
+#include "support/no_throw.hpp"
 
 namespace foxport {
 namespace asio = boost::asio;
@@ -69,15 +69,16 @@ std::string WebDriverClient::request(std::string_view method, std::string_view p
   const auto* object = ec ? nullptr : reply.if_object();
   const auto* value = object != nullptr ? object->if_contains("value") : nullptr;
   if (value == nullptr) {
-    throw Error(errc::protocol_error, what + ": answered " + std::to_string(response.result_int()) + " without a JSON value: " +
-                                          response.body().substr(0, 200));
+    throw Error(errc::protocol_error, what + ": answered " + std::to_string(response.result_int()) +
+                                          " without a JSON value: " + response.body().substr(0, 200));
   }
   if (response.result_int() >= 400) {
     auto field = [&](const char* key) {
       const auto* found = value->is_object() ? value->as_object().if_contains(key) : nullptr;
       return found != nullptr && found->is_string() ? std::string(found->as_string()) : std::string();
     };
-    throw Error(errc::remote_error, what + ": " + std::to_string(response.result_int()) + " " + field("error") + ": " + field("message"));
+    throw Error(errc::remote_error,
+                what + ": " + std::to_string(response.result_int()) + " " + field("error") + ": " + field("message"));
   }
   return json::serialize(*value);
 }
@@ -85,7 +86,8 @@ std::string WebDriverClient::request(std::string_view method, std::string_view p
 WebDriverStatus WebDriverClient::status() {
   const std::string body = "{\"value\":" + request("GET", "/status") + "}";
   auto parsed = detail::parse_status(body);
-  if (!parsed) throw Error(errc::protocol_error, "GET " + base_url_ + "/status: not a WebDriver status: " + body.substr(0, 200));
+  if (!parsed)
+    throw Error(errc::protocol_error, "GET " + base_url_ + "/status: not a WebDriver status: " + body.substr(0, 200));
   return *parsed;
 }
 
@@ -96,12 +98,14 @@ WebDriverStatus WebDriverClient::status(std::error_code& ec) {
 std::string WebDriverClient::new_session(std::string_view capabilities_json) {
   const auto value = json::parse(request("POST", "/session", capabilities_json));
   const auto* id = value.is_object() ? value.as_object().if_contains("sessionId") : nullptr;
-  if (id == nullptr || !id->is_string()) throw Error(errc::protocol_error, "POST " + base_url_ + "/session answered no sessionId");
+  if (id == nullptr || !id->is_string())
+    throw Error(errc::protocol_error, "POST " + base_url_ + "/session answered no sessionId");
   return std::string(id->as_string());
 }
 
 void WebDriverClient::navigate(std::string_view session_id, std::string_view url) {
-  request("POST", "/session/" + std::string(session_id) + "/url", json::serialize(json::object{{"url", json::string(url)}}));
+  request("POST", "/session/" + std::string(session_id) + "/url",
+          json::serialize(json::object{{"url", json::string(url)}}));
 }
 
 std::string WebDriverClient::title(std::string_view session_id) {
@@ -110,6 +114,8 @@ std::string WebDriverClient::title(std::string_view session_id) {
   return std::string(value.as_string());
 }
 
-void WebDriverClient::delete_session(std::string_view session_id) { request("DELETE", "/session/" + std::string(session_id)); }
+void WebDriverClient::delete_session(std::string_view session_id) {
+  request("DELETE", "/session/" + std::string(session_id));
+}
 
 }  // namespace foxport

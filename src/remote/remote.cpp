@@ -2,8 +2,8 @@
 
 #include <cstdlib>
 
-#include "support/no_throw.hpp"
 #include "foxport/error.hpp"
+#include "support/no_throw.hpp"
 
 namespace foxport {
 

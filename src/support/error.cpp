@@ -9,17 +9,28 @@ class Category final : public std::error_category {
 
   std::string message(int value) const override {
     switch (static_cast<errc>(value)) {
-      case errc::binary_not_found: return "binary not found";
-      case errc::binary_not_executable: return "binary not executable";
-      case errc::exited_early: return "child exited before it was ready";
-      case errc::ready_timeout: return "child not ready before the timeout";
-      case errc::port_range_invalid: return "invalid port range";
-      case errc::ports_exhausted: return "no free port in the range";
-      case errc::protocol_error: return "protocol error";
-      case errc::remote_error: return "remote end answered with an error";
-      case errc::guard_missing: return "foxport-guard not found";
-      case errc::guard_failed: return "foxport-guard failed";
-      case errc::stopped: return "launch already stopped";
+      case errc::binary_not_found:
+        return "binary not found";
+      case errc::binary_not_executable:
+        return "binary not executable";
+      case errc::exited_early:
+        return "child exited before it was ready";
+      case errc::ready_timeout:
+        return "child not ready before the timeout";
+      case errc::port_range_invalid:
+        return "invalid port range";
+      case errc::ports_exhausted:
+        return "no free port in the range";
+      case errc::protocol_error:
+        return "protocol error";
+      case errc::remote_error:
+        return "remote end answered with an error";
+      case errc::guard_missing:
+        return "foxport-guard not found";
+      case errc::guard_failed:
+        return "foxport-guard failed";
+      case errc::stopped:
+        return "launch already stopped";
     }
     return "unknown foxport error";
   }

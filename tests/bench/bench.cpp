@@ -44,7 +44,10 @@ struct Stats {
 Stats stats(std::vector<double> values) {
   if (values.empty()) return {};
   std::sort(values.begin(), values.end());
-  auto at = [&](double q) { return values[std::min(values.size() - 1, static_cast<std::size_t>(q * static_cast<double>(values.size() - 1) + 0.5))]; };
+  auto at = [&](double q) {
+    return values[std::min(values.size() - 1,
+                           static_cast<std::size_t>(q * static_cast<double>(values.size() - 1) + 0.5))];
+  };
   return {at(0.5), at(0.9)};
 }
 
@@ -118,9 +121,10 @@ foxport::ProcessOptions firefox_on(std::uint16_t port) {
 
 void ready_overhead() {
   std::printf("\n## 1. Ready overhead (ms after the child reported its port)\n\n");
-  std::printf("foxport: ready (protocol answered) minus the moment the child's \"listening\" report reached foxport "
-              "(log line or port file). Baselines: the child on a fixed port, connect() polled every 100 / 500 ms, "
-              "minus the moment its listening line arrived.\n\n");
+  std::printf(
+      "foxport: ready (protocol answered) minus the moment the child's \"listening\" report reached foxport "
+      "(log line or port file). Baselines: the child on a fixed port, connect() polled every 100 / 500 ms, "
+      "minus the moment its listening line arrived.\n\n");
   std::printf("| what | median | p90 | unit | note |\n|---|---|---|---|---|\n");
   // Each split in two: finding the listener in our tree (foxport's own work), then the
   // protocol's answer (the child's work: GET /status, the Marionette handshake).
@@ -163,7 +167,8 @@ void ready_overhead() {
 }
 
 void stop_times() {
-  std::printf("\n## 2. Stop time (ms, until the last process of the tree is reaped and the directories are removed)\n\n");
+  std::printf(
+      "\n## 2. Stop time (ms, until the last process of the tree is reaped and the directories are removed)\n\n");
   std::printf("| what | median | p90 | unit | note |\n|---|---|---|---|---|\n");
   std::vector<double> graceful, forced, quit, chrome_graceful, chrome_forced;
   for (int i = 0; i < runs; ++i) {
@@ -320,8 +325,8 @@ void footprint(const fs::path& foxport_cli) {
       if (name == "foxport-guard") guard = std::max(guard, status_kb(pid, "VmHWM:"));
     }
     run.wait_for(30s);
-    std::printf("| `foxport run` itself | %ld kB |\n| foxport-guard (each) | %ld kB |\n| together | %ld kB |\n", cli, guard,
-                cli + guard);
+    std::printf("| `foxport run` itself | %ld kB |\n| foxport-guard (each) | %ld kB |\n| together | %ld kB |\n", cli,
+                guard, cli + guard);
   }
   const long before = status_kb(::getpid(), "VmRSS:");
   std::vector<foxport::Chromedriver> drivers;

@@ -2,9 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
 #include <future>
 #include <map>
-#include <filesystem>
 #include <memory>
 #include <set>
 
@@ -49,7 +49,8 @@ Result run(std::vector<std::string> args) {
 TEST(Cli, RunFirefoxGivesTheCommandMarionetteAndReturnsItsStatus) {
   foxport::testing::PageServer page;
   for (const int code : {0, 3}) {
-    const auto result = run({"run", "--firefox", "--", FOXPORT_TEST_LAUNCHER, "marionette-client", page.url(), std::to_string(code)});
+    const auto result =
+        run({"run", "--firefox", "--", FOXPORT_TEST_LAUNCHER, "marionette-client", page.url(), std::to_string(code)});
     EXPECT_EQ(result.status, code) << result.err;
     EXPECT_NE(result.out.find("title " + page.title()), std::string::npos) << result.out << result.err;
     EXPECT_NE(result.err.find("foxport: ready: firefox on port "), std::string::npos) << result.err;
@@ -58,7 +59,8 @@ TEST(Cli, RunFirefoxGivesTheCommandMarionetteAndReturnsItsStatus) {
 
 TEST(Cli, RunChromedriverGivesTheCommandAWebDriverUrl) {
   foxport::testing::PageServer page;
-  const auto result = run({"run", "--chromedriver", "-q", "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "0"});
+  const auto result =
+      run({"run", "--chromedriver", "-q", "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "0"});
   EXPECT_EQ(result.status, 0) << result.err;
   EXPECT_NE(result.out.find("title " + page.title()), std::string::npos) << result.out << result.err;
   EXPECT_EQ(result.err, "");  // -q: no progress lines
@@ -67,7 +69,8 @@ TEST(Cli, RunChromedriverGivesTheCommandAWebDriverUrl) {
 TEST(Cli, RunGeckodriverGivesTheCommandAWebDriverUrl) {
   foxport::testing::PageServer page;
   const std::string driver = FOXPORT_TEST_SUPPORT_DIR "/geckodriver-standin";
-  const auto result = run({"run", "--geckodriver", "--driver", driver, "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "5"});
+  const auto result = run(
+      {"run", "--geckodriver", "--driver", driver, "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "5"});
   EXPECT_EQ(result.status, 5) << result.err;
   EXPECT_NE(result.out.find("title " + page.title()), std::string::npos) << result.out << result.err;
   EXPECT_NE(result.err.find("foxport: ready: geckodriver on port "), std::string::npos) << result.err;
@@ -121,7 +124,8 @@ TEST(Cli, StartJsonDescribesTheEndpointAndClosingStdinTearsDown) {
 
 TEST(Cli, PortHoldInParallelGivesDistinctPorts) {
   std::vector<std::unique_ptr<Subprocess>> holders;
-  for (int i = 0; i < 4; ++i) holders.push_back(std::make_unique<Subprocess>(foxport_command({"port", "--count", "20", "--hold"})));
+  for (int i = 0; i < 4; ++i)
+    holders.push_back(std::make_unique<Subprocess>(foxport_command({"port", "--count", "20", "--hold"})));
   std::set<int> ports;
   const auto range = foxport::PortRange::default_range();
   for (auto& holder : holders) {

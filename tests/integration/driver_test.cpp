@@ -19,8 +19,8 @@
 
 namespace fs = std::filesystem;
 using foxport::testing::gone;
-using foxport::testing::write_script;
 using foxport::testing::wait_exited;
+using foxport::testing::write_script;
 using namespace std::chrono_literals;
 
 namespace {
@@ -47,7 +47,6 @@ std::string open_page(foxport::DriverService& driver, const std::string& capabil
   client.navigate(session, url);
   return client.title(session);
 }
-
 
 class Geckodriver : public ::testing::Test {
   void SetUp() override {
@@ -100,7 +99,8 @@ TEST_F(Geckodriver, KillingTheCallerMidSessionTakesDriverFirefoxAndProfilesDown)
   const fs::path root = caller.read_line().substr(5);
   ASSERT_GE(pids.size(), 2u);  // the driver and its Firefox
   bool has_profile = false;
-  for (const auto& entry : fs::directory_iterator(root)) has_profile |= entry.path().filename().string().rfind("rust_mozprofile", 0) == 0;
+  for (const auto& entry : fs::directory_iterator(root))
+    has_profile |= entry.path().filename().string().rfind("rust_mozprofile", 0) == 0;
   EXPECT_TRUE(has_profile);
   ::kill(caller.pid(), SIGKILL);
   caller.wait();
@@ -158,7 +158,8 @@ TEST_F(Geckodriver, AMissingDriverIsAClearError) {
 
 TEST_F(Geckodriver, ADriverThatExitsAtOnceShowsItsLastLines) {
   auto options = gecko_options();
-  options.driver = write_script("broken-driver", "#!/bin/sh\necho 'geckodriver: error: something broke' >&2\nexit 64\n");
+  options.driver =
+      write_script("broken-driver", "#!/bin/sh\necho 'geckodriver: error: something broke' >&2\nexit 64\n");
   try {
     foxport::Geckodriver::launch(options);
     FAIL() << "launch succeeded";

@@ -17,8 +17,8 @@ namespace fs = std::filesystem;
 using foxport::Firefox;
 using foxport::FirefoxOptions;
 using foxport::testing::gone;
-using foxport::testing::write_script;
 using foxport::testing::wait_exited;
+using foxport::testing::write_script;
 using namespace std::chrono_literals;
 
 namespace {
@@ -32,7 +32,6 @@ std::string title_of(const Firefox& firefox, const std::string& url) {
   client.delete_session();
   return title;
 }
-
 
 }  // namespace
 

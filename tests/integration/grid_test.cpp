@@ -159,7 +159,8 @@ TEST_F(Grid, FoxportRunRemoteUsesTheGivenEndpoint) {
 
 TEST_F(Grid, FoxportRunGridLeavesNothingBehind) {
   foxport::testing::PageServer page;
-  foxport::testing::Subprocess run({FOXPORT_CLI, "run", "--grid", "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "0"});
+  foxport::testing::Subprocess run(
+      {FOXPORT_CLI, "run", "--grid", "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "0"});
   run.close_stdin();
   const auto out = run.rest_of_stdout();
   const auto err = run.rest_of_stderr();

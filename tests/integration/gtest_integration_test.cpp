@@ -81,7 +81,8 @@ TEST(GtestIntegration, EveryKindFoxportRunExportsIsAdoptedByTheKindsItCanServe) 
     for (const Kind wanted : {Kind::firefox, Kind::geckodriver, Kind::chromedriver}) {
       const auto adopted = foxport::gtest::inherited_endpoint(wanted);
       const bool should = std::find(served.begin(), served.end(), wanted) != served.end();
-      ASSERT_EQ(adopted.has_value(), should) << foxport::to_string(exported.kind) << " for " << foxport::gtest::to_string(wanted);
+      ASSERT_EQ(adopted.has_value(), should)
+          << foxport::to_string(exported.kind) << " for " << foxport::gtest::to_string(wanted);
       if (!adopted) continue;
       EXPECT_TRUE(adopted->inherited);
       EXPECT_EQ(adopted->kind, exported.kind);
@@ -92,8 +93,9 @@ TEST(GtestIntegration, EveryKindFoxportRunExportsIsAdoptedByTheKindsItCanServe) 
       EXPECT_EQ(adopted->remote(), exported.kind == EndpointKind::grid || exported.kind == EndpointKind::remote);
       // The capabilities are for the browser the test asked for, whoever serves them.
       if (wanted != Kind::firefox) {
-        EXPECT_NE(adopted->capabilities().find(wanted == Kind::chromedriver ? "goog:chromeOptions" : "moz:firefoxOptions"),
-                  std::string::npos);
+        EXPECT_NE(
+            adopted->capabilities().find(wanted == Kind::chromedriver ? "goog:chromeOptions" : "moz:firefoxOptions"),
+            std::string::npos);
       }
     }
   }

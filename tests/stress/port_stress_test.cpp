@@ -55,7 +55,8 @@ TEST(PortLeaseStress, EightProcessesHoldFourThousandDistinctPorts) {
     std::vector<std::uint16_t> got(per_process);
     std::size_t bytes = 0;
     auto* data = reinterpret_cast<char*>(got.data());
-    for (ssize_t n; bytes < got.size() * sizeof(std::uint16_t) && (n = ::read(fd, data + bytes, got.size() * 2 - bytes)) > 0;)
+    for (ssize_t n;
+         bytes < got.size() * sizeof(std::uint16_t) && (n = ::read(fd, data + bytes, got.size() * 2 - bytes)) > 0;)
       bytes += static_cast<std::size_t>(n);
     EXPECT_EQ(bytes, got.size() * sizeof(std::uint16_t));
     ports.insert(got.begin(), got.end());
@@ -71,7 +72,7 @@ TEST(PortLeaseStress, EightProcessesHoldFourThousandDistinctPorts) {
   EXPECT_EQ(ports.size(), static_cast<std::size_t>(processes * per_process));
   EXPECT_EQ(std::set<std::uint16_t>(ports.begin(), ports.end()).size(), ports.size()) << "a port was leased twice";
   for (const auto port : ports) ASSERT_TRUE(range.contains(port)) << port;
-  struct stat info{};
+  struct stat info {};
   ASSERT_EQ(::lstat(dir.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0700u);
   ::unsetenv("FOXPORT_LOCK_DIR");

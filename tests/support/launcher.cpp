@@ -29,9 +29,9 @@
 #include "foxport/driver.hpp"
 #include "foxport/firefox.hpp"
 #include "foxport/marionette.hpp"
+#include "foxport/process.hpp"
 #include "foxport/remote.hpp"
 #include "foxport/webdriver.hpp"
-#include "foxport/process.hpp"
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
     if (url == nullptr || kind == nullptr) return 100;
     foxport::WebDriverClient client(url);
     const bool chrome = std::strcmp(kind, "geckodriver") != 0;  // chromedriver, grid, remote (a Grid here)
-    const auto session = client.new_session(chrome ? foxport::chromium_capabilities() : foxport::firefox_capabilities());
+    const auto session =
+        client.new_session(chrome ? foxport::chromium_capabilities() : foxport::firefox_capabilities());
     client.navigate(session, argv[2]);
     std::printf("title %s\n", client.title(session).c_str());
     client.delete_session(session);
@@ -102,19 +103,20 @@ int main(int argc, char** argv) {
     for (auto& thread : threads) thread.join();
     for (const auto& driver : drivers) std::printf("port %d\n", driver.port());
     char buffer[256];
-    while (::read(STDIN_FILENO, buffer, sizeof buffer) > 0) {
-    }
+    while (::read(STDIN_FILENO, buffer, sizeof buffer) > 0) {}
     return 0;
   }
   if (argc == 2 && std::strcmp(argv[1], "show-env") == 0) {
-    for (const char* name : {"FOXPORT_PORT", "FOXPORT_PID", "FOXPORT_KIND", "FOXPORT_PROFILE", "MARIONETTE_PORT", "WEBDRIVER_URL"}) {
+    for (const char* name :
+         {"FOXPORT_PORT", "FOXPORT_PID", "FOXPORT_KIND", "FOXPORT_PROFILE", "MARIONETTE_PORT", "WEBDRIVER_URL"}) {
       const char* value = std::getenv(name);
       std::printf("%s=%s\n", name, value != nullptr ? value : "");
     }
     std::printf("ready\n");
     for (;;) ::pause();
   }
-  std::fprintf(stderr, "usage: foxport-test-launcher process DIR EXE [ARGS...] | firefox | marionette-client URL EXIT | "
-                       "webdriver-client URL EXIT | show-env\n");
+  std::fprintf(stderr,
+               "usage: foxport-test-launcher process DIR EXE [ARGS...] | firefox | marionette-client URL EXIT | "
+               "webdriver-client URL EXIT | show-env\n");
   return 64;
 }

@@ -1,6 +1,5 @@
 #include "support/leak_check.hpp"
 
-
 #include <gtest/gtest.h>
 
 #include <dirent.h>
@@ -202,7 +201,8 @@ static void remove_stale_tmpdirs(const fs::path& root) {
 std::string install_leak_check() {
   ::setenv(owner_marker, std::to_string(::getpid()).c_str(), 1);
   remove_stale_tmpdirs(fs::temp_directory_path());
-  std::string pattern = (fs::temp_directory_path() / ("foxport-test." + std::to_string(::getpid()) + ".XXXXXX")).string();
+  std::string pattern =
+      (fs::temp_directory_path() / ("foxport-test." + std::to_string(::getpid()) + ".XXXXXX")).string();
   if (::mkdtemp(pattern.data()) == nullptr) {
     std::perror("mkdtemp");
     std::exit(2);

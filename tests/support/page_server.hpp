@@ -52,7 +52,8 @@ class PageServer {
       if (client < 0) continue;
       char request[4096];
       [[maybe_unused]] const auto n = ::recv(client, request, sizeof request, 0);
-      const std::string body = "<!doctype html><html><head><title>" + title_ + "</title></head><body>foxport</body></html>";
+      const std::string body =
+          "<!doctype html><html><head><title>" + title_ + "</title></head><body>foxport</body></html>";
       const std::string response = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " +
                                    std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
       [[maybe_unused]] const auto sent = ::send(client, response.data(), response.size(), MSG_NOSIGNAL);

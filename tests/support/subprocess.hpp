@@ -127,7 +127,8 @@ inline bool wait_removed(const std::filesystem::path& path, std::chrono::millise
   bool removed = watch < 0 && !std::filesystem::exists(path);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!removed && watch >= 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd pfd{fd, POLLIN, 0};
     if (left.count() <= 0 || ::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) break;
     char events[4096];

@@ -11,9 +11,9 @@ using foxport::guard::Control;
 using foxport::guard::Status;
 
 TEST(GuardProtocol, StatusLinesRoundTrip) {
-  for (const Status status : {Status{Status::Kind::started, 4242}, Status{Status::Kind::started, 0},
-                              Status{Status::Kind::failed, 2}, Status{Status::Kind::exited, 69},
-                              Status{Status::Kind::signaled, 9}, Status{Status::Kind::done, 0}}) {
+  for (const Status status :
+       {Status{Status::Kind::started, 4242}, Status{Status::Kind::started, 0}, Status{Status::Kind::failed, 2},
+        Status{Status::Kind::exited, 69}, Status{Status::Kind::signaled, 9}, Status{Status::Kind::done, 0}}) {
     const auto line = foxport::guard::format(status);
     const auto parsed = foxport::guard::parse_status(line);
     ASSERT_TRUE(parsed) << line;

@@ -17,10 +17,10 @@
 #include "support/sockets.hpp"
 
 namespace fs = std::filesystem;
+using foxport::parse_port_report;
 using foxport::PortLease;
 using foxport::PortRange;
 using foxport::PortReport;
-using foxport::parse_port_report;
 
 namespace {
 
@@ -57,7 +57,6 @@ class Leases : public ::testing::Test {
   fs::path dir_;
 };
 
-
 }  // namespace
 
 TEST(PortReports, ReadTheRealCapturedLines) {
@@ -73,19 +72,23 @@ TEST(PortReports, ReadTheRealCapturedLines) {
                               "05:35:21.596 INFO [Standalone.execute] - Started Selenium Standalone 4.48.0 (revision "
                               "27f5213 27f5213055e28398a5105b7892b7a3bb2012a6ef): http://192.0.2.2:61234"),
             61234);
-  EXPECT_EQ(parse_port_report(PortReport::selenium_grid, "05:35:21.114 INFO [LocalNodeRegistry.add] - Added node at "
-                                                         "http://192.0.2.2:61234. Health check every 120s"),
+  EXPECT_EQ(parse_port_report(PortReport::selenium_grid,
+                              "05:35:21.114 INFO [LocalNodeRegistry.add] - Added node at "
+                              "http://192.0.2.2:61234. Health check every 120s"),
             std::nullopt);
 }
 
 TEST(PortReports, IgnoreOtherLinesAndGarbage) {
-  EXPECT_EQ(parse_port_report(PortReport::marionette, "1795394019810\tMarionette\tINFO\tStopped listening on port 45247"),
-            std::nullopt);
+  EXPECT_EQ(
+      parse_port_report(PortReport::marionette, "1795394019810\tMarionette\tINFO\tStopped listening on port 45247"),
+      std::nullopt);
   EXPECT_EQ(parse_port_report(PortReport::marionette, "Listening on port 45247"), std::nullopt);  // not Marionette's
   EXPECT_EQ(parse_port_report(PortReport::geckodriver, "1\tgeckodriver\tINFO\tListening on 127.0.0.1:0"), std::nullopt);
-  EXPECT_EQ(parse_port_report(PortReport::geckodriver, "1\tgeckodriver\tINFO\tListening on 127.0.0.1:70000"), std::nullopt);
+  EXPECT_EQ(parse_port_report(PortReport::geckodriver, "1\tgeckodriver\tINFO\tListening on 127.0.0.1:70000"),
+            std::nullopt);
   EXPECT_EQ(parse_port_report(PortReport::geckodriver, "1\tgeckodriver\tINFO\tListening on [::1]:4444\r"), 4444);
-  EXPECT_EQ(parse_port_report(PortReport::chromedriver, "ChromeDriver was started successfully on port 12x."), std::nullopt);
+  EXPECT_EQ(parse_port_report(PortReport::chromedriver, "ChromeDriver was started successfully on port 12x."),
+            std::nullopt);
   EXPECT_EQ(parse_port_report(PortReport::webdriver_bidi, "WebDriver BiDi listening on ws://127.0.0.1:9222"), 9222);
   EXPECT_EQ(foxport::parse_port_file(" 45247\n"), 45247);
   EXPECT_EQ(foxport::parse_port_file(""), std::nullopt);
@@ -116,8 +119,9 @@ TEST(PortRanges, DefaultIsTheDynamicRangeTheKernelLeavesAlone) {
   std::ifstream file("/proc/sys/net/ipv4/ip_local_port_range");
   unsigned low = 0, high = 0;
   ASSERT_TRUE(file >> low >> high);
-  EXPECT_EQ(PortRange::default_range().to_string(),
-            PortRange::outside_ephemeral({static_cast<std::uint16_t>(low), static_cast<std::uint16_t>(high)}).to_string());
+  EXPECT_EQ(
+      PortRange::default_range().to_string(),
+      PortRange::outside_ephemeral({static_cast<std::uint16_t>(low), static_cast<std::uint16_t>(high)}).to_string());
 }
 
 TEST_F(Leases, ALeaseExcludesASecondLeaseInTheSameProcess) {
@@ -180,7 +184,7 @@ TEST_F(Leases, APortSomeoneListensOnIsSkipped) {
 
 TEST_F(Leases, TheLockDirectoryIsPrivateAndOurs) {
   auto lease = PortLease::acquire(one_port());
-  struct stat info{};
+  struct stat info {};
   ASSERT_EQ(::lstat(dir_.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0700u);
   lease.release();
@@ -192,7 +196,8 @@ TEST_F(Leases, TheLockDirectoryIsPrivateAndOurs) {
     PortLease::acquire(one_port());
     ADD_FAILURE() << "accepted a symlinked lock directory";
   } catch (const foxport::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("refusing the lease directory " + link.string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("refusing the lease directory " + link.string()), std::string::npos)
+        << e.what();
   }
   fs::remove(link);
 

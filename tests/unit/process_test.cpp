@@ -161,7 +161,8 @@ TEST(Process, NonExecutableFileIsAClearError) {
 TEST(Process, FailedExecIsAClearErrorAndLeavesNoZombie) {
   // Executable bit, but no valid format: execv fails with ENOEXEC inside the guard.
   const auto file = fs::temp_directory_path() / "garbage";
-  std::ofstream(file) << "\x7f" "ELF garbage";
+  std::ofstream(file) << "\x7f"
+                         "ELF garbage";
   fs::permissions(file, fs::perms::owner_all);
   auto options = target({});
   options.executable = file;

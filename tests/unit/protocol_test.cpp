@@ -12,10 +12,10 @@
 #include <functional>
 #include <thread>
 
-#include "protocol/framing.hpp"
 #include "foxport/error.hpp"
 #include "foxport/marionette.hpp"
 #include "foxport/webdriver.hpp"
+#include "protocol/framing.hpp"
 #include "support/sockets.hpp"
 
 namespace fs = std::filesystem;
@@ -123,7 +123,10 @@ TEST(MarionetteClient, RoundTripsACommandAndReportsFirefoxErrors) {
     auto request = receive_some(fd);  // WebDriver:GetTitle, id 1
     send_text(fd, frame(R"([1,1,null,{"value":"Fake Title"}])"));
     request = receive_some(fd);  // Marionette:Quit without a session
-    send_text(fd, frame(R"([1,2,{"error":"invalid session id","message":"WebDriver session does not exist, or is not active","stacktrace":""},null])"));
+    send_text(
+        fd,
+        frame(
+            R"([1,2,{"error":"invalid session id","message":"WebDriver session does not exist, or is not active","stacktrace":""},null])"));
   });
   auto client = foxport::Marionette::connect("127.0.0.1", peer.port(), 5s);
   EXPECT_EQ(client.handshake().application_type, "gecko");
@@ -133,7 +136,8 @@ TEST(MarionetteClient, RoundTripsACommandAndReportsFirefoxErrors) {
     FAIL() << "quit without a session succeeded";
   } catch (const foxport::Error& e) {
     EXPECT_EQ(e.code(), foxport::errc::remote_error);
-    EXPECT_NE(std::string(e.what()).find("invalid session id: WebDriver session does not exist"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("invalid session id: WebDriver session does not exist"), std::string::npos)
+        << e.what();
   }
 }
 
@@ -152,7 +156,10 @@ TEST(MarionetteClient, APeerThatNeverAnswersTimesOut) {
 
 TEST(MarionetteClient, ConnectionRefusedNamesTheAddress) {
   std::uint16_t port = 0;
-  { FakePeer closed([](int) {}); port = closed.port(); }  // listened once, now nobody does
+  {
+    FakePeer closed([](int) {});
+    port = closed.port();
+  }  // listened once, now nobody does
   try {
     foxport::Marionette::connect("127.0.0.1", port, 2s);
     FAIL() << "connected to nobody";
@@ -167,9 +174,12 @@ TEST(WebDriverClient, SendsJsonAndReportsDriverErrors) {
   {
     FakePeer peer([&request](int fd) {
       request = receive_some(fd);
-      const std::string body = R"({"value":{"error":"session not created","message":"Session is already started","stacktrace":""}})";
-      send_text(fd, "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: " +
-                        std::to_string(body.size()) + "\r\n\r\n" + body);
+      const std::string body =
+          R"({"value":{"error":"session not created","message":"Session is already started","stacktrace":""}})";
+      send_text(
+          fd,
+          "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: " +
+              std::to_string(body.size()) + "\r\n\r\n" + body);
     });
     foxport::WebDriverClient client("http://127.0.0.1:" + std::to_string(peer.port()), 5s);
     try {
@@ -177,7 +187,8 @@ TEST(WebDriverClient, SendsJsonAndReportsDriverErrors) {
       FAIL() << "new_session succeeded";
     } catch (const foxport::Error& e) {
       EXPECT_EQ(e.code(), foxport::errc::remote_error);
-      EXPECT_NE(std::string(e.what()).find("session not created: Session is already started"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("session not created: Session is already started"), std::string::npos)
+          << e.what();
     }
   }
   EXPECT_NE(request.find("POST /session HTTP/1.1"), std::string::npos) << request;
@@ -185,7 +196,10 @@ TEST(WebDriverClient, SendsJsonAndReportsDriverErrors) {
 }
 
 TEST(WebDriverClient, StatusOfAMutePeerTimesOut) {
-  FakePeer peer([](int fd) { receive_some(fd); receive_some(fd); });
+  FakePeer peer([](int fd) {
+    receive_some(fd);
+    receive_some(fd);
+  });
   std::error_code ec;
   foxport::WebDriverClient("http://127.0.0.1:" + std::to_string(peer.port()), 300ms).status(ec);
   EXPECT_EQ(ec, std::errc::timed_out);

@@ -62,7 +62,8 @@ bool netlink_listeners(int family, std::uint16_t port, std::vector<Listener>& fo
     const auto n = ::recv(fd, buffer, sizeof buffer, 0);
     if (n <= 0) break;
     auto length = static_cast<unsigned>(n);
-    for (auto* header = reinterpret_cast<nlmsghdr*>(buffer); NLMSG_OK(header, length); header = NLMSG_NEXT(header, length)) {
+    for (auto* header = reinterpret_cast<nlmsghdr*>(buffer); NLMSG_OK(header, length);
+         header = NLMSG_NEXT(header, length)) {
       if (header->nlmsg_type == NLMSG_DONE || header->nlmsg_type == NLMSG_ERROR) {
         done = true;
         break;
