@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
                 firefox.port(), ready.port_source.c_str(), ready.listener_pid,
                 static_cast<double>(ready.startup().count()) / 1000.0);
     std::printf("handshake %s\n", ready.protocol_answer.c_str());
+    std::printf("phases    %s\n", ready.phases().c_str());
 
     auto marionette = firefox.marionette();
     marionette.new_session();

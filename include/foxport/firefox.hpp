@@ -44,7 +44,12 @@ struct FirefoxOptions {
   std::uint16_t marionette_port = 0;
   /// When set (and marionette_port is 0): lease a fixed port from this range.
   std::optional<PortRange> marionette_port_range;
-  std::chrono::milliseconds ready_timeout = std::chrono::seconds(30);  ///< spawn to handshake
+  std::chrono::milliseconds ready_timeout = std::chrono::seconds(30);  ///< spawn to ready
+  /// Ready only once a session can be created at once: foxport creates and ends one of its
+  /// own. Firefox's first NewSession waits for its start-up to finish (~1-2 s after the
+  /// Marionette handshake); this moves that wait into the launch, where the ready report shows
+  /// it. false: ready at the handshake.
+  bool ready_for_session = true;
   /// SIGTERM takes Firefox's tree down in ~40 ms (measured; docs/benchmarks.md), a
   /// Marionette:Quit needs a session and ~0.5 s; so the default is SIGTERM, then SIGKILL.
   StopPolicy stop_policy{

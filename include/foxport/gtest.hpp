@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -38,11 +39,15 @@ const char* to_string(Kind kind) noexcept;
 struct Endpoint : foxport::Endpoint {
   Kind wanted = Kind::firefox;  ///< what the test asked for: the browser capabilities() start
   bool inherited = false;       ///< exported by `foxport run` (or FOXPORT_REMOTE_URL), not launched here
+  /// Bounds every call of the clients below (connect, each command, each request). Firefox's
+  /// first NewSession can take seconds on a loaded machine; raise it rather than retry.
+  std::chrono::milliseconds timeout = std::chrono::seconds(60);
 
   /// A Grid or remote WebDriver endpoint rather than a driver of its own.
   bool remote() const noexcept { return kind == EndpointKind::grid || kind == EndpointKind::remote; }
 
-  /// A new Marionette connection (Firefox only).
+  /// A new Marionette connection (Firefox only). It ends the session it opens when it goes
+  /// out of scope, so a test that stops at an ASSERT leaves Firefox ready for the next test.
   Marionette marionette() const;
   /// A WebDriver client (drivers only).
   WebDriverClient webdriver() const;

@@ -19,7 +19,15 @@ struct ReadyReport {
   time_point spawned{};         ///< just before the child was started
   time_point reported{};        ///< when the child reported its port
   time_point owned{};           ///< when the listener was found in the launched tree
-  time_point ready{};           ///< when the protocol answered
+  time_point answered{};        ///< when the protocol answered (handshake, /status)
+  /// Firefox: when a session of foxport's own was created and ended, i.e. Firefox's start-up
+  /// had finished (Marionette's NewSession waits for it). Otherwise equal to answered.
+  time_point session{};
+  time_point ready{};  ///< when every check had passed
+
+  /// "port 312 ms, listener 313 ms, protocol 330 ms, session 1650 ms": each phase's time
+  /// since spawn.
+  std::string phases() const;
 
   /// Spawn to ready.
   std::chrono::microseconds startup() const {

@@ -27,12 +27,12 @@ const char* to_string(Kind kind) noexcept {
 Marionette Endpoint::marionette() const {
   if (speaks_webdriver())
     throw Error(errc::protocol_error, std::string("a ") + foxport::to_string(kind) + " endpoint has no Marionette");
-  return Marionette::connect("127.0.0.1", port);
+  return Marionette::connect("127.0.0.1", port, timeout);
 }
 
 WebDriverClient Endpoint::webdriver() const {
   if (!speaks_webdriver()) throw Error(errc::protocol_error, "a Firefox endpoint speaks Marionette, not WebDriver");
-  return WebDriverClient(url);
+  return WebDriverClient(url, timeout);
 }
 
 RemoteSession Endpoint::session() const {

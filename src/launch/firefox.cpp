@@ -52,6 +52,7 @@ Firefox Firefox::launch(FirefoxOptions options) {
   plan.lease_range = options.marionette_port_range;
   plan.ready = {"Firefox", PortReport::marionette, "MarionetteActivePort", detail::Probe::marionette,
                 options.ready_timeout};
+  plan.ready.session_probe = options.ready_for_session;
   plan.configure = [&options](ProcessOptions& process, std::uint16_t port, const fs::path& profile) {
     detail::prepare_profile(profile, options, port);
     process.arguments = {"--marionette", "--no-remote", "--profile", profile.string()};

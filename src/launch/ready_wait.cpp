@@ -7,6 +7,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <cstring>
@@ -221,6 +222,8 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
                                                         " says applicationType " + handshake.application_type);
           }
           self->report.protocol_answer = *frame;
+          self->report.answered = Clock::now();
+          if (self->spec.session_probe) return self->probe_session(socket, buffer);
           return self->succeed();  // the socket closes with this handler: we never hold Marionette
         }
       } catch (const Error& e) {
@@ -255,6 +258,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
                              const auto status = parse_status(response->body());
                              if (status && status->ready) {
                                self->report.protocol_answer = response->body();
+                               self->report.answered = Clock::now();
                                return self->succeed();
                              }
                              self->probe_state = "GET /status answered " + std::to_string(response->result_int()) +
@@ -264,8 +268,67 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
         });
   }
 
+  // A session of our own, created and ended. Its DeleteSession's answer is awaited: Marionette
+  // refuses the next client until the session is gone.
+  void probe_session(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer) {
+    probe_state = "handshake answered, creating a session";
+    exchange(socket, buffer, 1, "WebDriver:NewSession", R"({"capabilities":{}})",
+             [self = shared_from_this(), socket, buffer] {
+               self->report.session = Clock::now();
+               self->probe_state = "session created, ending it";
+               self->exchange(socket, buffer, 2, "WebDriver:DeleteSession", "{}", [self] { self->succeed(); });
+             });
+  }
+
+  // Sends one command on the probe's connection and calls `next` once its reply arrived.
+  template <typename Next>
+  void exchange(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer, std::int64_t id,
+                const char* name, const char* params, Next next) {
+    auto data = std::make_shared<std::string>(frame(command_json(id, name, params)));
+    asio::async_write(
+        *socket, asio::buffer(*data),
+        [self = shared_from_this(), socket, buffer, data, id, name, next](boost::system::error_code ec, std::size_t) {
+          if (self->finished) return;
+          if (ec) return self->lost_probe(std::string(name) + ": " + ec.message());
+          self->await_reply(socket, buffer, id, name, next);
+        });
+  }
+
+  template <typename Next>
+  void await_reply(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer, std::int64_t id,
+                   const char* name, Next next) {
+    try {
+      while (auto text = take_frame(*buffer)) {
+        const auto reply = parse_reply(*text);
+        if (reply.id != id) continue;
+        if (reply.error) {
+          return fail(errc::protocol_error,
+                      "Marionette on port " + std::to_string(report.port) + " refused " + name + ": " + *reply.error);
+        }
+        return next();
+      }
+    } catch (const Error& e) {
+      return fail(e.code(), std::string("bad Marionette reply to ") + name + ": " + e.what());
+    }
+    auto chunk = std::make_shared<std::array<char, 4096>>();
+    socket->async_read_some(asio::buffer(*chunk), [self = shared_from_this(), socket, buffer, chunk, id, name, next](
+                                                      boost::system::error_code ec, std::size_t n) {
+      if (self->finished) return;
+      buffer->append(chunk->data(), n);
+      if (ec && n == 0) return self->lost_probe(std::string(name) + ": " + ec.message());
+      self->await_reply(socket, buffer, id, name, next);
+    });
+  }
+
+  // The probe's connection broke: Firefox exiting is reported by on_exit; otherwise start over.
+  void lost_probe(const std::string& why) {
+    probe_state = "connection lost during " + why;
+    after_retry([self = shared_from_this()] { self->probe(); });
+  }
+
   void succeed() {
     report.ready = Clock::now();
+    if (report.session == ReadyReport::time_point{}) report.session = report.answered;
     probe_state = "answered";
     finish(nullptr);
   }

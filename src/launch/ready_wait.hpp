@@ -4,7 +4,8 @@
 // the port file through inotify, the protocol probe and the deadline on the loop itself.
 //
 // Ready means: a port was reported (log line or port file), a listener on it belongs to the
-// launched tree, and the protocol answered (Marionette handshake or WebDriver /status).
+// launched tree, and the protocol answered (Marionette handshake or WebDriver /status), and,
+// when asked, a Marionette session could be created.
 
 #include <chrono>
 #include <cstdint>
@@ -27,6 +28,10 @@ struct ReadySpec {
   Probe probe = Probe::marionette;
   std::chrono::milliseconds timeout{30000};
   std::string host = "127.0.0.1";
+  // Marionette only: after the handshake, create a session and end it. NewSession waits until
+  // Firefox's start-up has finished, so once this has passed the caller's NewSession answers
+  // at once instead of after ~1-2 s.
+  bool session_probe = false;
 };
 
 class ReadyWait {

@@ -30,7 +30,8 @@ void run_with_timeout(boost::asio::io_context& io, boost::asio::ip::tcp::socket&
     throw Error(std::make_error_code(std::errc::timed_out),
                 what + ": no answer within " + std::to_string(timeout.count()) + " ms");
   }
-  if (result) throw Error(std::error_code(result.value(), std::system_category()), what + ": " + result.message());
+  // Boost converts its codes to std ones keeping the category (asio's end of file stays eof).
+  if (result) throw Error(std::error_code(result), what + ": " + result.message());
 }
 
 }  // namespace foxport::detail

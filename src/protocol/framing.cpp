@@ -49,6 +49,36 @@ MarionetteHandshake parse_handshake(std::string_view text) {
   return {std::string(type->as_string()), static_cast<int>(protocol->as_int64())};
 }
 
+std::string command_json(std::int64_t id, std::string_view name, std::string_view params_json) {
+  boost::system::error_code ec;
+  auto params = json::parse(params_json.empty() ? "{}" : params_json, ec);
+  if (ec)
+    throw Error(errc::protocol_error,
+                "Marionette " + std::string(name) + ": parameters are not JSON: " + std::string(params_json));
+  return json::serialize(json::array{0, id, json::string(name), params});
+}
+
+MarionetteReply parse_reply(std::string_view text) {
+  boost::system::error_code ec;
+  const auto value = json::parse(text, ec);
+  const auto* fields = ec ? nullptr : value.if_array();
+  if (fields == nullptr || fields->size() != 4 || (*fields)[0] != 1 || !(*fields)[1].is_int64())
+    throw Error(errc::protocol_error, "not a Marionette reply: " + std::string(text.substr(0, 200)));
+  MarionetteReply reply;
+  reply.id = (*fields)[1].as_int64();
+  if (const auto* error = (*fields)[2].if_object()) {
+    auto field = [&](const char* key) {
+      const auto* found = error->if_contains(key);
+      return found != nullptr && found->is_string() ? std::string(found->as_string()) : std::string();
+    };
+    reply.error = field("error") + ": " + field("message");
+    reply.result_json = "null";
+  } else {
+    reply.result_json = json::serialize((*fields)[3]);
+  }
+  return reply;
+}
+
 std::optional<WebDriverStatus> parse_status(std::string_view body) {
   boost::system::error_code ec;
   const auto value = json::parse(body, ec);

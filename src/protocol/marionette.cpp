@@ -4,6 +4,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
+#include <thread>
 
 #include "foxport/error.hpp"
 #include "protocol/blocking.hpp"
@@ -13,6 +14,22 @@ namespace foxport {
 namespace asio = boost::asio;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Ending a session on close is a courtesy to the next client: never wait long for it.
+constexpr auto close_timeout = std::chrono::milliseconds(2000);
+// Between connection attempts while Marionette is still ending another client's session.
+constexpr auto reconnect_pause = std::chrono::milliseconds(20);
+
+// Marionette accepted the connection, then closed it before its handshake.
+bool closed_before_handshake(const Error& e) {
+  const std::error_code eof = boost::system::error_code(asio::error::eof);
+  return e.code() == eof || e.code() == std::errc::connection_reset || e.code() == std::errc::broken_pipe;
+}
+
+}  // namespace
 
 struct Marionette::Impl {
   asio::io_context io;
@@ -21,6 +38,7 @@ struct Marionette::Impl {
   std::chrono::milliseconds timeout{};
   std::string buffer;
   MarionetteHandshake handshake;
+  std::string session;
   std::int64_t next_id = 1;
 
   std::string read_frame() {
@@ -45,38 +63,49 @@ struct Marionette::Impl {
     });
   }
 
-  json::value command(std::string_view name, std::string_view params_json) {
-    boost::system::error_code ec;
-    auto params = json::parse(params_json.empty() ? "{}" : params_json, ec);
-    if (ec)
-      throw Error(errc::protocol_error,
-                  "Marionette " + std::string(name) + ": parameters are not JSON: " + std::string(params_json));
+  // Connects once and reads the handshake.
+  void open(const asio::ip::address& address, std::uint16_t port, std::chrono::milliseconds limit) {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    buffer.clear();
+    detail::run_with_timeout(io, socket, limit, "cannot connect to " + where, [&](boost::system::error_code& result) {
+      socket.async_connect(tcp::endpoint(address, port), [&](boost::system::error_code e) { result = e; });
+    });
+    const auto saved = timeout;
+    timeout = limit;
+    try {
+      handshake = detail::parse_handshake(read_frame());
+    } catch (...) {
+      timeout = saved;
+      throw;
+    }
+    timeout = saved;
+  }
+
+  std::string command(std::string_view name, std::string_view params_json) {
     const auto id = next_id++;
-    write_frame(json::serialize(json::array{0, id, json::string(name), params}));
+    write_frame(detail::command_json(id, name, params_json));
     for (;;) {
-      const auto text = read_frame();
-      const auto reply = json::parse(text, ec);
-      const auto* fields = ec ? nullptr : reply.if_array();
-      if (fields == nullptr || fields->size() != 4 || !(*fields)[1].is_int64())
-        throw Error(errc::protocol_error, where + ": unexpected frame " + text.substr(0, 200));
-      if ((*fields)[1].as_int64() != id) continue;  // not ours: a late reply to an abandoned command
-      if (const auto* error = (*fields)[2].if_object()) {
-        auto field = [&](const char* key) {
-          const auto* value = error->if_contains(key);
-          return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
-        };
-        throw Error(errc::remote_error,
-                    where + ": " + std::string(name) + " failed: " + field("error") + ": " + field("message"));
-      }
-      return (*fields)[3];
+      const auto reply = detail::parse_reply(read_frame());
+      if (reply.id != id) continue;  // not ours: a late reply to an abandoned command
+      if (reply.error) throw Error(errc::remote_error, where + ": " + std::string(name) + " failed: " + *reply.error);
+      return reply.result_json;
     }
   }
 };
 
 Marionette::Marionette() noexcept = default;
 Marionette::Marionette(Marionette&&) noexcept = default;
-Marionette& Marionette::operator=(Marionette&&) noexcept = default;
-Marionette::~Marionette() = default;
+
+Marionette& Marionette::operator=(Marionette&& other) noexcept {
+  if (this != &other) {
+    close();
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
+
+Marionette::~Marionette() { close(); }
 
 Marionette Marionette::connect(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout) {
   Marionette client;
@@ -87,12 +116,23 @@ Marionette Marionette::connect(const std::string& host, std::uint16_t port, std:
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(host, ec);
   if (ec) throw Error(std::make_error_code(std::errc::invalid_argument), impl.where + ": not an IP address");
-  detail::run_with_timeout(
-      impl.io, impl.socket, timeout, "cannot connect to " + impl.where, [&](boost::system::error_code& result) {
-        impl.socket.async_connect(tcp::endpoint(address, port), [&](boost::system::error_code e) { result = e; });
-      });
-  impl.handshake = detail::parse_handshake(impl.read_frame());
-  return client;
+  // Marionette accepts the next client only once the previous one's session has ended; until
+  // then it closes new connections before the handshake.
+  const auto deadline = Clock::now() + timeout;
+  for (auto limit = timeout;; limit = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())) {
+    try {
+      impl.open(address, port, std::max(limit, std::chrono::milliseconds(1)));
+      return client;
+    } catch (const Error& e) {
+      if (!closed_before_handshake(e)) throw;
+      if (Clock::now() + reconnect_pause >= deadline) {
+        throw Error(e.code(), impl.where + " closed every connection before its handshake for " +
+                                  std::to_string(timeout.count()) +
+                                  " ms (is another client's session still open?); last: " + e.what());
+      }
+    }
+    std::this_thread::sleep_for(reconnect_pause);
+  }
 }
 
 const MarionetteHandshake& Marionette::handshake() const {
@@ -100,9 +140,14 @@ const MarionetteHandshake& Marionette::handshake() const {
   return impl_->handshake;
 }
 
+void Marionette::set_timeout(std::chrono::milliseconds timeout) {
+  if (!impl_) throw Error(errc::stopped, "Marionette: not connected");
+  impl_->timeout = timeout;
+}
+
 std::string Marionette::command(std::string_view name, std::string_view params_json) {
   if (!impl_) throw Error(errc::stopped, "Marionette: not connected");
-  return json::serialize(impl_->command(name, params_json));
+  return impl_->command(name, params_json);
 }
 
 std::string Marionette::new_session(std::string_view capabilities_json) {
@@ -112,7 +157,13 @@ std::string Marionette::new_session(std::string_view capabilities_json) {
   const auto* id = result.is_object() ? result.as_object().if_contains("sessionId") : nullptr;
   if (id == nullptr || !id->is_string())
     throw Error(errc::protocol_error, "WebDriver:NewSession answered no sessionId");
-  return std::string(id->as_string());
+  impl_->session = std::string(id->as_string());
+  return impl_->session;
+}
+
+const std::string& Marionette::session_id() const noexcept {
+  static const std::string none;
+  return impl_ ? impl_->session : none;
 }
 
 void Marionette::navigate(std::string_view url) {
@@ -134,7 +185,10 @@ std::string Marionette::execute_script(std::string_view script, std::string_view
   return value != nullptr ? json::serialize(*value) : "null";
 }
 
-void Marionette::delete_session() { command("WebDriver:DeleteSession"); }
+void Marionette::delete_session() {
+  command("WebDriver:DeleteSession");
+  impl_->session.clear();
+}
 
 void Marionette::quit() {
   try {
@@ -143,11 +197,21 @@ void Marionette::quit() {
     if (e.code() == errc::remote_error) throw;  // e.g. "invalid session id": Firefox keeps running
     // The connection closing under us is Firefox quitting.
   }
+  if (impl_) impl_->session.clear();
   close();
 }
 
 void Marionette::close() noexcept {
   if (!impl_) return;
+  if (!impl_->session.empty() && impl_->socket.is_open()) {
+    impl_->timeout = std::min(impl_->timeout, std::chrono::milliseconds(close_timeout));
+    try {
+      delete_session();
+    } catch (...) {
+      // Firefox gone or busy: closing the connection ends the session too, only later.
+    }
+    impl_->session.clear();
+  }
   boost::system::error_code ignored;
   impl_->socket.shutdown(tcp::socket::shutdown_both, ignored);
   impl_->socket.close(ignored);

@@ -16,6 +16,8 @@
 #include "foxport/marionette.hpp"
 #include "foxport/webdriver.hpp"
 #include "protocol/framing.hpp"
+
+#include <boost/json.hpp>
 #include "support/sockets.hpp"
 
 namespace fs = std::filesystem;
@@ -35,17 +37,21 @@ std::string capture_line(const std::string& file, const std::string& prefix) {
   return {};
 }
 
-// A one-connection TCP peer on 127.0.0.1 run by `serve(client_fd)` on its own thread.
+// A TCP peer on 127.0.0.1 serving `connections` connections one after the other, each by
+// `serve(client_fd, index)` on its own thread.
 class FakePeer {
  public:
-  explicit FakePeer(std::function<void(int)> serve) {
+  explicit FakePeer(std::function<void(int)> serve) : FakePeer([serve](int fd, int) { serve(fd); }, 1) {}
+  FakePeer(std::function<void(int, int)> serve, int connections) {
     fd_ = foxport::testing::listen_on_loopback(0, 4);
     port_ = foxport::testing::local_port(fd_);
-    thread_ = std::thread([this, serve] {
-      const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (client < 0) return;
-      serve(client);
-      ::close(client);
+    thread_ = std::thread([this, serve, connections] {
+      for (int index = 0; index < connections; ++index) {
+        const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (client < 0) return;
+        serve(client, index);
+        ::close(client);
+      }
     });
   }
   ~FakePeer() {
@@ -68,6 +74,18 @@ std::string receive_some(int fd) {
   const auto n = ::recv(fd, buffer, sizeof buffer, 0);
   return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string();
 }
+
+// The next whole frame from `fd` (empty when the connection ends first).
+std::string receive_frame(int fd, std::string& buffer) {
+  for (;;) {
+    if (auto frame = take_frame(buffer)) return *frame;
+    const auto more = receive_some(fd);
+    if (more.empty()) return {};
+    buffer += more;
+  }
+}
+
+const std::string handshake_frame = R"(50:{"applicationType":"gecko","marionetteProtocol":3})";
 
 }  // namespace
 
@@ -139,6 +157,71 @@ TEST(MarionetteClient, RoundTripsACommandAndReportsFirefoxErrors) {
     EXPECT_NE(std::string(e.what()).find("invalid session id: WebDriver session does not exist"), std::string::npos)
         << e.what();
   }
+}
+
+TEST(MarionetteFraming, ParsesRepliesAndBuildsCommands) {
+  const auto ok = foxport::detail::parse_reply(R"([1,7,null,{"value":"t"}])");
+  EXPECT_EQ(ok.id, 7);
+  EXPECT_FALSE(ok.error.has_value());
+  EXPECT_EQ(ok.result_json, R"({"value":"t"})");
+  const auto failed = foxport::detail::parse_reply(R"([1,2,{"error":"invalid session id","message":"gone"},null])");
+  EXPECT_EQ(failed.error.value_or(""), "invalid session id: gone");
+  for (const char* garbage : {"", "[]", "[0,1,null,{}]", R"([1,"x",null,{}])", "[1,1,null]", "{}"}) {
+    EXPECT_THROW(foxport::detail::parse_reply(garbage), foxport::Error) << garbage;
+  }
+  EXPECT_EQ(foxport::detail::command_json(3, "WebDriver:Navigate", R"({"url":"a\"b"})"),
+            R"([0,3,"WebDriver:Navigate",{"url":"a\"b"}])");
+  EXPECT_THROW(foxport::detail::command_json(1, "X", "{not json"), foxport::Error);
+}
+
+// Marionette closes a new client's connection before the handshake while it still ends the
+// previous client's session: connect tries again instead of failing with "End of file".
+TEST(MarionetteClient, RetriesAConnectionClosedBeforeTheHandshake) {
+  FakePeer peer(
+      [](int fd, int index) {
+        if (index == 2) send_text(fd, handshake_frame), receive_some(fd);
+      },
+      3);
+  auto client = foxport::Marionette::connect("127.0.0.1", peer.port(), 5s);
+  EXPECT_EQ(client.handshake().protocol, 3);
+}
+
+TEST(MarionetteClient, GivesUpOnAPeerThatAlwaysClosesAndSaysSo) {
+  FakePeer peer([](int, int) {}, 1000);
+  try {
+    foxport::Marionette::connect("127.0.0.1", peer.port(), 300ms);
+    FAIL() << "connected to a peer that never sends a handshake";
+  } catch (const foxport::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("closed every connection before its handshake for 300 ms"), std::string::npos)
+        << e.what();
+  }
+}
+
+// The connection is RAII: a client that goes away with its session open (a test that stopped
+// at an ASSERT) ends the session and waits for Firefox's answer, so the next client gets in.
+TEST(MarionetteClient, ClosingEndsTheOpenSessionAndAwaitsTheAnswer) {
+  std::vector<std::string> names;
+  bool answered_delete = false;
+  {
+    FakePeer peer([&](int fd) {
+      send_text(fd, handshake_frame);
+      std::string buffer;
+      for (std::string text; !(text = receive_frame(fd, buffer)).empty();) {
+        const auto request = boost::json::parse(text).as_array();
+        names.emplace_back(request[2].as_string());
+        const auto id = request[1].as_int64();
+        const std::string result =
+            names.back() == "WebDriver:NewSession" ? R"({"sessionId":"s-1","capabilities":{}})" : R"({"value":null})";
+        send_text(fd, frame("[1," + std::to_string(id) + ",null," + result + "]"));
+        if (names.back() == "WebDriver:DeleteSession") answered_delete = true;
+      }
+    });
+    auto client = foxport::Marionette::connect("127.0.0.1", peer.port(), 5s);
+    EXPECT_EQ(client.new_session(), "s-1");
+    EXPECT_EQ(client.session_id(), "s-1");
+  }  // the client closes here, then the peer's thread is joined
+  EXPECT_EQ(names, (std::vector<std::string>{"WebDriver:NewSession", "WebDriver:DeleteSession"}));
+  EXPECT_TRUE(answered_delete);
 }
 
 TEST(MarionetteClient, APeerThatNeverAnswersTimesOut) {
