@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +49,11 @@ struct Endpoint {
   /// The endpoint this process's environment describes, if FOXPORT_KIND is set. Throws
   /// foxport::Error(protocol_error) naming the variable when the variables are unusable.
   static std::optional<Endpoint> from_environment();
+  /// The same from a set of variables (e.g. a broker's reply).
+  static std::optional<Endpoint> from_variables(const std::map<std::string, std::string>& variables);
+
+ private:
+  static std::optional<Endpoint> from_lookup(const std::function<std::string(const char*)>& variable);
 };
 
 }  // namespace foxport

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "foxport/broker.hpp"
 #include "foxport/driver.hpp"
 #include "foxport/endpoint.hpp"
 #include "foxport/firefox.hpp"
@@ -66,7 +67,9 @@ std::optional<Endpoint> inherited_endpoint(Kind kind);
 /// endpoint is inherited.
 class Launch {
  public:
-  /// Launches `kind`, or adopts the endpoint exported by `foxport run`. Throws foxport::Error.
+  /// Under `foxport run` with a broker (FOXPORT_BROKER) serving `kind`: takes a launch of its
+  /// own from it, so no two test processes share a browser. Otherwise adopts the endpoint
+  /// `foxport run` exported, or launches `kind`. Throws foxport::Error.
   explicit Launch(Kind kind, FirefoxOptions firefox = {}, DriverOptions driver = {});
   const Endpoint& endpoint() const noexcept { return endpoint_; }
   /// Stops what was launched here (an inherited endpoint is left alone).
@@ -76,6 +79,7 @@ class Launch {
   Endpoint endpoint_;
   std::optional<Firefox> firefox_;
   std::optional<DriverService> driver_;
+  std::optional<BrokerLease> taken_;
 };
 
 /// One endpoint for the whole test binary. A launch failure fails the run with the launch

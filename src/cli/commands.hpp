@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/options.hpp"
@@ -18,6 +19,20 @@ int start(const LaunchOptions& options, bool as_json, const platform::SignalWait
 int port(int count, const std::string& range, bool hold, const platform::SignalWait& signals);
 /// `foxport who`: who listens on PORT and what it speaks.
 int who(int port);
+
+/// `foxport take`: take a launch from the enclosing run's broker, for COMMAND's lifetime or, with
+/// no command, until a signal or the end of stdin.
+int take(const std::vector<std::string>& command, bool as_json, double timeout, const platform::SignalWait& signals);
+
+/// Environment variables to set for a command.
+using Variables = std::vector<std::pair<std::string, std::string>>;
+/// Runs COMMAND with `variables` added to foxport's environment; returns its exit code, or
+/// 128+signal after forwarding a signal foxport received.
+int run_command(const std::vector<std::string>& command, const Variables& variables,
+                const platform::SignalWait& signals);
+
+/// The endpoint as `start --json` prints it.
+std::string endpoint_json(const Endpoint& endpoint, const std::string& handshake);
 
 /// Waits until a signal arrives or stdin closes; returns the exit code for the reason.
 int wait_for_end(const platform::SignalWait& signals);

@@ -2,6 +2,7 @@
 //
 //   foxport run   [LAUNCH OPTIONS] -- COMMAND [ARGS...]
 //   foxport start [LAUNCH OPTIONS] [--json]
+//   foxport take  [--json] [-- COMMAND [ARGS...]]
 //   foxport port  [--count N] [--range LO-HI] [--hold]
 //   foxport who   PORT
 //
@@ -27,6 +28,8 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  foxport run --firefox -- ctest                 Firefox for a test run, MARIONETTE_PORT exported\n"
       "  foxport run --chromedriver -- ./suite          WEBDRIVER_URL exported\n"
+      "  foxport run --firefox -- ctest -j4             every test process takes a Firefox of its own\n"
+      "  foxport run --firefox -- foxport take -- pytest  a suite that is not C++, with a Firefox of its own\n"
       "  coproc foxport start --json                     endpoint for the life of a shell script\n"
       "  foxport port --count 3 --hold                   reserve three ports until stdin closes\n"
       "  foxport who 4444                                what listens there, and what it speaks");
@@ -40,8 +43,23 @@ int main(int argc, char** argv) {
   run->add_option("command", command, "-- COMMAND [ARGS...]")->required();
   run->footer(
       "Exports FOXPORT_PORT, FOXPORT_PID, FOXPORT_KIND; MARIONETTE_PORT and FOXPORT_PROFILE (Firefox) or "
-      "WEBDRIVER_URL (drivers). Exits with COMMAND's status.");
+      "WEBDRIVER_URL (drivers); FOXPORT_BROKER, from which each test process takes a browser of its own "
+      "(foxport::gtest does; other suites use foxport take). Exits with COMMAND's status.");
   run->positionals_at_end();
+  run->add_option("--pool", run_options.pool,
+                  "Launches the broker keeps warm for test processes (default: one per core; 0: no broker)")
+      ->check(CLI::Range(0, 64));
+
+  std::vector<std::string> take_command;
+  bool take_json = false;
+  double take_timeout = 120;
+  auto* take = app.add_subcommand(
+      "take", "Inside foxport run: take a browser of your own from its broker, for COMMAND or until stdin closes");
+  take->add_option("command", take_command, "-- COMMAND [ARGS...]");
+  take->add_flag("--json", take_json, "Print the endpoint as a JSON object (without COMMAND)");
+  take->add_option("--timeout", take_timeout, "Seconds to wait for a launch (default 120)");
+  take->positionals_at_end();
+  take->footer("Exports the same variables as foxport run, for a launch that is COMMAND's alone.");
 
   LaunchOptions start_options;
   bool as_json = false;
@@ -63,8 +81,9 @@ int main(int argc, char** argv) {
   who_command->add_option("PORT", who_port, "The port")->required()->check(CLI::Range(1, 65535));
 
   const std::string first = argc > 1 ? argv[1] : "";
-  if (!first.empty() && first[0] != '-' && first != "run" && first != "start" && first != "port" && first != "who") {
-    std::fprintf(stderr, "foxport: unknown command '%s' (expected run, start, port or who; see foxport --help)\n",
+  if (!first.empty() && first[0] != '-' && first != "run" && first != "start" && first != "port" && first != "who" &&
+      first != "take") {
+    std::fprintf(stderr, "foxport: unknown command '%s' (expected run, start, take, port or who; see foxport --help)\n",
                  argv[1]);
     return exit_usage;
   }
@@ -89,6 +108,7 @@ int main(int argc, char** argv) {
   const foxport::platform::SignalWait signals{SIGINT, SIGTERM, SIGHUP};
   try {
     if (*who_command) return who(who_port);
+    if (*take) return foxport::cli::take(take_command, take_json, take_timeout, signals);
     if (*port) return foxport::cli::port(count, range_text, hold, signals);
     const auto& options = *run ? run_options : start_options;
     check_launch_options(options);  // a bad timeout is a usage error before anything starts

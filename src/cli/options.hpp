@@ -42,6 +42,7 @@ struct LaunchOptions {
   std::string log;
   bool quiet = false;
   bool verbose = false;
+  int pool = -1;  ///< run: launches the broker keeps warm; -1 one per core, 0 no broker
 };
 
 /// Adds the launch options to `app` (run and start).

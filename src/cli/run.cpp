@@ -1,5 +1,6 @@
 // `foxport run`: launch, run COMMAND with the endpoint in its environment, tear down, exit
-// with COMMAND's status.
+// with COMMAND's status. For Firefox and the drivers it also serves a broker (FOXPORT_BROKER)
+// from which every test process takes a launch of its own.
 
 #include <poll.h>
 #include <signal.h>
@@ -10,22 +11,20 @@
 #include <cstdio>
 #include <cstring>
 
+#include "cli/broker.hpp"
 #include "cli/commands.hpp"
+#include "foxport/pool.hpp"
 #include "platform/process_tree.hpp"
 
 extern char** environ;
 
 namespace foxport::cli {
 
-namespace {
-
-// Runs COMMAND with the endpoint in its environment; returns its exit code, or 128+signal
-// after forwarding a signal foxport received.
-int run_command(const std::vector<std::string>& command, const Endpoint& endpoint,
+int run_command(const std::vector<std::string>& command, const Variables& variables,
                 const platform::SignalWait& signals) {
   std::vector<std::string> env_storage;
   for (char** entry = environ; *entry != nullptr; ++entry) env_storage.emplace_back(*entry);
-  for (const auto& [name, value] : endpoint.to_environment()) {
+  for (const auto& [name, value] : variables) {
     std::erase_if(env_storage, [&](const std::string& var) { return var.rfind(name + "=", 0) == 0; });
     env_storage.push_back(name + "=" + value);
   }
@@ -77,12 +76,41 @@ int run_command(const std::vector<std::string>& command, const Endpoint& endpoin
   return WIFEXITED(status) ? WEXITSTATUS(status) : signal_exit_code(WTERMSIG(status));
 }
 
+namespace {
+
+// A broker needs launches that can be repeated: not a remote endpoint, not a Grid (one per
+// machine is plenty), not a fixed port.
+bool serves_a_broker(const LaunchOptions& options, const Endpoint& endpoint) {
+  return options.pool != 0 && options.port == 0 &&
+         (endpoint.kind == EndpointKind::firefox || endpoint.kind == EndpointKind::geckodriver ||
+          endpoint.kind == EndpointKind::chromedriver);
+}
+
 }  // namespace
 
 int run(const LaunchOptions& options, const std::vector<std::string>& command, const platform::SignalWait& signals) {
+  // The command's own endpoint first, as fast as a single launch: the pool warms up only
+  // once a test process asks the broker.
   Launched launched(options);
   if (!options.quiet) std::fprintf(stderr, "%s\n", ready_line(launched.endpoint()).c_str());
-  const int code = run_command(command, launched.endpoint(), signals);
+  auto variables = launched.endpoint().to_environment();
+  std::optional<Pool> pool;
+  std::optional<Broker> broker;
+  if (serves_a_broker(options, launched.endpoint())) {
+    auto quiet = options;
+    quiet.quiet = true;
+    pool.emplace(
+        [quiet] {
+          auto launch = std::make_shared<Launched>(quiet);
+          return PooledLaunch{launch->endpoint(), launch};
+        },
+        options.pool < 0 ? 0 : static_cast<std::size_t>(options.pool), Pool::Warming::on_first_take);
+    broker.emplace(*pool, launched.endpoint().kind);
+    variables.emplace_back("FOXPORT_BROKER", broker->socket().string());
+  }
+  const int code = run_command(command, variables, signals);
+  if (pool) pool->stop();  // first: it wakes takers still waiting for a launch
+  if (broker) broker->stop();
   launched.stop();
   return code;
 }

@@ -12,8 +12,6 @@
 
 namespace foxport::cli {
 
-namespace {
-
 namespace json = boost::json;
 
 std::string endpoint_json(const Endpoint& endpoint, const std::string& handshake) {
@@ -30,8 +28,6 @@ std::string endpoint_json(const Endpoint& endpoint, const std::string& handshake
   }
   return json::serialize(object);
 }
-
-}  // namespace
 
 int wait_for_end(const platform::SignalWait& signals) {
   for (;;) {

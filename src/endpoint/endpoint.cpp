@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <functional>
 
 #include "foxport/error.hpp"
 
@@ -15,13 +16,10 @@ constexpr std::pair<EndpointKind, const char*> kind_names[] = {{EndpointKind::fi
                                                                {EndpointKind::grid, "grid"},
                                                                {EndpointKind::remote, "remote"}};
 
-std::string variable(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : "";
-}
+using Lookup = std::function<std::string(const char*)>;
 
 // A number in [low, high] from a variable, or an error that names the variable and its value.
-long number_from(const char* name, long low, long high) {
+long number_from(const Lookup& variable, const char* name, long low, long high) {
   const auto text = variable(name);
   long value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -65,6 +63,20 @@ std::vector<std::pair<std::string, std::string>> Endpoint::to_environment() cons
 }
 
 std::optional<Endpoint> Endpoint::from_environment() {
+  return from_lookup([](const char* name) {
+    const char* value = std::getenv(name);
+    return std::string(value != nullptr ? value : "");
+  });
+}
+
+std::optional<Endpoint> Endpoint::from_variables(const std::map<std::string, std::string>& variables) {
+  return from_lookup([&](const char* name) {
+    const auto found = variables.find(name);
+    return found != variables.end() ? found->second : std::string();
+  });
+}
+
+std::optional<Endpoint> Endpoint::from_lookup(const std::function<std::string(const char*)>& variable) {
   const auto name = variable("FOXPORT_KIND");
   if (name.empty()) return std::nullopt;
   const auto kind = endpoint_kind_from_string(name);
@@ -75,8 +87,9 @@ std::optional<Endpoint> Endpoint::from_environment() {
   Endpoint endpoint;
   endpoint.kind = *kind;
   if (*kind != EndpointKind::remote) {
-    endpoint.port = static_cast<std::uint16_t>(number_from("FOXPORT_PORT", 1, 65535));
-    if (!variable("FOXPORT_PID").empty()) endpoint.pid = static_cast<int>(number_from("FOXPORT_PID", 1, 1L << 22));
+    endpoint.port = static_cast<std::uint16_t>(number_from(variable, "FOXPORT_PORT", 1, 65535));
+    if (!variable("FOXPORT_PID").empty())
+      endpoint.pid = static_cast<int>(number_from(variable, "FOXPORT_PID", 1, 1L << 22));
   }
   if (*kind == EndpointKind::firefox) {
     endpoint.profile = variable("FOXPORT_PROFILE");

@@ -79,7 +79,30 @@ std::optional<Endpoint> inherited_endpoint(Kind kind) {
   return endpoint;
 }
 
+namespace {
+
+EndpointKind endpoint_kind(Kind kind) {
+  switch (kind) {
+    case Kind::firefox:
+      return EndpointKind::firefox;
+    case Kind::geckodriver:
+      return EndpointKind::geckodriver;
+    case Kind::chromedriver:
+      return EndpointKind::chromedriver;
+  }
+  return EndpointKind::firefox;
+}
+
+}  // namespace
+
 Launch::Launch(Kind kind, FirefoxOptions firefox, DriverOptions driver) {
+  if (const auto broker = broker_from_environment(); broker && broker->kind == endpoint_kind(kind)) {
+    taken_ = BrokerLease::take(broker->socket, broker->kind);
+    static_cast<foxport::Endpoint&>(endpoint_) = taken_->endpoint();
+    endpoint_.wanted = kind;
+    endpoint_.inherited = true;
+    return;
+  }
   if (auto inherited = inherited_endpoint(kind)) {
     endpoint_ = *inherited;
     return;
@@ -106,6 +129,7 @@ Launch::Launch(Kind kind, FirefoxOptions firefox, DriverOptions driver) {
 void Launch::stop() {
   if (firefox_) firefox_->stop();
   if (driver_) driver_->stop();
+  if (taken_) taken_->release();
 }
 
 BrowserEnvironment::BrowserEnvironment(Kind kind, FirefoxOptions firefox, DriverOptions driver)

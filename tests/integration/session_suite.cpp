@@ -5,6 +5,10 @@
 // ending the previous one. Run by ctest, which checks that exactly the deliberate test failed.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "foxport/gtest.hpp"
@@ -37,6 +41,17 @@ TEST(StopsMidSession, FailsOnPurpose) {
 // (A new session on a shared Firefox still shows the previous test's page: sessions share the
 // browser's window. Isolation between tests takes a fresh browser per test or a recycle.)
 TEST(StopsMidSession, TheNextTestGetsItsSession) { open_a_page("after the failed one"); }
+
+// Under `foxport run` with a broker, every test process gets a Firefox of its own: each
+// process records the Firefox it got (suite-under-run.sh checks that no two are the same).
+TEST(Endpoint, RecordsWhichFirefoxThisProcessGot) {
+  const auto& endpoint = BrowserEnvironment::endpoint();
+  EXPECT_GT(endpoint.pid, 0);
+  if (const char* record = std::getenv("SUITE_RECORD")) {
+    std::ofstream(std::string(record) + "/" + std::to_string(::getpid())) << endpoint.pid << "\n";
+  }
+  open_a_page("recorded");
+}
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
