@@ -87,8 +87,7 @@ struct Broker::State {
     }
     std::string request;
     while (request.find('\n') == std::string::npos) {
-      if (request.size() > detail::max_broker_request)
-        return send_all(client, detail::error_reply("request too long"));
+      if (request.size() > detail::max_broker_request) return send_all(client, detail::error_reply("request too long"));
       if (!wait_readable(client, request_timeout_ms))
         return send_all(client, detail::error_reply("no request within 5000 ms"));
       char buffer[512];
@@ -112,8 +111,7 @@ struct Broker::State {
     // The connection is the lease: anything more the taker sends is ignored; its end (a close,
     // or the kernel's close when it dies) ends the lease.
     char ignored[512];
-    while (wait_readable(client, -1) && ::recv(client, ignored, sizeof ignored, 0) > 0) {
-    }
+    while (wait_readable(client, -1) && ::recv(client, ignored, sizeof ignored, 0) > 0) {}
   }
 };
 

@@ -49,6 +49,9 @@ int main(int argc, char** argv) {
   run->add_option("--pool", run_options.pool,
                   "Launches the broker keeps warm for test processes (default: one per core; 0: no broker)")
       ->check(CLI::Range(0, 64));
+  run->add_flag("--recycle", run_options.recycle,
+                "Firefox: the broker recycles a browser given back (site data cleared, one blank tab) instead of "
+                "relaunching");
 
   std::vector<std::string> take_command;
   bool take_json = false;

@@ -112,6 +112,7 @@ Launched::Launched(const LaunchOptions& options) {
     firefox.marionette_port = static_cast<std::uint16_t>(options.port);
     firefox.marionette_port_range = range_of(options);
     firefox.ready_timeout = timeout_of(options);
+    firefox.recyclable = options.recycle;
     firefox.log_file = options.log;
     firefox.on_line = echo;
     auto& handle = handle_.emplace(Firefox::launch(std::move(firefox)));
@@ -137,6 +138,8 @@ Launched::Launched(const LaunchOptions& options) {
   }
   endpoint_ = std::visit([](const auto& handle) { return handle.endpoint(); }, *handle_);
 }
+
+Firefox* Launched::firefox() noexcept { return handle_ ? std::get_if<Firefox>(&*handle_) : nullptr; }
 
 void Launched::stop() {
   if (handle_) std::visit([](auto& handle) { handle.stop(); }, *handle_);

@@ -42,7 +42,8 @@ struct LaunchOptions {
   std::string log;
   bool quiet = false;
   bool verbose = false;
-  int pool = -1;  ///< run: launches the broker keeps warm; -1 one per core, 0 no broker
+  int pool = -1;         ///< run: launches the broker keeps warm; -1 one per core, 0 no broker
+  bool recycle = false;  ///< run --firefox: the broker recycles given-back Firefoxes
 };
 
 /// Adds the launch options to `app` (run and start).
@@ -58,6 +59,8 @@ class Launched {
   const std::string& handshake() const noexcept { return handshake_; }
   /// Stops what was launched.
   void stop();
+  /// The Firefox launched, if that is what was launched.
+  Firefox* firefox() noexcept;
 
  private:
   std::optional<std::variant<Firefox, Geckodriver, Chromedriver, SeleniumGrid>> handle_;

@@ -89,6 +89,7 @@ bool serves_a_broker(const LaunchOptions& options, const Endpoint& endpoint) {
 }  // namespace
 
 int run(const LaunchOptions& options, const std::vector<std::string>& command, const platform::SignalWait& signals) {
+  if (options.recycle && options.kind != "firefox") throw UsageError("--recycle applies to --firefox only");
   // The command's own endpoint first, as fast as a single launch: the pool warms up only
   // once a test process asks the broker.
   Launched launched(options);
@@ -104,7 +105,13 @@ int run(const LaunchOptions& options, const std::vector<std::string>& command, c
           auto launch = std::make_shared<Launched>(quiet);
           return PooledLaunch{launch->endpoint(), launch};
         },
-        options.pool < 0 ? 0 : static_cast<std::size_t>(options.pool), Pool::Warming::on_first_take);
+        options.pool < 0 ? 0 : static_cast<std::size_t>(options.pool), Pool::Warming::on_first_take,
+        options.recycle ? Pool::Recycler([](PooledLaunch& launch) {
+          auto* firefox = static_cast<Launched*>(launch.handle.get())->firefox();
+          if (firefox != nullptr) firefox->recycle();
+          return firefox != nullptr;
+        })
+                        : Pool::Recycler());
     broker.emplace(*pool, launched.endpoint().kind);
     variables.emplace_back("FOXPORT_BROKER", broker->socket().string());
   }

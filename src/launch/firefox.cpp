@@ -57,6 +57,7 @@ Firefox Firefox::launch(FirefoxOptions options) {
     detail::prepare_profile(profile, options, port);
     process.arguments = {"--marionette", "--no-remote", "--profile", profile.string()};
     if (options.headless) process.arguments.emplace_back("--headless");
+    if (options.recyclable) process.arguments.emplace_back("--remote-allow-system-access");
     process.arguments.insert(process.arguments.end(), options.arguments.begin(), options.arguments.end());
     // No crash reporter: it would add a helper process and dialogs to a test browser.
     process.environment = {{"MOZ_CRASHREPORTER_DISABLE", "1"}, {"MOZ_NO_REMOTE", "1"}};

@@ -16,6 +16,7 @@ namespace foxport {
 // relaunch in a loop; that take() gets the error.
 struct Pool::State {
   Launcher launcher;
+  Recycler recycler;
   std::size_t warm = 1;
   std::mutex mutex;
   std::condition_variable changed;
@@ -55,6 +56,22 @@ struct Pool::State {
   }
 
   void give_back(PooledLaunch launch) noexcept {
+    bool recycled = false;
+    if (recycler) {
+      try {
+        recycled = recycler(launch);
+      } catch (...) {
+        // Not fit for reuse: stopped below.
+      }
+    }
+    if (recycled) {
+      std::lock_guard lock(mutex);
+      if (!stopping) {
+        ready.push_front(std::move(launch));
+        changed.notify_all();
+        return;
+      }
+    }
     launch.handle.reset();  // the handle's destructor stops it
   }
 };
@@ -64,20 +81,31 @@ struct Pool::Lease::State {
   PooledLaunch launch;
 };
 
-Pool::Pool(Launcher launcher, std::size_t warm, Warming warming) : state_(std::make_shared<State>()) {
+Pool::Pool(Launcher launcher, std::size_t warm, Warming warming, Recycler recycler)
+    : state_(std::make_shared<State>()) {
   state_->launcher = std::move(launcher);
+  state_->recycler = std::move(recycler);
   state_->paused = warming == Warming::on_first_take;
   state_->warm = warm != 0 ? warm : std::max(1U, std::thread::hardware_concurrency());
-  for (std::size_t i = 0; i < state_->warm; ++i) state_->workers.emplace_back([state = state_.get()] { state->work(); });
+  for (std::size_t i = 0; i < state_->warm; ++i)
+    state_->workers.emplace_back([state = state_.get()] { state->work(); });
 }
 
-Pool Pool::firefox(FirefoxOptions options, std::size_t warm) {
+Pool Pool::firefox(FirefoxOptions options, std::size_t warm, Reuse reuse) {
+  Recycler recycler;
+  if (reuse == Reuse::recycle) {
+    options.recyclable = true;
+    recycler = [](PooledLaunch& launch) {
+      static_cast<Firefox*>(launch.handle.get())->recycle();
+      return true;
+    };
+  }
   return Pool(
       [options] {
         auto firefox = std::make_shared<Firefox>(Firefox::launch(options));
         return PooledLaunch{firefox->endpoint(), firefox};
       },
-      warm);
+      warm, Warming::now, std::move(recycler));
 }
 
 Pool Pool::geckodriver(GeckodriverOptions options, std::size_t warm) {

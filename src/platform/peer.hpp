@@ -1,8 +1,8 @@
 #pragma once
 // Who is at the other end of a local (Unix-domain) connection. Linux: SO_PEERCRED.
 
-#include <optional>
 #include <sys/types.h>
+#include <optional>
 
 namespace foxport::platform {
 
