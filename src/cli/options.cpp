@@ -1,5 +1,6 @@
 #include "cli/options.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -11,6 +12,10 @@ void add_launch_options(CLI::App& app, LaunchOptions& options) {
   auto* kinds = app.add_option_group("kind", "What to launch (default: --firefox)");
   auto kind = [&options](const char* name) {
     return [&options, name] {
+      if (options.kind_given && options.kind != name) {
+        throw CLI::ValidationError("--" + std::string(name),
+                                   "choose one kind: --" + options.kind + " and --" + name + " were both given");
+      }
       options.kind = name;
       options.kind_given = true;
     };
@@ -51,7 +56,13 @@ PrefValue pref_value(const std::string& text) {
 }
 
 std::chrono::milliseconds timeout_of(const LaunchOptions& options) {
-  if (!(options.timeout > 0)) throw UsageError("--timeout must be a positive number of seconds");
+  // Bounded so that the milliseconds fit and a typo does not make a wait endless.
+  constexpr double week = 7 * 24 * 3600;
+  if (!std::isfinite(options.timeout) || !(options.timeout >= 0.001) || options.timeout > week) {
+    char given[64];
+    std::snprintf(given, sizeof given, "%g", options.timeout);
+    throw UsageError(std::string("--timeout must be a number of seconds from 0.001 to 604800 (7 days), not ") + given);
+  }
   return std::chrono::milliseconds(static_cast<long long>(options.timeout * 1000));
 }
 

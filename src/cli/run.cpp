@@ -90,6 +90,14 @@ bool serves_a_broker(const LaunchOptions& options, const Endpoint& endpoint) {
 
 int run(const LaunchOptions& options, const std::vector<std::string>& command, const platform::SignalWait& signals) {
   if (options.recycle && options.kind != "firefox") throw UsageError("--recycle applies to --firefox only");
+  // A command that cannot run is found before anything is launched for it.
+  std::error_code ec;
+  std::string message;
+  find_executable(command.front(), ec, &message);
+  if (ec) {
+    std::fprintf(stderr, "foxport: cannot run %s: %s\n", command.front().c_str(), message.c_str());
+    return exit_not_found;
+  }
   // The command's own endpoint first, as fast as a single launch: the pool warms up only
   // once a test process asks the broker.
   Launched launched(options);

@@ -38,9 +38,10 @@ void Firefox::recycle(std::chrono::milliseconds timeout) {
   auto client = marionette(timeout);  // waits while the previous client's session ends
   client.new_session();
   const auto handles = json::parse(client.command("WebDriver:GetWindowHandles"));
-  const auto* list = handles.is_array()                                                     ? &handles.as_array()
-                     : handles.is_object() && handles.as_object().contains("value")       ? handles.as_object().at("value").if_array()
-                                                                                            : nullptr;
+  const auto* list = handles.is_array() ? &handles.as_array()
+                     : handles.is_object() && handles.as_object().contains("value")
+                         ? handles.as_object().at("value").if_array()
+                         : nullptr;
   if (list == nullptr || list->empty()) throw Error(errc::protocol_error, "Firefox::recycle: no window to keep");
   for (std::size_t i = 1; i < list->size(); ++i) {  // close every tab and window but the first
     client.command("WebDriver:SwitchToWindow", json::serialize(json::object{{"handle", (*list)[i]}}));
@@ -55,9 +56,11 @@ void Firefox::recycle(std::chrono::milliseconds timeout) {
                                       "(--remote-allow-system-access): ") +
                               e.what());
   }
-  const auto flags = value_of(client.command(
-      "WebDriver:ExecuteAsyncScript", json::serialize(json::object{{"script", clear_all_site_data}, {"args", json::array{}}})));
-  if (flags != "0") throw Error(errc::remote_error, "Firefox::recycle: clearing site data failed (flags " + flags + ")");
+  const auto flags =
+      value_of(client.command("WebDriver:ExecuteAsyncScript",
+                              json::serialize(json::object{{"script", clear_all_site_data}, {"args", json::array{}}})));
+  if (flags != "0")
+    throw Error(errc::remote_error, "Firefox::recycle: clearing site data failed (flags " + flags + ")");
   const auto left = json::parse(value_of(client.command(
       "WebDriver:ExecuteScript", json::serialize(json::object{{"script", leftovers}, {"args", json::array{}}}))));
   if (!left.is_object() || left.as_object().at("cookies") != 0)

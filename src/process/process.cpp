@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "foxport/error.hpp"
+#include "platform/pipe_write.hpp"
 #include "platform/process_tree.hpp"
 #include "process/process_impl.hpp"
 #include "support/no_throw.hpp"
@@ -43,7 +44,7 @@ void Process::Impl::control_tree(const Control& command) {
   if (!guarded) return act_directly(command);
   if (control < 0) return;
   const std::string text = guard::format(command) + "\n";
-  [[maybe_unused]] const auto n = ::write(control, text.data(), text.size());  // EPIPE: guard gone
+  platform::write_without_sigpipe(control, text);  // false: the guard is gone, and stop() copes
 }
 
 void Process::Impl::on_status(const guard::Status& status) {
@@ -81,13 +82,13 @@ void Process::Impl::stop(const StopPolicy& policy) {
     if (step.action == StopAction::none || pid <= 0) continue;  // pid 0: the guard runs nothing
     {
       std::lock_guard lock(mutex);
-      if (exit) break;
+      if (exit || guard_done) break;  // a guard that is gone can neither signal nor report
     }
     const int sig = step.action == StopAction::interrupt      ? SIGINT
                     : step.action == StopAction::request_exit ? SIGTERM
                                                               : SIGKILL;
     control_tree({Control::Kind::signal, sig, {}});
-    wait_until(std::chrono::steady_clock::now() + step.timeout, [this] { return exit.has_value(); });
+    wait_until(std::chrono::steady_clock::now() + step.timeout, [this] { return exit.has_value() || guard_done; });
   }
   // Whatever is left of the tree: SIGKILL, reap, remove the directories (the guard does it).
   control_tree({Control::Kind::cleanup, 0, {}});

@@ -176,11 +176,18 @@ TEST(Cli, BadInputGetsItsExitCodeAndOneClearLine) {
     std::vector<std::string> args;
     int status;
     std::string says;
+    long lines = 1;
   };
   const std::vector<Case> cases = {
       {{"run", "--no-such-option", "--", "true"}, 64, "--no-such-option"},
       {{"run", "--firefox"}, 64, "command"},
-      {{"run", "--binary", "/nonexistent/firefox", "--", "true"}, 127, "/nonexistent/firefox"},
+      {{"run", "--binary", "/nonexistent/firefox", "--", "true"}, 127, "/nonexistent/firefox", 2},  // after "launching"
+      {{"run", "--timeout", "inf", "--", "true"}, 64, "--timeout must be a number of seconds from 0.001"},
+      {{"run", "--timeout", "1e16", "--", "true"}, 64, "not 1e+16"},
+      {{"run", "--firefox", "--chromedriver", "--", "true"}, 64, "choose one kind: --firefox and --chromedriver"},
+      {{"run", "--firefox", "--", "/nonexistent/command"}, 127, "cannot run /nonexistent/command"},  // before launching
+      {{"run", "--chromedriver", "--recycle", "--", "true"}, 64, "--recycle applies to --firefox only"},
+      {{"take", "--", "true"}, 64, "take needs FOXPORT_BROKER"},
       {{"run", "--timeout", "0", "--", "true"}, 64, "--timeout"},
       {{"run", "--port-range", "5000-4000", "--", "true"}, 64, "5000-4000"},
       {{"port", "--range", "5000-4000"}, 64, "5000-4000"},
@@ -191,6 +198,6 @@ TEST(Cli, BadInputGetsItsExitCodeAndOneClearLine) {
     EXPECT_EQ(result.status, c.status) << c.args[0] << " " << c.args[1] << ": " << result.err;
     EXPECT_NE(result.err.find(c.says), std::string::npos) << result.err;
     const auto lines = std::count(result.err.begin(), result.err.end(), '\n');
-    EXPECT_EQ(lines, c.status == 127 ? 2 : 1) << result.err;  // 127: the launching line, then the error
+    EXPECT_EQ(lines, c.lines) << result.err;
   }
 }

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -201,6 +202,26 @@ TEST(Process, OwnedDirectoriesArePrivateAndRemoved) {
   options.owned_directories = {dir};
   auto process = Process::spawn(std::move(options));
   process.stop();
+  EXPECT_FALSE(fs::exists(dir));
+}
+
+// A guard killed under the caller: stopping must neither kill the caller with SIGPIPE (its
+// control pipe has no reader any more) nor leave the directories behind.
+TEST(Process, StopAfterTheGuardWasKilledReturnsAndRemovesTheDirectories) {
+  const auto dir = foxport::make_temporary_directory("guard-killed");
+  auto options = target({"sleep", "600"});
+  options.owned_directories = {dir};
+  auto process = Process::spawn(std::move(options));
+  const int guard = parent_of(process.pid());
+  ASSERT_NE(guard, ::getpid()) << "the program is not under a guard";
+  ::kill(guard, SIGKILL);
+  ASSERT_TRUE(wait_exited(guard, 5s));
+  ASSERT_TRUE(wait_exited(process.pid(), 5s)) << "the program outlived its guard";  // then nobody reads the pipe
+  const auto ignored = std::signal(SIGPIPE, SIG_DFL);  // as in a program that does not ignore it
+  const auto start = std::chrono::steady_clock::now();
+  process.stop();  // SIGPIPE would end this test binary here
+  std::signal(SIGPIPE, ignored);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s) << "stop waited for a guard that is gone";
   EXPECT_FALSE(fs::exists(dir));
 }
 
