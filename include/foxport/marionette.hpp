@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "foxport/export.hpp"
+
 namespace foxport {
 
 /// What Marionette says when a client connects.
@@ -18,7 +20,7 @@ struct MarionetteHandshake {
 
 /// One Marionette connection. Move-only; every call is bounded by the timeout given at
 /// connect. Firefox's errors throw foxport::Error(errc::remote_error) with Firefox's message.
-class Marionette {
+class FOXPORT_EXPORT Marionette {
  public:
   /// Connects and reads the handshake. Throws foxport::Error naming host:port.
   static Marionette connect(const std::string& host, std::uint16_t port,
