@@ -52,9 +52,9 @@ TEST(GuardSearch, NoBuildTreeGuardForInstalledPrograms) {
 TEST(GuardSearch, MovedPrefixIsFoundBesideTheProgramAndTheLibrary) {
   const auto candidates =
       guard_candidates(search_from("/nonexistent/moved/bin/app", "/nonexistent/moved/lib/libfoxport.so.0.1"));
-  const std::vector<fs::path> expected{
-      "/nonexistent/usr/libexec/foxport-guard", "/nonexistent/moved/bin/foxport-guard",
-      "/nonexistent/moved/libexec/foxport-guard", "/nonexistent/moved/lib/foxport-guard"};
+  const std::vector<fs::path> expected{"/nonexistent/usr/libexec/foxport-guard", "/nonexistent/moved/bin/foxport-guard",
+                                       "/nonexistent/moved/libexec/foxport-guard",
+                                       "/nonexistent/moved/lib/foxport-guard"};
   EXPECT_EQ(candidates, expected);
 }
 
