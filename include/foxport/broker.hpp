@@ -10,10 +10,11 @@
 #include <optional>
 
 #include "foxport/endpoint.hpp"
+#include "foxport/export.hpp"
 
 namespace foxport {
 
-class BrokerLease {
+class FOXPORT_EXPORT BrokerLease {
  public:
   /// Asks the broker listening on `socket` for a launch of `kind`, waiting up to `timeout` for
   /// one to be ready. Throws foxport::Error naming the broker and what it answered.
@@ -42,6 +43,6 @@ struct BrokerAddress {
   std::filesystem::path socket;
   EndpointKind kind = EndpointKind::firefox;
 };
-std::optional<BrokerAddress> broker_from_environment();
+FOXPORT_EXPORT std::optional<BrokerAddress> broker_from_environment();
 
 }  // namespace foxport

@@ -3,6 +3,7 @@
 /// leased port.
 
 #include "foxport/driver_service.hpp"
+#include "foxport/export.hpp"
 
 namespace foxport {
 
@@ -14,7 +15,7 @@ struct ChromedriverOptions : DriverOptions {
 };
 
 /// chromedriver as a service.
-class Chromedriver : public DriverService {
+class FOXPORT_EXPORT Chromedriver : public DriverService {
  public:
   /// Launches chromedriver and waits until /status says ready. Throws foxport::Error.
   static Chromedriver launch(ChromedriverOptions options = {});

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "foxport/endpoint.hpp"
+#include "foxport/export.hpp"
 #include "foxport/port.hpp"
 #include "foxport/process.hpp"
 #include "foxport/ready.hpp"
@@ -51,7 +52,7 @@ struct DriverOptions {
 
 /// A running WebDriver service. Move-only; destroying it deletes the sessions opened through
 /// it, stops the driver and kills every browser it started.
-class DriverService {
+class FOXPORT_EXPORT DriverService {
  public:
   DriverService() noexcept;
   DriverService(DriverService&&) noexcept;

@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "foxport/export.hpp"
+
 namespace foxport {
 
 /// What serves the endpoint.
@@ -30,12 +32,12 @@ enum class EndpointKind {
 };
 
 /// "firefox", "geckodriver", "chromedriver", "grid", "remote".
-const char* to_string(EndpointKind kind) noexcept;
+FOXPORT_EXPORT const char* to_string(EndpointKind kind) noexcept;
 /// The kind a name stands for.
-std::optional<EndpointKind> endpoint_kind_from_string(std::string_view name) noexcept;
+FOXPORT_EXPORT std::optional<EndpointKind> endpoint_kind_from_string(std::string_view name) noexcept;
 
 /// Where a browser endpoint is.
-struct Endpoint {
+struct FOXPORT_EXPORT Endpoint {
   EndpointKind kind = EndpointKind::firefox;  ///< what serves it
   std::uint16_t port = 0;                     ///< Marionette port (firefox) or WebDriver port; 0 for remote
   int pid = -1;                               ///< the browser's or driver's pid; -1 for remote

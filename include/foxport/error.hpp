@@ -5,6 +5,8 @@
 #include <string>
 #include <system_error>
 
+#include "foxport/export.hpp"
+
 namespace foxport {
 
 /// Failure reasons specific to foxport. Generic OS failures use std::errc / errno.
@@ -23,14 +25,14 @@ enum class errc {
 };
 
 /// The category of foxport::errc.
-const std::error_category& category() noexcept;
+FOXPORT_EXPORT const std::error_category& category() noexcept;
 
 /// Makes `errc` usable as a std::error_code.
 inline std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), category()}; }
 
 /// The exception thrown by every throwing foxport function: code() for programs,
 /// what() for people (names the binary, port, time spent, and the child's last lines).
-class Error : public std::system_error {
+class FOXPORT_EXPORT Error : public std::system_error {
  public:
   Error(std::error_code code, const std::string& what) : std::system_error(code, what) {}
   Error(errc code, const std::string& what) : std::system_error(make_error_code(code), what) {}

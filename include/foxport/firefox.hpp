@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "foxport/endpoint.hpp"
+#include "foxport/export.hpp"
 #include "foxport/marionette.hpp"
 #include "foxport/port.hpp"
 #include "foxport/process.hpp"
@@ -66,13 +67,13 @@ struct FirefoxOptions {
 };
 
 /// The preferences foxport writes into every profile (before FirefoxOptions::prefs).
-const std::map<std::string, PrefValue>& default_firefox_prefs();
+FOXPORT_EXPORT const std::map<std::string, PrefValue>& default_firefox_prefs();
 
 /// The Firefox binary that launch() would use; the error lists everything searched.
-std::filesystem::path find_firefox(const std::filesystem::path& explicit_binary = {});
+FOXPORT_EXPORT std::filesystem::path find_firefox(const std::filesystem::path& explicit_binary = {});
 
 /// A running Firefox with Marionette. Move-only; destroying it stops Firefox.
-class Firefox {
+class FOXPORT_EXPORT Firefox {
  public:
   /// Launches and waits until ready (ReadyReport): the Marionette handshake answers and,
   /// with ready_for_session, a session can start at once. Throws foxport::Error.

@@ -3,6 +3,7 @@
 /// --websocket-port and a private --profile-root.
 
 #include "foxport/driver_service.hpp"
+#include "foxport/export.hpp"
 
 namespace foxport {
 
@@ -14,7 +15,7 @@ struct GeckodriverOptions : DriverOptions {
 };
 
 /// geckodriver as a service.
-class Geckodriver : public DriverService {
+class FOXPORT_EXPORT Geckodriver : public DriverService {
  public:
   /// Launches geckodriver and waits until /status says ready. Throws foxport::Error.
   static Geckodriver launch(GeckodriverOptions options = {});

@@ -2,6 +2,7 @@
 /// A local Selenium Grid 4 standalone on a leased port (Grid takes port 0 to mean 4444).
 
 #include "foxport/driver_service.hpp"
+#include "foxport/export.hpp"
 
 namespace foxport {
 
@@ -15,10 +16,10 @@ struct GridOptions : DriverOptions {
 };
 
 /// The selenium-server jar launch() would use; the error lists what was searched.
-std::filesystem::path find_grid_jar(const std::filesystem::path& explicit_jar = {});
+FOXPORT_EXPORT std::filesystem::path find_grid_jar(const std::filesystem::path& explicit_jar = {});
 
 /// A local Selenium Grid 4 standalone (hub and node in one JVM, drivers found in PATH).
-class SeleniumGrid : public DriverService {
+class FOXPORT_EXPORT SeleniumGrid : public DriverService {
  public:
   /// Launches the Grid and waits until /status says ready (a node with slots). `driver` is
   /// the java binary (default: $FOXPORT_JAVA, then java in PATH). Throws foxport::Error.

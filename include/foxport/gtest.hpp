@@ -21,6 +21,7 @@
 #include "foxport/broker.hpp"
 #include "foxport/driver.hpp"
 #include "foxport/endpoint.hpp"
+#include "foxport/export.hpp"
 #include "foxport/firefox.hpp"
 #include "foxport/marionette.hpp"
 #include "foxport/remote.hpp"
@@ -34,10 +35,10 @@ namespace foxport::gtest {
 enum class Kind { firefox, geckodriver, chromedriver };
 
 /// "firefox", "geckodriver", "chromedriver".
-const char* to_string(Kind kind) noexcept;
+FOXPORT_EXPORT const char* to_string(Kind kind) noexcept;
 
 /// Where a test's browser endpoint is, and what the test asked for.
-struct Endpoint : foxport::Endpoint {
+struct FOXPORT_EXPORT Endpoint : foxport::Endpoint {
   Kind wanted = Kind::firefox;  ///< what the test asked for: the browser capabilities() start
   bool inherited = false;       ///< exported by `foxport run` (or FOXPORT_REMOTE_URL), not launched here
   /// Bounds every call of the clients below (connect, each command, each request). Firefox's
@@ -61,11 +62,11 @@ struct Endpoint : foxport::Endpoint {
 
 /// The endpoint `foxport run` exported (or FOXPORT_REMOTE_URL names) that can serve `kind`,
 /// if any: Firefox for firefox; the same driver, a Grid or a remote endpoint for the drivers.
-std::optional<Endpoint> inherited_endpoint(Kind kind);
+FOXPORT_EXPORT std::optional<Endpoint> inherited_endpoint(Kind kind);
 
 /// A launch owned by a test environment or fixture: Firefox, a driver, or nothing when the
 /// endpoint is inherited.
-class Launch {
+class FOXPORT_EXPORT Launch {
  public:
   /// Under `foxport run` with a broker (FOXPORT_BROKER) serving `kind`: takes a launch of its
   /// own from it, so no two test processes share a browser. Otherwise adopts the endpoint
@@ -84,7 +85,7 @@ class Launch {
 
 /// One endpoint for the whole test binary. A launch failure fails the run with the launch
 /// error (every test then fails with it), never a crash.
-class BrowserEnvironment : public ::testing::Environment {
+class FOXPORT_EXPORT BrowserEnvironment : public ::testing::Environment {
  public:
   explicit BrowserEnvironment(Kind kind = Kind::firefox, FirefoxOptions firefox = {}, DriverOptions driver = {});
   void SetUp() override;

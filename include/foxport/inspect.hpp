@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "foxport/export.hpp"
+
 namespace foxport {
 
 /// A process holding a listening socket.
@@ -26,9 +28,9 @@ struct PortListener {
 
 /// Every listening TCP socket on `port`, IPv4 and IPv6, with its holders. Looks at every
 /// process: meant for diagnostics, not hot paths.
-std::vector<PortListener> listeners_on(std::uint16_t port);
+FOXPORT_EXPORT std::vector<PortListener> listeners_on(std::uint16_t port);
 
 /// Every live descendant of `pid` (children, grandchildren, ...), not `pid` itself.
-std::vector<int> descendants_of(int pid);
+FOXPORT_EXPORT std::vector<int> descendants_of(int pid);
 
 }  // namespace foxport

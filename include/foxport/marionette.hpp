@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "foxport/export.hpp"
+
 namespace foxport {
 
 /// What Marionette says when a client connects.
@@ -24,7 +26,7 @@ struct MarionetteHandshake {
 /// the connection is RAII: closing it (close(), the destructor, a move onto it) first ends the
 /// session it opened and awaits Firefox's answer. A test that stops at an ASSERT leaves
 /// Firefox ready for the next one.
-class Marionette {
+class FOXPORT_EXPORT Marionette {
  public:
   /// Connects and reads the handshake. A connection that Marionette closes before its
   /// handshake (it is still ending the previous client's session) is retried until `timeout`.

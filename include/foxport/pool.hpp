@@ -14,6 +14,7 @@
 
 #include "foxport/driver.hpp"
 #include "foxport/endpoint.hpp"
+#include "foxport/export.hpp"
 #include "foxport/firefox.hpp"
 
 namespace foxport {
@@ -24,7 +25,7 @@ struct PooledLaunch {
   std::shared_ptr<void> handle;  ///< e.g. a Firefox or DriverService
 };
 
-class Pool {
+class FOXPORT_EXPORT Pool {
  public:
   /// Makes one launch; called on the pool's threads. Throws on failure.
   using Launcher = std::function<PooledLaunch()>;
@@ -57,7 +58,7 @@ class Pool {
 
   /// A launch taken from a pool. Destroying it (or release()) stops the launch and has the
   /// pool launch a replacement.
-  class Lease {
+  class FOXPORT_EXPORT Lease {
    public:
     Lease() noexcept;
     Lease(Lease&&) noexcept;

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "foxport/export.hpp"
+
 namespace foxport {
 
 /// Which program's "I am listening" line reports the port.
@@ -23,13 +25,13 @@ enum class PortReport {
 };
 
 /// The port this output line reports, if it is that program's report.
-std::optional<std::uint16_t> parse_port_report(PortReport kind, std::string_view line);
+FOXPORT_EXPORT std::optional<std::uint16_t> parse_port_report(PortReport kind, std::string_view line);
 
 /// The port in a MarionetteActivePort file's content (decimal, no newline).
-std::optional<std::uint16_t> parse_port_file(std::string_view content);
+FOXPORT_EXPORT std::optional<std::uint16_t> parse_port_file(std::string_view content);
 
 /// An inclusive range of TCP ports.
-struct PortRange {
+struct FOXPORT_EXPORT PortRange {
   std::uint16_t first = 0;  ///< lowest port
   std::uint16_t last = 0;   ///< highest port
 
@@ -54,11 +56,11 @@ struct PortRange {
 
 /// The directory of per-port lock files: $FOXPORT_LOCK_DIR, else $XDG_RUNTIME_DIR/foxport, else
 /// /tmp/foxport-<uid>. Created 0700; refused if it is a symlink or owned by someone else.
-std::filesystem::path lease_directory();
+FOXPORT_EXPORT std::filesystem::path lease_directory();
 
 /// A port held for this process: an exclusive flock on its lock file (released by the kernel
 /// if the process dies), verified free by a bind test on 127.0.0.1 and ::1. Move-only.
-class PortLease {
+class FOXPORT_EXPORT PortLease {
  public:
   /// Leases a free port from `range`, starting at a random port and probing upwards.
   /// Throws foxport::Error(errc::ports_exhausted) naming the range when none is free.

@@ -15,6 +15,8 @@
 #include <system_error>
 #include <vector>
 
+#include "foxport/export.hpp"
+
 namespace foxport {
 
 /// Which output stream a line came from.
@@ -47,7 +49,7 @@ struct StopPolicy {
 };
 
 /// How a process ended.
-struct ExitStatus {
+struct FOXPORT_EXPORT ExitStatus {
   int code = -1;   ///< exit status when it exited normally, else -1
   int signal = 0;  ///< the signal that killed it, else 0
 
@@ -88,16 +90,16 @@ struct DetachedProcess {
 
 /// The resolved path of `name`: as given if it contains a '/', else the first executable
 /// match in PATH. Errors (errc::binary_not_found / binary_not_executable) name every place searched.
-std::filesystem::path find_executable(const std::filesystem::path& name, std::error_code& ec,
-                                      std::string* message = nullptr);
+FOXPORT_EXPORT std::filesystem::path find_executable(const std::filesystem::path& name, std::error_code& ec,
+                                                     std::string* message = nullptr);
 /// Throwing form of find_executable.
-std::filesystem::path find_executable(const std::filesystem::path& name);
+FOXPORT_EXPORT std::filesystem::path find_executable(const std::filesystem::path& name);
 
 /// Creates a fresh directory `$TMPDIR/foxport-<purpose>-XXXXXX`, mode 0700, for a launch to own.
-std::filesystem::path make_temporary_directory(std::string_view purpose);
+FOXPORT_EXPORT std::filesystem::path make_temporary_directory(std::string_view purpose);
 
 /// A move-only owner of one launched process tree. Destroying it runs stop().
-class Process {
+class FOXPORT_EXPORT Process {
  public:
   /// Starts the program under a guard. Throws foxport::Error naming what failed.
   static Process spawn(ProcessOptions options);

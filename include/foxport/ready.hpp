@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <string>
 
+#include "foxport/export.hpp"
+
 namespace foxport {
 
 /// The evidence behind a successful readiness wait.
-struct ReadyReport {
+struct FOXPORT_EXPORT ReadyReport {
   using time_point = std::chrono::steady_clock::time_point;
 
   std::uint16_t port = 0;       ///< the port that answers

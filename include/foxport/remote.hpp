@@ -10,16 +10,17 @@
 #include <string_view>
 #include <system_error>
 
+#include "foxport/export.hpp"
 #include "foxport/process.hpp"
 #include "foxport/webdriver.hpp"
 
 namespace foxport {
 
 /// The remote WebDriver URL from $FOXPORT_REMOTE_URL, if set.
-std::optional<std::string> remote_url_from_environment();
+FOXPORT_EXPORT std::optional<std::string> remote_url_from_environment();
 
 /// One session on a remote WebDriver endpoint. Move-only.
-class RemoteSession {
+class FOXPORT_EXPORT RemoteSession {
  public:
   /// Creates a session at `url` (e.g. "http://grid:4444") with these new-session
   /// capabilities. Throws foxport::Error with the endpoint's answer.

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "foxport/export.hpp"
+
 namespace foxport {
 
 /// GET /status's answer.
@@ -18,7 +20,7 @@ struct WebDriverStatus {
 /// Talks to one WebDriver endpoint, such as "http://127.0.0.1:4444" (a path prefix like
 /// "/wd/hub" is kept). One connection per request; every request bounded by the timeout.
 /// WebDriver errors throw foxport::Error(errc::remote_error) with the remote's error and message.
-class WebDriverClient {
+class FOXPORT_EXPORT WebDriverClient {
  public:
   explicit WebDriverClient(std::string base_url, std::chrono::milliseconds timeout = std::chrono::seconds(60));
 

@@ -1,6 +1,7 @@
 #include "foxport/gtest.hpp"
 
 #include <cstdlib>
+#include <string>
 
 #include "foxport/error.hpp"
 
@@ -140,8 +141,11 @@ void BrowserEnvironment::SetUp() {
   try {
     launch_ = std::make_unique<Launch>(kind_, firefox_options_, driver_options_);
   } catch (const std::exception& e) {
-    launch_error = e.what();
-    GTEST_FAIL() << "foxport could not launch " << to_string(kind_) << ": " << e.what();
+    // A non-fatal failure: GoogleTest skips every test (with no reason shown) after a fatal
+    // failure in an environment's SetUp. This way the run fails, and each test that asks for
+    // the endpoint fails too, saying why.
+    launch_error = std::string("foxport could not launch ") + to_string(kind_) + ": " + e.what();
+    ADD_FAILURE() << launch_error;
   }
 }
 
@@ -154,7 +158,7 @@ void BrowserEnvironment::TearDown() {
 const Endpoint& BrowserEnvironment::endpoint() {
   static const Endpoint none;
   if (current == nullptr || !current->launch_) {
-    ADD_FAILURE() << "no foxport browser environment is running" << (launch_error.empty() ? "" : ": " + launch_error);
+    ADD_FAILURE() << (launch_error.empty() ? std::string("no foxport browser environment is running") : launch_error);
     return none;
   }
   return current->launch_->endpoint();

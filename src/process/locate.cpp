@@ -67,31 +67,44 @@ fs::path make_temporary_directory(std::string_view purpose) {
 
 namespace detail {
 
-// The guard: $FOXPORT_GUARD, else beside the library or program, else where it was installed
-// or built. The error lists every place tried.
+// The guard: $FOXPORT_GUARD alone when set; else the build tree's guard for programs and
+// libraries in the build tree, the installed guard, and then beside (or in ../libexec of)
+// the program and the library, so that a moved install prefix still works. The error
+// lists every place tried.
 fs::path find_guard(std::string& message) {
   std::vector<fs::path> candidates;
-  if (const char* env = std::getenv("FOXPORT_GUARD"); env != nullptr && *env != '\0') {
+  GuardSearch search;
+  search.build_tree = FOXPORT_BUILD_TREE;
+  search.build_guard = FOXPORT_GUARD_BUILD_PATH;
+  search.install_guard = FOXPORT_GUARD_INSTALL_PATH;
+  const char* env = std::getenv("FOXPORT_GUARD");
+  const bool from_env = env != nullptr && *env != '\0';
+  if (from_env) {
     candidates.emplace_back(env);
   } else {
+    std::error_code ec;
+    search.executable = platform::executable_of(::getpid());
     Dl_info info{};
-    if (::dladdr(reinterpret_cast<void*>(&find_guard), &info) != 0 && info.dli_fname != nullptr) {
-      const auto dir = fs::path(info.dli_fname).parent_path();
-      candidates.push_back(dir / "foxport-guard");
-      candidates.push_back(dir / "../libexec/foxport-guard");
+    if (::dladdr(reinterpret_cast<void*>(&find_guard), &info) != 0 && info.dli_fname != nullptr &&
+        *info.dli_fname != '\0') {
+      search.library = fs::absolute(info.dli_fname, ec);
     }
-    const auto self = platform::executable_of(::getpid()).parent_path();
-    candidates.push_back(self / "foxport-guard");
-    candidates.push_back(self / "../libexec/foxport-guard");
-    candidates.emplace_back(FOXPORT_GUARD_INSTALL_PATH);
-    candidates.emplace_back(FOXPORT_GUARD_BUILD_PATH);
+    candidates = guard_candidates(search);
   }
   for (const auto& candidate : candidates) {
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.lexically_normal();
+    struct stat status {};
+    if (::stat(candidate.c_str(), &status) == 0 && S_ISREG(status.st_mode) && ::access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
   }
   message = "foxport-guard not found; tried";
-  for (const auto& candidate : candidates) message += " " + candidate.lexically_normal().string();
-  message += " (set FOXPORT_GUARD to its path)";
+  for (const auto& candidate : candidates) message += " " + candidate.string();
+  if (from_env) {
+    message += " (from FOXPORT_GUARD)";
+  } else {
+    message +=
+        " (set FOXPORT_GUARD to its path, or install foxport so that " + search.install_guard.string() + " exists)";
+  }
   return {};
 }
 

@@ -4,11 +4,26 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace foxport::detail {
 
-/// The guard: $FOXPORT_GUARD, else beside the library or program, else where it was
-/// installed or built. Empty, with `message` listing every place tried, when not found.
+/// What the guard search starts from (find_guard fills it in from this build and process).
+struct GuardSearch {
+  std::filesystem::path executable;     ///< the running program (/proc/self/exe)
+  std::filesystem::path library;        ///< the file holding libfoxport's code (dladdr)
+  std::filesystem::path build_tree;     ///< the build tree libfoxport was built in
+  std::filesystem::path build_guard;    ///< the guard in that build tree
+  std::filesystem::path install_guard;  ///< ${CMAKE_INSTALL_FULL_LIBEXECDIR}/foxport-guard
+};
+
+/// Where to look, in order, without duplicates: the build tree's guard only when the program
+/// or the library lies inside the build tree; the install path; then beside the program and
+/// in its ../libexec, and the same for the library (a moved install prefix).
+std::vector<std::filesystem::path> guard_candidates(const GuardSearch& search);
+
+/// The guard: $FOXPORT_GUARD alone when it is set, else the first executable of
+/// guard_candidates(). Empty, with `message` listing every place tried, when not found.
 std::filesystem::path find_guard(std::string& message);
 
 }  // namespace foxport::detail

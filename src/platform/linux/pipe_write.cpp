@@ -23,8 +23,7 @@ bool write_without_sigpipe(int fd, std::string_view data) {
       written = false;
       if (errno == EPIPE && !already_pending) {
         const timespec now{0, 0};
-        while (sigtimedwait(&pipe_only, nullptr, &now) < 0 && errno == EINTR) {
-        }
+        while (sigtimedwait(&pipe_only, nullptr, &now) < 0 && errno == EINTR) {}
       }
       break;
     }
