@@ -21,7 +21,8 @@ void add_launch_options(CLI::App& app, LaunchOptions& options) {
   kinds->add_flag_callback("--grid", kind("grid"),
                            "a local Selenium Grid 4 standalone (--driver: java; jar from FOXPORT_GRID_JAR)");
   app.add_option("--remote", options.remote_url,
-                 "Launch nothing: use this remote WebDriver URL (default: $FOXPORT_REMOTE_URL when no kind is given)");
+                 "Launch nothing: use this remote WebDriver URL, http:// or https://, user:pass@ sent as Basic auth "
+                 "(default: $FOXPORT_REMOTE_URL when no kind is given; certificates: see docs/grid.md)");
   app.add_option("--binary", options.binary, "The browser binary (Firefox for --firefox and --geckodriver)");
   app.add_option("--driver", options.driver,
                  "The driver binary (default: FOXPORT_GECKODRIVER / FOXPORT_CHROMEDRIVER, then PATH)");

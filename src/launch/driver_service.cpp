@@ -84,7 +84,8 @@ Endpoint DriverService::endpoint() const {
 
 std::string DriverService::url() const {
   if (!state_) return {};
-  return "http://" + state_->host + ":" + std::to_string(port());
+  const bool ipv6 = state_->host.find(':') != std::string::npos;
+  return "http://" + (ipv6 ? "[" + state_->host + "]" : state_->host) + ":" + std::to_string(port());
 }
 
 WebDriverClient DriverService::client(std::chrono::milliseconds timeout) const {
