@@ -16,6 +16,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <variant>
 
 #include "foxport/driver.hpp"
 #include "foxport/endpoint.hpp"
@@ -57,12 +59,24 @@ struct Endpoint : foxport::Endpoint {
 /// if any: Firefox for firefox; the same driver, a Grid or a remote endpoint for the drivers.
 std::optional<Endpoint> inherited_endpoint(Kind kind);
 
+/// The driver options a kind takes: GeckodriverOptions, ChromedriverOptions (DriverOptions
+/// for firefox, which uses FirefoxOptions).
+template <Kind kind>
+using DriverOptionsFor =
+    std::conditional_t<kind == Kind::geckodriver, GeckodriverOptions,
+                       std::conditional_t<kind == Kind::chromedriver, ChromedriverOptions, DriverOptions>>;
+
+/// The driver options of a launch: the common ones, or a kind's own (never sliced to the
+/// common ones: a GeckodriverOptions::firefox is honoured).
+using AnyDriverOptions = std::variant<DriverOptions, GeckodriverOptions, ChromedriverOptions>;
+
 /// A launch owned by a test environment or fixture: Firefox, a driver, or nothing when the
 /// endpoint is inherited.
 class Launch {
  public:
-  /// Launches `kind`, or adopts the endpoint exported by `foxport run`. Throws foxport::Error.
-  explicit Launch(Kind kind, FirefoxOptions firefox = {}, DriverOptions driver = {});
+  /// Launches `kind`, or adopts the endpoint exported by `foxport run`. Throws foxport::Error
+  /// (also when `driver` holds another driver's options than `kind`).
+  explicit Launch(Kind kind, FirefoxOptions firefox = {}, AnyDriverOptions driver = DriverOptions{});
   const Endpoint& endpoint() const noexcept { return endpoint_; }
   /// Stops what was launched here (an inherited endpoint is left alone).
   void stop();
@@ -77,7 +91,8 @@ class Launch {
 /// error (every test then fails with it), never a crash.
 class BrowserEnvironment : public ::testing::Environment {
  public:
-  explicit BrowserEnvironment(Kind kind = Kind::firefox, FirefoxOptions firefox = {}, DriverOptions driver = {});
+  explicit BrowserEnvironment(Kind kind = Kind::firefox, FirefoxOptions firefox = {},
+                              AnyDriverOptions driver = DriverOptions{});
   void SetUp() override;
   void TearDown() override;
 
@@ -87,7 +102,7 @@ class BrowserEnvironment : public ::testing::Environment {
  private:
   Kind kind_;
   FirefoxOptions firefox_options_;
-  DriverOptions driver_options_;
+  AnyDriverOptions driver_options_;
   std::unique_ptr<Launch> launch_;
 };
 
@@ -107,8 +122,9 @@ class BrowserTest : public ::testing::Test {
   }
   /// Override to change the launch.
   virtual FirefoxOptions firefox_options() const { return {}; }
-  /// Override to change the launch.
-  virtual DriverOptions driver_options() const { return {}; }
+  /// Override to change the launch: GeckodriverOptions for GeckodriverTest,
+  /// ChromedriverOptions for ChromedriverTest.
+  virtual DriverOptionsFor<kind> driver_options() const { return {}; }
   /// This test's endpoint.
   const Endpoint& endpoint() const { return launch_->endpoint(); }
 

@@ -79,7 +79,24 @@ std::optional<Endpoint> inherited_endpoint(Kind kind) {
   return endpoint;
 }
 
-Launch::Launch(Kind kind, FirefoxOptions firefox, DriverOptions driver) {
+namespace {
+
+// The options for driver kind `Options`: a kind's own as they are, the common ones under it.
+template <typename Options>
+Options options_for(AnyDriverOptions driver, Kind kind) {
+  if (auto* own = std::get_if<Options>(&driver)) return std::move(*own);
+  if (auto* common = std::get_if<DriverOptions>(&driver)) {
+    Options options;
+    static_cast<DriverOptions&>(options) = std::move(*common);
+    return options;
+  }
+  throw Error(std::make_error_code(std::errc::invalid_argument),
+              std::string("foxport::gtest::Launch: another driver's options for ") + to_string(kind));
+}
+
+}  // namespace
+
+Launch::Launch(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver) {
   if (auto inherited = inherited_endpoint(kind)) {
     endpoint_ = *inherited;
     return;
@@ -89,14 +106,10 @@ Launch::Launch(Kind kind, FirefoxOptions firefox, DriverOptions driver) {
     firefox_ = Firefox::launch(std::move(firefox));
     launched = firefox_->endpoint();
   } else if (kind == Kind::geckodriver) {
-    GeckodriverOptions options;
-    static_cast<DriverOptions&>(options) = std::move(driver);
-    driver_ = Geckodriver::launch(std::move(options));
+    driver_ = Geckodriver::launch(options_for<GeckodriverOptions>(std::move(driver), kind));
     launched = driver_->endpoint();
   } else {
-    ChromedriverOptions options;
-    static_cast<DriverOptions&>(options) = std::move(driver);
-    driver_ = Chromedriver::launch(std::move(options));
+    driver_ = Chromedriver::launch(options_for<ChromedriverOptions>(std::move(driver), kind));
     launched = driver_->endpoint();
   }
   static_cast<foxport::Endpoint&>(endpoint_) = launched;
@@ -108,7 +121,7 @@ void Launch::stop() {
   if (driver_) driver_->stop();
 }
 
-BrowserEnvironment::BrowserEnvironment(Kind kind, FirefoxOptions firefox, DriverOptions driver)
+BrowserEnvironment::BrowserEnvironment(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver)
     : kind_(kind), firefox_options_(std::move(firefox)), driver_options_(std::move(driver)) {}
 
 void BrowserEnvironment::SetUp() {
