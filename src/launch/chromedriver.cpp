@@ -43,10 +43,13 @@ std::string shell_quoted(const std::string& text) {
 fs::path headless_driver(const fs::path& driver, const fs::path& chromium, const fs::path& dir) {
   const auto bin = dir / "bin";
   fs::create_directories(bin);
-  const auto linked = bin / driver.filename();
+  // The file itself, not a symlink to it: chromedriver finds "beside itself" through
+  // /proc/self/exe, which resolves links.
+  const auto real = fs::canonical(driver);
+  const auto linked = bin / real.filename();
   std::error_code ec;
-  fs::create_hard_link(driver, linked, ec);  // fails across file systems or on protected_hardlinks
-  if (ec) fs::copy_file(driver, linked);
+  fs::create_hard_link(real, linked, ec);  // fails across file systems or on protected_hardlinks
+  if (ec) fs::copy_file(real, linked);
   const auto wrapper = bin / "chromium";
   {
     std::ofstream script(wrapper);
