@@ -255,7 +255,7 @@ TEST_F(Geckodriver, AnUnknownLogLevelIsRefused) {
 TEST(Chromedriver, ASessionWithoutOptionsRunsTheHeadlessWrapper) {
   const auto dir = foxport::make_temporary_directory("driver-test-chromium");
   const auto marker = dir / "ran";
-  const auto chromium = dir / "my-chromium";
+  const auto chromium = dir / "my chro'mium";  // the wrapper quotes what it runs
   auto real = foxport::find_chromium();
   ASSERT_FALSE(real.empty()) << "no chromium in PATH";
   std::ofstream(chromium) << "#!/bin/sh\necho \"$@\" > '" << marker.string() << "'\nexec '" << real.string()
