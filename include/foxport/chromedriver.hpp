@@ -12,7 +12,15 @@ struct ChromedriverOptions : DriverOptions {
   std::vector<std::string> allowed_ips;      ///< --allowed-ips
   std::vector<std::string> allowed_origins;  ///< --allowed-origins
   std::filesystem::path driver_log;          ///< --log-path (chromedriver's own log file)
+  /// The browser the headless wrapper runs (see DriverOptions::headless). Empty:
+  /// find_chromium().
+  std::filesystem::path chromium;
 };
+
+/// The Chromium a user would get: `explicit_browser` if given, else $FOXPORT_CHROMIUM, else
+/// the first of chromium, chromium-browser, google-chrome in PATH. Empty when none is found
+/// (an explicit or $FOXPORT_CHROMIUM browser that is not executable throws foxport::Error).
+std::filesystem::path find_chromium(const std::filesystem::path& explicit_browser = {});
 
 /// chromedriver as a service.
 class FOXPORT_EXPORT Chromedriver : public DriverService {

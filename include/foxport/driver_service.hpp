@@ -43,6 +43,20 @@ struct DriverOptions {
   int bind_attempts = 3;
   std::vector<std::string> arguments;              ///< extra driver arguments
   std::map<std::string, std::string> environment;  ///< extra environment variables
+  /// The browsers the driver starts are headless unless a session asks otherwise, so a
+  /// client with default options works on a machine without a display, as root or not.
+  /// geckodriver: MOZ_HEADLESS=1 in its environment (false: MOZ_HEADLESS removed from it).
+  /// chromedriver: finds, beside itself, a `chromium` wrapper that adds --headless=new,
+  /// --disable-gpu, --disable-dev-shm-usage, --no-first-run and (as root) --no-sandbox
+  /// (false: chromedriver runs as installed). Sessions that name a browser binary of
+  /// their own bypass it. Grid: not used.
+  bool headless = true;
+  /// The driver's log level; its log goes to the output (log_file, on_line). Empty: the
+  /// driver's default. One of trace, debug, config, info, warn, error, fatal: geckodriver
+  /// gets `--log LEVEL`; chromedriver `--verbose` (trace), else `--log-level=` DEBUG,
+  /// INFO (config, info), WARNING, SEVERE (error, fatal). Others throw
+  /// std::errc::invalid_argument. Grid: not used.
+  std::string log_level;
   std::chrono::milliseconds ready_timeout = std::chrono::seconds(30);
   StopPolicy stop_policy{
       {StopAction::request_exit, std::chrono::seconds(3)}, {StopAction::terminate, std::chrono::seconds(2)}, {}};

@@ -9,9 +9,10 @@ namespace foxport {
 
 /// geckodriver's own options on top of the common ones.
 struct GeckodriverOptions : DriverOptions {
-  std::filesystem::path firefox;      ///< --binary; empty: geckodriver's own search
+  /// --binary. Empty: $FOXPORT_FIREFOX if set (as for Firefox launches), else geckodriver's
+  /// own search. A session's moz:firefoxOptions.binary still wins.
+  std::filesystem::path firefox;
   std::uint16_t marionette_port = 0;  ///< --marionette-port; 0: left to the system
-  std::string log_level;              ///< --log (fatal, error, warn, info, config, debug, trace)
 };
 
 /// geckodriver as a service.

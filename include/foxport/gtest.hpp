@@ -17,6 +17,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <variant>
 
 #include "foxport/broker.hpp"
 #include "foxport/driver.hpp"
@@ -64,14 +66,26 @@ struct FOXPORT_EXPORT Endpoint : foxport::Endpoint {
 /// if any: Firefox for firefox; the same driver, a Grid or a remote endpoint for the drivers.
 FOXPORT_EXPORT std::optional<Endpoint> inherited_endpoint(Kind kind);
 
+/// The driver options a kind takes: GeckodriverOptions, ChromedriverOptions (DriverOptions
+/// for firefox, which uses FirefoxOptions).
+template <Kind kind>
+using DriverOptionsFor =
+    std::conditional_t<kind == Kind::geckodriver, GeckodriverOptions,
+                       std::conditional_t<kind == Kind::chromedriver, ChromedriverOptions, DriverOptions>>;
+
+/// The driver options of a launch: the common ones, or a kind's own (never sliced to the
+/// common ones: a GeckodriverOptions::firefox is honoured).
+using AnyDriverOptions = std::variant<DriverOptions, GeckodriverOptions, ChromedriverOptions>;
+
 /// A launch owned by a test environment or fixture: Firefox, a driver, or nothing when the
 /// endpoint is inherited.
 class FOXPORT_EXPORT Launch {
  public:
   /// Under `foxport run` with a broker (FOXPORT_BROKER) serving `kind`: takes a launch of its
   /// own from it, so no two test processes share a browser. Otherwise adopts the endpoint
-  /// `foxport run` exported, or launches `kind`. Throws foxport::Error.
-  explicit Launch(Kind kind, FirefoxOptions firefox = {}, DriverOptions driver = {});
+  /// `foxport run` exported, or launches `kind`. Throws foxport::Error (also when `driver`
+  /// holds another driver's options than `kind`).
+  explicit Launch(Kind kind, FirefoxOptions firefox = {}, AnyDriverOptions driver = DriverOptions{});
   const Endpoint& endpoint() const noexcept { return endpoint_; }
   /// Stops what was launched here (an inherited endpoint is left alone).
   void stop();
@@ -87,7 +101,8 @@ class FOXPORT_EXPORT Launch {
 /// error (every test then fails with it), never a crash.
 class FOXPORT_EXPORT BrowserEnvironment : public ::testing::Environment {
  public:
-  explicit BrowserEnvironment(Kind kind = Kind::firefox, FirefoxOptions firefox = {}, DriverOptions driver = {});
+  explicit BrowserEnvironment(Kind kind = Kind::firefox, FirefoxOptions firefox = {},
+                              AnyDriverOptions driver = DriverOptions{});
   void SetUp() override;
   void TearDown() override;
 
@@ -97,7 +112,7 @@ class FOXPORT_EXPORT BrowserEnvironment : public ::testing::Environment {
  private:
   Kind kind_;
   FirefoxOptions firefox_options_;
-  DriverOptions driver_options_;
+  AnyDriverOptions driver_options_;
   std::unique_ptr<Launch> launch_;
 };
 
@@ -117,8 +132,9 @@ class BrowserTest : public ::testing::Test {
   }
   /// Override to change the launch.
   virtual FirefoxOptions firefox_options() const { return {}; }
-  /// Override to change the launch.
-  virtual DriverOptions driver_options() const { return {}; }
+  /// Override to change the launch: GeckodriverOptions for GeckodriverTest,
+  /// ChromedriverOptions for ChromedriverTest.
+  virtual DriverOptionsFor<kind> driver_options() const { return {}; }
   /// This test's endpoint.
   const Endpoint& endpoint() const { return launch_->endpoint(); }
 

@@ -20,8 +20,15 @@ struct WebDriverStatus {
 /// Talks to one WebDriver endpoint, such as "http://127.0.0.1:4444" (a path prefix like
 /// "/wd/hub" is kept). One connection per request; every request bounded by the timeout.
 /// WebDriver errors throw foxport::Error(errc::remote_error) with the remote's error and message.
+///
+/// https:// is TLS (OpenSSL), verifying the certificate and host name against the system's
+/// CAs; SSL_CERT_FILE / SSL_CERT_DIR (OpenSSL's own variables) replace those, e.g. to trust
+/// a self-signed certificate; FOXPORT_REMOTE_INSECURE=1 turns verification off. Credentials
+/// in the URL ("https://user:pass@grid:4444", percent-encoded) go as Basic auth on every
+/// request; messages show the URL with its password as ***.
 class FOXPORT_EXPORT WebDriverClient {
  public:
+  /// Throws foxport::Error (std::errc::invalid_argument) for a URL that is not http(s)://.
   explicit WebDriverClient(std::string base_url, std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
   /// GET /status.
@@ -39,13 +46,17 @@ class FOXPORT_EXPORT WebDriverClient {
   /// Any command: returns the response's "value" as JSON text.
   std::string request(std::string_view method, std::string_view path, std::string_view body = {});
 
-  /// The endpoint this client talks to.
+  /// The endpoint this client talks to, as given (credentials included).
   const std::string& base_url() const noexcept { return base_url_; }
 
  private:
   std::string base_url_;
+  std::string shown_url_;  // base_url_ with its password as ***
+  bool tls_ = false;
   std::string host_;
   std::string port_;
+  std::string host_header_;
+  std::string authorization_;
   std::string prefix_;
   std::chrono::milliseconds timeout_;
 };

@@ -26,18 +26,27 @@ void add_launch_options(CLI::App& app, LaunchOptions& options) {
   kinds->add_flag_callback("--grid", kind("grid"),
                            "a local Selenium Grid 4 standalone (--driver: java; jar from FOXPORT_GRID_JAR)");
   app.add_option("--remote", options.remote_url,
-                 "Launch nothing: use this remote WebDriver URL (default: $FOXPORT_REMOTE_URL when no kind is given)");
-  app.add_option("--binary", options.binary, "The browser binary (Firefox for --firefox and --geckodriver)");
+                 "Launch nothing: use this remote WebDriver URL, http:// or https://, user:pass@ sent as Basic auth "
+                 "(default: $FOXPORT_REMOTE_URL when no kind is given; certificates: see docs/grid.md)");
+  app.add_option("--binary", options.binary,
+                 "The browser binary: Firefox for --firefox and --geckodriver (default: $FOXPORT_FIREFOX, then "
+                 "PATH), Chromium for --chromedriver's headless wrapper (default: $FOXPORT_CHROMIUM, then PATH)");
   app.add_option("--driver", options.driver,
                  "The driver binary (default: FOXPORT_GECKODRIVER / FOXPORT_CHROMEDRIVER, then PATH)");
   auto* port = app.add_option("--port", options.port, "A fixed port (default: the child binds port 0)")
                    ->check(CLI::Range(1, 65535));
   app.add_option("--port-range", options.port_range, "Lease a fixed port from LO-HI")->excludes(port);
-  app.add_flag("--headless,!--no-headless", options.headless, "Headless browser (default: on)");
+  app.add_flag("--headless,!--no-headless", options.headless,
+               "Headless browser (default: on). For --geckodriver and --chromedriver too: sessions whose client "
+               "asks for nothing special are headless (MOZ_HEADLESS=1; a headless chromium wrapper)");
   app.add_option("--pref", options.prefs, "NAME=VALUE Firefox preference (repeatable; true/false/integers typed)");
   app.add_option("--arg", options.arguments, "An extra argument for the child (repeatable)")->allow_extra_args(false);
   app.add_option("--timeout", options.timeout, "Seconds to wait until ready (default 30)");
-  app.add_option("--log", options.log, "Append the child's output to FILE");
+  app.add_option("--log", options.log, "Append the child's output to FILE (all of it, until it stops)");
+  app.add_option("--driver-log-level", options.driver_log_level,
+                 "The driver's log level, its log going to --log / -v: geckodriver --log LEVEL; chromedriver "
+                 "--verbose (trace) or --log-level=")
+      ->check(CLI::IsMember({"trace", "debug", "config", "info", "warn", "error", "fatal"}));
   app.add_flag("-q,--quiet", options.quiet, "No progress lines");
   app.add_flag("-v,--verbose", options.verbose, "Echo the child's output to stderr");
 }
@@ -91,6 +100,8 @@ DriverOptions driver_options(const LaunchOptions& options, const std::function<v
   driver.ready_timeout = timeout_of(options);
   driver.log_file = options.log;
   driver.on_line = echo;
+  driver.headless = options.headless;
+  driver.log_level = options.driver_log_level;
   return driver;
 }
 
@@ -99,6 +110,8 @@ DriverOptions driver_options(const LaunchOptions& options, const std::function<v
 void check_launch_options(const LaunchOptions& options) {
   timeout_of(options);
   range_of(options);
+  if (!options.driver_log_level.empty() && options.kind != "geckodriver" && options.kind != "chromedriver")
+    throw UsageError("--driver-log-level applies to --geckodriver and --chromedriver only");
 }
 
 Launched::Launched(const LaunchOptions& options) {
@@ -145,6 +158,7 @@ Launched::Launched(const LaunchOptions& options) {
   } else {
     ChromedriverOptions chrome;
     static_cast<DriverOptions&>(chrome) = driver_options(options, echo);
+    chrome.chromium = options.binary;
     handle_.emplace(Chromedriver::launch(std::move(chrome)));
   }
   endpoint_ = std::visit([](const auto& handle) { return handle.endpoint(); }, *handle_);

@@ -94,9 +94,22 @@ EndpointKind endpoint_kind(Kind kind) {
   return EndpointKind::firefox;
 }
 
+// The options for driver kind `Options`: a kind's own as they are, the common ones under it.
+template <typename Options>
+Options options_for(AnyDriverOptions driver, Kind kind) {
+  if (auto* own = std::get_if<Options>(&driver)) return std::move(*own);
+  if (auto* common = std::get_if<DriverOptions>(&driver)) {
+    Options options;
+    static_cast<DriverOptions&>(options) = std::move(*common);
+    return options;
+  }
+  throw Error(std::make_error_code(std::errc::invalid_argument),
+              std::string("foxport::gtest::Launch: another driver's options for ") + to_string(kind));
+}
+
 }  // namespace
 
-Launch::Launch(Kind kind, FirefoxOptions firefox, DriverOptions driver) {
+Launch::Launch(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver) {
   if (const auto broker = broker_from_environment(); broker && broker->kind == endpoint_kind(kind)) {
     taken_ = BrokerLease::take(broker->socket, broker->kind);
     static_cast<foxport::Endpoint&>(endpoint_) = taken_->endpoint();
@@ -113,14 +126,10 @@ Launch::Launch(Kind kind, FirefoxOptions firefox, DriverOptions driver) {
     firefox_ = Firefox::launch(std::move(firefox));
     launched = firefox_->endpoint();
   } else if (kind == Kind::geckodriver) {
-    GeckodriverOptions options;
-    static_cast<DriverOptions&>(options) = std::move(driver);
-    driver_ = Geckodriver::launch(std::move(options));
+    driver_ = Geckodriver::launch(options_for<GeckodriverOptions>(std::move(driver), kind));
     launched = driver_->endpoint();
   } else {
-    ChromedriverOptions options;
-    static_cast<DriverOptions&>(options) = std::move(driver);
-    driver_ = Chromedriver::launch(std::move(options));
+    driver_ = Chromedriver::launch(options_for<ChromedriverOptions>(std::move(driver), kind));
     launched = driver_->endpoint();
   }
   static_cast<foxport::Endpoint&>(endpoint_) = launched;
@@ -133,7 +142,7 @@ void Launch::stop() {
   if (taken_) taken_->release();
 }
 
-BrowserEnvironment::BrowserEnvironment(Kind kind, FirefoxOptions firefox, DriverOptions driver)
+BrowserEnvironment::BrowserEnvironment(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver)
     : kind_(kind), firefox_options_(std::move(firefox)), driver_options_(std::move(driver)) {}
 
 void BrowserEnvironment::SetUp() {

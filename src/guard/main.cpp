@@ -17,12 +17,11 @@
 // file on control (the caller died) means cleanup.
 //
 // Plain POSIX on purpose: the guard must be small, start fast and have no dependencies.
+// (https DELETEs load OpenSSL at run time, only when there is one to send: http_delete.cpp.)
 
 #include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "guard/http_delete.hpp"
 #include "guard/protocol.hpp"
 #include "platform/process_tree.hpp"
 #include "platform/signal_wait.hpp"
@@ -86,37 +86,6 @@ bool reap() {
   }
 }
 
-// Sends `DELETE path` to an http://host:port/path URL; bounded by a few seconds, errors
-// ignored (the session may already be gone).
-void http_delete(const std::string& url) {
-  if (url.rfind("http://", 0) != 0) return;
-  const auto slash = url.find('/', 7);
-  const std::string authority = url.substr(7, slash == std::string::npos ? std::string::npos : slash - 7);
-  const std::string path = slash == std::string::npos ? "/" : url.substr(slash);
-  const auto colon = authority.rfind(':');
-  std::string host = colon == std::string::npos ? authority : authority.substr(0, colon);
-  const std::string port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
-  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0 || found == nullptr) return;
-  const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd >= 0 && (::connect(fd, found->ai_addr, found->ai_addrlen) == 0 || errno == EINPROGRESS)) {
-    pollfd pfd{fd, POLLOUT, 0};
-    if (::poll(&pfd, 1, 5000) > 0) {
-      const std::string request =
-          "DELETE " + path + " HTTP/1.1\r\nHost: " + authority + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-      [[maybe_unused]] const auto sent = ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-      char buffer[4096];
-      pfd.events = POLLIN;
-      while (::poll(&pfd, 1, 5000) > 0 && ::read(fd, buffer, sizeof buffer) > 0) {}
-    }
-  }
-  if (fd >= 0) ::close(fd);
-  ::freeaddrinfo(found);
-}
-
 [[noreturn]] void cleanup_and_exit(const foxport::platform::SignalWait& signals, bool say_done) {
   // SIGKILL until nothing is left; processes may fork while we kill, so repeat. Bounded.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -125,7 +94,7 @@ void http_delete(const std::string& url) {
     pollfd pfd{signals.fd(), POLLIN, 0};
     if (::poll(&pfd, 1, 50) > 0) signals.take();
   }
-  for (const auto& url : delete_urls) http_delete(url);
+  for (const auto& url : delete_urls) foxport::guard::http_delete(url);
   for (const auto& dir : directories) {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);

@@ -14,6 +14,10 @@ namespace foxport::detail {
 /// to point foxport at it.
 std::filesystem::path find_driver(const char* name, const char* env, const std::filesystem::path& explicit_driver);
 
+/// The log level if it is one of DriverOptions::log_level's (trace ... fatal, or empty);
+/// throws std::errc::invalid_argument otherwise.
+const std::string& checked_log_level(const std::string& level);
+
 /// A plan for a WebDriver service: the binary, port strategy, /status readiness, its private
 /// directory as TMPDIR, and the common options. The kind adds its argv in `configure`.
 LaunchPlan driver_plan(EndpointKind kind, const char* name, std::filesystem::path binary, PortReport report,

@@ -20,6 +20,13 @@ fs::path find_driver(const char* name, const char* env, const fs::path& explicit
   return path;
 }
 
+const std::string& checked_log_level(const std::string& level) {
+  for (const char* known : {"", "trace", "debug", "config", "info", "warn", "error", "fatal"})
+    if (level == known) return level;
+  throw Error(std::make_error_code(std::errc::invalid_argument),
+              "driver log level " + level + ": expected trace, debug, config, info, warn, error or fatal");
+}
+
 LaunchPlan driver_plan(EndpointKind kind, const char* name, fs::path binary, PortReport report,
                        const DriverOptions& options) {
   LaunchPlan plan;
@@ -84,7 +91,8 @@ Endpoint DriverService::endpoint() const {
 
 std::string DriverService::url() const {
   if (!state_) return {};
-  return "http://" + state_->host + ":" + std::to_string(port());
+  const bool ipv6 = state_->host.find(':') != std::string::npos;
+  return "http://" + (ipv6 ? "[" + state_->host + "]" : state_->host) + ":" + std::to_string(port());
 }
 
 WebDriverClient DriverService::client(std::chrono::milliseconds timeout) const {

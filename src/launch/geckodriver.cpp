@@ -1,5 +1,8 @@
 #include "foxport/geckodriver.hpp"
 
+#include <cstdlib>
+
+#include "foxport/firefox.hpp"
 #include "launch/driver_plan.hpp"
 #include "support/no_throw.hpp"
 
@@ -7,9 +10,22 @@ namespace foxport {
 namespace fs = std::filesystem;
 
 Geckodriver Geckodriver::launch(GeckodriverOptions options) {
+  const auto& log_level = detail::checked_log_level(options.log_level);
+  // Checked now, so a wrong Firefox fails the launch rather than each session. FOXPORT_FIREFOX
+  // names the Firefox of every foxport launch, the driver's sessions included.
+  const char* env = std::getenv("FOXPORT_FIREFOX");
+  if (!options.firefox.empty() || (env != nullptr && *env != '\0')) options.firefox = find_firefox(options.firefox);
   auto plan = detail::driver_plan(EndpointKind::geckodriver, "geckodriver",
                                   detail::find_driver("geckodriver", "FOXPORT_GECKODRIVER", options.driver),
                                   PortReport::geckodriver, options);
+  // Firefox inherits geckodriver's environment: MOZ_HEADLESS makes every session headless
+  // unless it asks for a display, so a client with default options works without one.
+  if (options.headless) {
+    plan.process.environment.insert_or_assign("MOZ_HEADLESS", std::string(1, '1'));  // not = "1": GCC 12 -Wrestrict
+  } else {
+    plan.process.environment.erase("MOZ_HEADLESS");
+    plan.process.unset_environment.emplace_back("MOZ_HEADLESS");
+  }
   // --websocket-port defaults to 9222 for every geckodriver: parallel jobs would collide.
   auto websocket = PortLease::acquire(PortRange::default_range());
   plan.configure = [&](ProcessOptions& process, std::uint16_t port, const fs::path& dir) {
@@ -19,7 +35,7 @@ Geckodriver Geckodriver::launch(GeckodriverOptions options) {
     if (!options.firefox.empty()) args.insert(args.end(), {"--binary", options.firefox.string()});
     if (options.marionette_port != 0)
       args.insert(args.end(), {"--marionette-port", std::to_string(options.marionette_port)});
-    if (!options.log_level.empty()) args.insert(args.end(), {"--log", options.log_level});
+    if (!log_level.empty()) args.insert(args.end(), {"--log", log_level});
     process.arguments.insert(process.arguments.begin(), args.begin(), args.end());
   };
   auto state = detail::launch(std::move(plan));

@@ -1,9 +1,16 @@
 #include "foxport/webdriver.hpp"
 
+#include <openssl/ssl.h>
+
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+#include <cstdlib>
 
 #include "foxport/error.hpp"
 #include "protocol/blocking.hpp"
@@ -16,55 +23,118 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
 
+namespace {
+
+namespace ssl = asio::ssl;
+
+bool insecure_tls() {
+  const char* value = std::getenv("FOXPORT_REMOTE_INSECURE");
+  return value != nullptr && std::string_view(value) == "1";
+}
+
+// Writes the request and reads the answer on a connected stream (plain or TLS), each step
+// bounded by the timeout.
+template <typename Stream>
+http::response<http::string_body> exchange(asio::io_context& io, Stream& stream, tcp::socket& socket,
+                                           const http::request<http::string_body>& req,
+                                           std::chrono::milliseconds timeout, const std::string& what) {
+  detail::run_with_timeout(io, socket, timeout, what, [&](boost::system::error_code& result) {
+    http::async_write(stream, req, [&](boost::system::error_code e, std::size_t) { result = e; });
+  });
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  detail::run_with_timeout(io, socket, timeout, what, [&](boost::system::error_code& result) {
+    http::async_read(stream, buffer, response, [&](boost::system::error_code e, std::size_t) { result = e; });
+  });
+  return response;
+}
+
+}  // namespace
+
 WebDriverClient::WebDriverClient(std::string base_url, std::chrono::milliseconds timeout)
     : base_url_(std::move(base_url)), timeout_(timeout) {
-  std::string_view rest = base_url_;
-  if (rest.rfind("http://", 0) == 0) rest.remove_prefix(7);
-  const auto slash = rest.find('/');
-  auto authority = rest.substr(0, slash);
-  prefix_ = slash == std::string_view::npos ? "" : std::string(rest.substr(slash));
-  while (!prefix_.empty() && prefix_.back() == '/') prefix_.pop_back();
-  const auto colon = authority.rfind(':');
-  if (colon == std::string_view::npos || authority.find(']', colon) != std::string_view::npos) {
-    host_ = std::string(authority);
-    port_ = "80";
-  } else {
-    host_ = std::string(authority.substr(0, colon));
-    port_ = std::string(authority.substr(colon + 1));
+  auto parsed = boost::urls::parse_uri(base_url_);
+  if (!parsed ||
+      (parsed->scheme_id() != boost::urls::scheme::http && parsed->scheme_id() != boost::urls::scheme::https) ||
+      !parsed->has_authority()) {
+    const bool secret = base_url_.find('@') != std::string::npos;
+    throw Error(std::make_error_code(std::errc::invalid_argument),
+                "not an http:// or https:// WebDriver URL: " + (secret ? "(has credentials, not shown)" : base_url_));
   }
-  if (host_.size() > 2 && host_.front() == '[') host_ = host_.substr(1, host_.size() - 2);
+  tls_ = parsed->scheme_id() == boost::urls::scheme::https;
+  host_ = parsed->host_address();
+  port_ = parsed->has_port() ? std::string(parsed->port()) : tls_ ? "443" : "80";
+  host_header_ = std::string(parsed->encoded_host_and_port());
+  prefix_ = std::string(parsed->encoded_path());
+  while (!prefix_.empty() && prefix_.back() == '/') prefix_.pop_back();
+  if (parsed->has_userinfo()) {
+    const std::string credentials = parsed->user() + ":" + parsed->password();
+    authorization_.resize(boost::beast::detail::base64::encoded_size(credentials.size()));
+    authorization_.resize(
+        boost::beast::detail::base64::encode(authorization_.data(), credentials.data(), credentials.size()));
+    authorization_.insert(0, "Basic ");
+  }
+  // Messages name the endpoint without its password.
+  boost::urls::url shown(*parsed);
+  if (shown.has_password()) shown.set_password("***");
+  shown_url_ = std::string(shown.buffer());
 }
 
 std::string WebDriverClient::request(std::string_view method, std::string_view path, std::string_view body) {
-  const std::string what = std::string(method) + " " + base_url_ + std::string(path);
+  const std::string what = std::string(method) + " " + shown_url_ + std::string(path);
   asio::io_context io;
-  tcp::socket socket(io);
   tcp::resolver resolver(io);
   boost::system::error_code ec;
   const auto endpoints = resolver.resolve(host_, port_, ec);
   if (ec) throw Error(std::error_code(ec.value(), std::system_category()), what + ": cannot resolve " + host_);
-  detail::run_with_timeout(io, socket, timeout_, what, [&](boost::system::error_code& result) {
-    asio::async_connect(socket, endpoints, [&](boost::system::error_code e, const tcp::endpoint&) { result = e; });
-  });
 
   http::request<http::string_body> req(http::string_to_verb(method), prefix_ + std::string(path), 11);
-  req.set(http::field::host, host_ + ":" + port_);
+  req.set(http::field::host, host_header_);
   req.set(http::field::connection, "close");
+  if (!authorization_.empty()) req.set(http::field::authorization, authorization_);
   if (req.method() == http::verb::post) {
     // geckodriver rejects any other content type, and a POST always carries a JSON body.
     req.set(http::field::content_type, "application/json; charset=utf-8");
     req.body() = body.empty() ? "{}" : std::string(body);
   }
   req.prepare_payload();
-  detail::run_with_timeout(io, socket, timeout_, what, [&](boost::system::error_code& result) {
-    http::async_write(socket, req, [&](boost::system::error_code e, std::size_t) { result = e; });
-  });
-  boost::beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  detail::run_with_timeout(io, socket, timeout_, what, [&](boost::system::error_code& result) {
-    http::async_read(socket, buffer, response, [&](boost::system::error_code e, std::size_t) { result = e; });
-  });
 
+  http::response<http::string_body> response;
+  if (!tls_) {
+    tcp::socket socket(io);
+    detail::run_with_timeout(io, socket, timeout_, what, [&](boost::system::error_code& result) {
+      asio::async_connect(socket, endpoints, [&](boost::system::error_code e, const tcp::endpoint&) { result = e; });
+    });
+    response = exchange(io, socket, socket, req, timeout_, what);
+  } else {
+    ssl::context context(ssl::context::tls_client);
+    const bool insecure = insecure_tls();
+    if (!insecure) {
+      context.set_default_verify_paths();  // the system's CAs, or SSL_CERT_FILE / SSL_CERT_DIR
+      context.set_verify_mode(ssl::verify_peer);
+    } else {
+      context.set_verify_mode(ssl::verify_none);
+    }
+    ssl::stream<tcp::socket> stream(io, context);
+    boost::system::error_code not_ip;
+    asio::ip::make_address(host_, not_ip);
+    if (not_ip) SSL_set_tlsext_host_name(stream.native_handle(), host_.c_str());  // SNI for names only
+    if (!insecure) stream.set_verify_callback(ssl::host_name_verification(host_));
+    auto& socket = stream.next_layer();
+    detail::run_with_timeout(io, socket, timeout_, what, [&](boost::system::error_code& result) {
+      asio::async_connect(socket, endpoints, [&](boost::system::error_code e, const tcp::endpoint&) { result = e; });
+    });
+    try {
+      detail::run_with_timeout(io, socket, timeout_, what + ": TLS handshake", [&](boost::system::error_code& result) {
+        stream.async_handshake(ssl::stream_base::client, [&](boost::system::error_code e) { result = e; });
+      });
+    } catch (const Error& e) {
+      throw Error(e.code(), std::string(e.what()) +
+                                " (a certificate of your own: SSL_CERT_FILE=its PEM file; no verification at all: "
+                                "FOXPORT_REMOTE_INSECURE=1)");
+    }
+    response = exchange(io, stream, socket, req, timeout_, what);
+  }
   const auto reply = json::parse(response.body(), ec);
   const auto* object = ec ? nullptr : reply.if_object();
   const auto* value = object != nullptr ? object->if_contains("value") : nullptr;
@@ -87,7 +157,7 @@ WebDriverStatus WebDriverClient::status() {
   const std::string body = "{\"value\":" + request("GET", "/status") + "}";
   auto parsed = detail::parse_status(body);
   if (!parsed)
-    throw Error(errc::protocol_error, "GET " + base_url_ + "/status: not a WebDriver status: " + body.substr(0, 200));
+    throw Error(errc::protocol_error, "GET " + shown_url_ + "/status: not a WebDriver status: " + body.substr(0, 200));
   return *parsed;
 }
 
@@ -99,7 +169,7 @@ std::string WebDriverClient::new_session(std::string_view capabilities_json) {
   const auto value = json::parse(request("POST", "/session", capabilities_json));
   const auto* id = value.is_object() ? value.as_object().if_contains("sessionId") : nullptr;
   if (id == nullptr || !id->is_string())
-    throw Error(errc::protocol_error, "POST " + base_url_ + "/session answered no sessionId");
+    throw Error(errc::protocol_error, "POST " + shown_url_ + "/session answered no sessionId");
   return std::string(id->as_string());
 }
 

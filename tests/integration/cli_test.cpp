@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <map>
 #include <memory>
@@ -188,6 +189,9 @@ TEST(Cli, BadInputGetsItsExitCodeAndOneClearLine) {
       {{"run", "--firefox", "--", "/nonexistent/command"}, 127, "cannot run /nonexistent/command"},  // before launching
       {{"run", "--chromedriver", "--recycle", "--", "true"}, 64, "--recycle applies to --firefox only"},
       {{"take", "--", "true"}, 64, "take needs FOXPORT_BROKER"},
+      {{"run", "--geckodriver", "--binary", "/nonexistent/firefox", "--", "true"}, 127, "/nonexistent/firefox", 2},
+      {{"run", "--chromedriver", "--driver-log-level", "loud", "--", "true"}, 64, "--driver-log-level"},
+      {{"run", "--firefox", "--driver-log-level", "debug", "--", "true"}, 64, "--driver-log-level"},
       {{"run", "--timeout", "0", "--", "true"}, 64, "--timeout"},
       {{"run", "--port-range", "5000-4000", "--", "true"}, 64, "5000-4000"},
       {{"port", "--range", "5000-4000"}, 64, "5000-4000"},
@@ -200,4 +204,90 @@ TEST(Cli, BadInputGetsItsExitCodeAndOneClearLine) {
     const auto lines = std::count(result.err.begin(), result.err.end(), '\n');
     EXPECT_EQ(lines, c.lines) << result.err;
   }
+}
+
+// Zero-config clients: Debian's Selenium with default ChromeOptions() / FirefoxOptions(), as
+// a user's test would open a session, on a machine without a display (DISPLAY removed).
+namespace {
+
+const std::string gecko_standin = FOXPORT_TEST_SUPPORT_DIR "/geckodriver-standin";
+
+Result run_selenium(std::vector<std::string> launch, const std::string& browser, const std::string& title) {
+  std::vector<std::string> args = {"/usr/bin/env", "-u",           "DISPLAY",   "-u", "WAYLAND_DISPLAY",
+                                   "-u",           "MOZ_HEADLESS", FOXPORT_CLI, "run"};
+  args.insert(args.end(), launch.begin(), launch.end());
+  args.insert(args.end(),
+              {"-q", "--", "/usr/bin/python3", FOXPORT_TEST_SUPPORT_DIR "/selenium-client", browser, title});
+  Subprocess child(args);
+  child.close_stdin();
+  Result result;
+  result.out = child.rest_of_stdout();
+  result.err = child.rest_of_stderr();
+  result.status = child.wait();
+  return result;
+}
+
+std::string unique_title(const char* what) { return std::string("foxport ") + what + " " + std::to_string(::getpid()); }
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST(Cli, SeleniumWithDefaultChromeOptionsGetsAHeadlessChromium) {
+  const auto title = unique_title("chromedriver");
+  const auto result = run_selenium({"--chromedriver"}, "chrome", title);
+  EXPECT_EQ(result.status, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("title " + title + "\n"), std::string::npos) << result.out << result.err;
+  EXPECT_NE(result.out.find("headless yes\n"), std::string::npos) << result.out << result.err;
+}
+
+TEST(Cli, SeleniumWithDefaultFirefoxOptionsGetsAHeadlessFirefox) {
+  const auto title = unique_title("geckodriver");
+  const auto result = run_selenium({"--geckodriver", "--driver", gecko_standin}, "firefox", title);
+  EXPECT_EQ(result.status, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("title " + title + "\n"), std::string::npos) << result.out << result.err;
+  EXPECT_NE(result.out.find("headless yes\n"), std::string::npos) << result.out << result.err;
+}
+
+// --no-headless really turns it off: without a display, the browser a default client asks
+// for cannot start, and the client is told so.
+TEST(Cli, NoHeadlessLeavesTheDriversBrowsersAsInstalled) {
+  const auto gecko = run_selenium({"--geckodriver", "--no-headless", "--driver", gecko_standin}, "firefox", "x");
+  EXPECT_EQ(gecko.status, 3) << gecko.out << gecko.err;
+  EXPECT_NE(gecko.out.find("session not created: Process unexpectedly closed with status 1"), std::string::npos)
+      << gecko.out << gecko.err;
+  const auto chrome = run_selenium({"--chromedriver", "--no-headless"}, "chrome", "x");
+  EXPECT_EQ(chrome.status, 3) << chrome.out << chrome.err;
+  EXPECT_NE(chrome.out.find("session not created"), std::string::npos) << chrome.out << chrome.err;
+}
+
+// --driver-log-level: the driver's verbose log, including what it did after it was ready,
+// lands in --log; without it, the same session leaves no such lines.
+TEST(Cli, DriverLogLevelPutsTheDriversSessionLogInTheLogFile) {
+  const auto dir = foxport::make_temporary_directory("cli-test-log");
+  struct Case {
+    std::vector<std::string> launch;
+    std::string browser;
+  };
+  const std::vector<Case> cases = {{{"--chromedriver"}, "chrome"},
+                                   {{"--geckodriver", "--driver", gecko_standin}, "firefox"}};
+  for (const auto& c : cases) {
+    for (const bool verbose : {true, false}) {
+      const auto title = unique_title(verbose ? "verbose" : "quiet");
+      const auto log = dir / (c.browser + (verbose ? "-verbose.log" : "-quiet.log"));
+      auto launch = c.launch;
+      launch.insert(launch.end(), {"--log", log.string()});
+      if (verbose) launch.insert(launch.end(), {"--driver-log-level", "trace"});
+      const auto result = run_selenium(launch, c.browser, title);
+      EXPECT_EQ(result.status, 0) << result.out << result.err;
+      const auto text = read_text(log);
+      // The navigation's URL has the title in it, percent-encoded.
+      const auto mark = "foxport%20" + std::string(verbose ? "verbose" : "quiet") + "%20" + std::to_string(::getpid());
+      EXPECT_EQ(text.find(mark) != std::string::npos, verbose) << c.browser << " " << log << ":\n" << text;
+    }
+  }
+  fs::remove_all(dir);
 }

@@ -13,6 +13,7 @@
 
 #include "foxport/driver.hpp"
 #include "foxport/error.hpp"
+#include "foxport/firefox.hpp"
 #include "support/page_server.hpp"
 #include "support/subprocess.hpp"
 #include "support/wait.hpp"
@@ -216,4 +217,75 @@ TEST(Chromedriver, FixedPortModeUsesALeasedPort) {
   auto driver = foxport::Chromedriver::launch(options);
   EXPECT_TRUE(options.port_range->contains(driver.port()));
   EXPECT_TRUE(driver.client().status().ready);
+}
+
+// FOXPORT_FIREFOX names the Firefox of the driver's sessions too: a session that asks for
+// no binary runs it (a wrapper that leaves a mark, then runs the real Firefox).
+TEST_F(Geckodriver, SessionsRunTheFirefoxThatFoxportFirefoxNames) {
+  const auto dir = foxport::make_temporary_directory("driver-test-firefox");
+  const auto marker = dir / "ran";
+  const auto wrapper = dir / "firefox";
+  std::ofstream(wrapper) << "#!/bin/sh\ntouch '" << marker.string() << "'\nexec '" << foxport::find_firefox().string()
+                         << "' \"$@\"\n";
+  fs::permissions(wrapper, fs::perms::owner_all);
+  ::setenv("FOXPORT_FIREFOX", wrapper.c_str(), 1);
+  std::error_code ec;
+  auto driver = foxport::Geckodriver::launch(gecko_options(), ec);
+  ::unsetenv("FOXPORT_FIREFOX");
+  ASSERT_FALSE(ec) << ec.message();
+  foxport::testing::PageServer page;
+  std::string session;
+  EXPECT_EQ(open_page(driver, R"({"capabilities":{"alwaysMatch":{}}})", page.url(), session), page.title());
+  EXPECT_TRUE(fs::exists(marker));
+  driver.stop();
+  fs::remove_all(dir);
+}
+
+TEST_F(Geckodriver, AnUnknownLogLevelIsRefused) {
+  auto options = gecko_options();
+  options.log_level = "loud";
+  std::error_code ec;
+  auto driver = foxport::Geckodriver::launch(options, ec);
+  EXPECT_EQ(ec, std::errc::invalid_argument);
+  EXPECT_FALSE(driver.valid());
+}
+
+// Headless by default: a session that names no browser runs the chromium found beside
+// chromedriver, the wrapper that runs ChromedriverOptions::chromium headless.
+TEST(Chromedriver, ASessionWithoutOptionsRunsTheHeadlessWrapper) {
+  const auto dir = foxport::make_temporary_directory("driver-test-chromium");
+  const auto marker = dir / "ran";
+  const auto chromium = dir / "my chro'mium";  // the wrapper quotes what it runs
+  auto real = foxport::find_chromium();
+  ASSERT_FALSE(real.empty()) << "no chromium in PATH";
+  std::ofstream(chromium) << "#!/bin/sh\necho \"$@\" > '" << marker.string() << "'\nexec '" << real.string()
+                          << "' \"$@\"\n";
+  fs::permissions(chromium, fs::perms::owner_all);
+  foxport::ChromedriverOptions options;
+  options.chromium = chromium;
+  auto driver = foxport::Chromedriver::launch(options);
+  foxport::testing::PageServer page;
+  std::string session;
+  EXPECT_EQ(open_page(driver, R"({"capabilities":{"alwaysMatch":{"browserName":"chrome"}}})", page.url(), session),
+            page.title());
+  std::ifstream in(marker);
+  std::string arguments;
+  std::getline(in, arguments);
+  EXPECT_NE(arguments.find("--headless=new"), std::string::npos) << arguments;
+  EXPECT_EQ(arguments.find("--no-sandbox") != std::string::npos, ::geteuid() == 0) << arguments;
+  driver.stop();
+  fs::remove_all(dir);
+}
+
+TEST(Chromedriver, NotHeadlessRunsChromedriverAsInstalled) {
+  foxport::ChromedriverOptions options;
+  options.headless = false;
+  auto driver = foxport::Chromedriver::launch(options);
+  EXPECT_FALSE(fs::exists(driver.directory() / "bin"));
+  EXPECT_EQ(fs::read_symlink("/proc/" + std::to_string(driver.pid()) + "/exe"),
+            fs::canonical(foxport::find_executable("chromedriver")));
+  options.headless = true;
+  auto headless = foxport::Chromedriver::launch(options);
+  EXPECT_EQ(fs::read_symlink("/proc/" + std::to_string(headless.pid()) + "/exe"),
+            fs::canonical(headless.directory() / "bin" / "chromedriver"));
 }

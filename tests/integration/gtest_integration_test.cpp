@@ -1,5 +1,6 @@
 // The GoogleTest integration's per-test fixture: each test gets its own Firefox, and it is
 // gone when the test is (the leak check after each test would fail otherwise).
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -114,4 +115,39 @@ TEST(GtestIntegration, UnusableExportedVariablesAreAnErrorNamingTheVariable) {
       EXPECT_NE(std::string(e.what()).find(value), std::string::npos) << e.what();
     }
   }
+}
+
+// GeckodriverTest::driver_options() returns GeckodriverOptions, so its Firefox is honoured:
+// one that does not exist fails the fixture's SetUp with a message naming it.
+namespace {
+
+class MissingFirefox : public foxport::gtest::GeckodriverTest {
+ public:
+  using foxport::gtest::GeckodriverTest::SetUp;
+  using foxport::gtest::GeckodriverTest::TearDown;
+  void TestBody() override {}
+
+ protected:
+  foxport::GeckodriverOptions driver_options() const override {
+    foxport::GeckodriverOptions options;
+    options.driver = FOXPORT_TEST_SUPPORT_DIR "/geckodriver-standin";
+    options.firefox = "/nonexistent/firefox";
+    return options;
+  }
+};
+
+}  // namespace
+
+TEST(GtestFixture, GeckodriverTestHonoursItsFirefoxOption) {
+  ::testing::TestPartResultArray failures;
+  {
+    ::testing::ScopedFakeTestPartResultReporter reporter(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
+    MissingFirefox fixture;
+    fixture.SetUp();
+    fixture.TearDown();
+  }
+  ASSERT_EQ(failures.size(), 1);
+  const std::string message = failures.GetTestPartResult(0).message();
+  EXPECT_NE(message.find("/nonexistent/firefox"), std::string::npos) << message;
 }
