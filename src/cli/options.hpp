@@ -36,6 +36,7 @@ struct LaunchOptions {
   int port = 0;
   std::string port_range;
   bool headless = true;
+  bool no_cache = false;
   std::vector<std::string> prefs;
   std::vector<std::string> arguments;
   double timeout = 30;

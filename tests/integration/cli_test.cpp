@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <future>
 #include <map>
@@ -193,4 +194,18 @@ TEST(Cli, BadInputGetsItsExitCodeAndOneClearLine) {
     const auto lines = std::count(result.err.begin(), result.err.end(), '\n');
     EXPECT_EQ(lines, c.status == 127 ? 2 : 1) << result.err;  // 127: the launching line, then the error
   }
+}
+
+TEST(Cli, NoCacheRunsFirefoxOnAFreshProfileAndLeavesTheCacheAlone) {
+  const auto cache = foxport::make_temporary_directory("xdg-cache");
+  const std::string saved = std::getenv("XDG_CACHE_HOME") != nullptr ? std::getenv("XDG_CACHE_HOME") : "";
+  ::setenv("XDG_CACHE_HOME", cache.c_str(), 1);
+  foxport::testing::PageServer page;
+  const auto result =
+      run({"run", "--firefox", "--no-cache", "--", FOXPORT_TEST_LAUNCHER, "marionette-client", page.url(), "0"});
+  ::setenv("XDG_CACHE_HOME", saved.c_str(), 1);
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.out.find("title " + page.title()), std::string::npos) << result.out << result.err;
+  EXPECT_FALSE(fs::exists(cache / "foxport"));
+  fs::remove_all(cache);
 }
