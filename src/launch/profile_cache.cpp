@@ -103,8 +103,8 @@ void remove_stale(const fs::path& cache, const std::string& key) {
     bool stale = false;
     if (name.rfind("firefox-", 0) == 0) {
       const auto marker = platform::read_small_file((it->path() / marker_name).string());
-      stale = !marker.empty() && line_starting(marker, "install=") == install &&
-              marker.find(identity) == std::string::npos;
+      stale =
+          !marker.empty() && line_starting(marker, "install=") == install && marker.find(identity) == std::string::npos;
     } else if (name.rfind("build-", 0) == 0) {
       std::error_code time_ec;
       const auto age = fs::file_time_type::clock::now() - fs::last_write_time(it->path(), time_ec);
@@ -156,7 +156,7 @@ fs::path build(const fs::path& binary, const FirefoxOptions& options, const std:
     }
     std::ofstream(fs::path(directory) / marker_name) << key;
     remove_stale(cache, key);
-    entry = cache / ("firefox-" + hash_of(key));
+    entry = cache / template_entry_name(key);
     if (complete(entry, key)) return;  // made meanwhile through another path to the binary
     ec.clear();
     fs::remove_all(entry, ec);  // under the lock: an incomplete entry (no marker) of this key
@@ -203,6 +203,8 @@ std::string template_key(const fs::path& install_dir, const FirefoxOptions& opti
   return key;
 }
 
+std::string template_entry_name(const std::string& key) { return "firefox-" + hash_of(key); }
+
 fs::path install_dir_of(const fs::path& binary, const fs::path& cache) {
   std::error_code ec;
   const auto real = fs::weakly_canonical(binary, ec);
@@ -240,7 +242,7 @@ WarmTemplate warm_template(const fs::path& binary, const FirefoxOptions& options
     }
     const auto key = template_key(install, options);
     if (key.empty()) return result;
-    const auto entry = *cache / ("firefox-" + hash_of(key));
+    const auto entry = *cache / template_entry_name(key);
     if (complete(entry, key)) {
       result.profile = entry;
       return result;

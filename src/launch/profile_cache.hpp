@@ -32,6 +32,9 @@ bool profile_cache_enabled(const FirefoxOptions& options);
 /// install directory has no application.ini.
 std::string template_key(const std::filesystem::path& install_dir, const FirefoxOptions& options);
 
+/// The cache entry's name for a key: `firefox-<hash>` (its lock: the same + ".lock").
+std::string template_entry_name(const std::string& key);
+
 /// Where a Firefox install lives: the binary's real directory when application.ini is there,
 /// else (a wrapper script such as Debian's /usr/bin/firefox) the directory recorded the last
 /// time the wrapper ran from this cache; empty if unknown.

@@ -42,8 +42,8 @@ double cpu_seconds() {
 }
 
 struct Sample {
-  double first_page = 0;  // seconds: launch call (or exec) to the title read
-  double cpu = 0;         // seconds of CPU: start to first page and stop
+  double first_page = 0;    // seconds: launch call (or exec) to the title read
+  double cpu = 0;           // seconds of CPU: start to first page and stop
   double before_spawn = 0;  // seconds: launch call to spawn (the profile's making, the copy included)
 };
 
@@ -84,8 +84,8 @@ Sample by_hand(const fs::path& binary) {
     const int null = ::open("/dev/null", O_WRONLY);
     ::dup2(null, STDOUT_FILENO);
     ::dup2(null, STDERR_FILENO);
-    ::execl(binary.c_str(), binary.c_str(), "--marionette", "--headless", "--no-remote", "--profile",
-            profile.c_str(), static_cast<char*>(nullptr));
+    ::execl(binary.c_str(), binary.c_str(), "--marionette", "--headless", "--no-remote", "--profile", profile.c_str(),
+            static_cast<char*>(nullptr));
     ::_exit(127);
   }
   std::uint16_t port = 0;
@@ -119,7 +119,8 @@ void warm_start(int runs) {
   page = &server;
   std::printf("\n## 6. Warm start: exec to first page title\n\n");
   std::printf(
-      "Launch (or exec) until the title of a page (HTTP, on 127.0.0.1) was read over a second Marionette session of the "
+      "Launch (or exec) until the title of a page (HTTP, on 127.0.0.1) was read over a second Marionette session of "
+      "the "
       "caller's: foxport's launch includes its own session (ready_for_session). CPU: the whole tree's user + "
       "system seconds from launch to stop. %d alternating runs each; the template was built before the first.\n\n",
       runs);

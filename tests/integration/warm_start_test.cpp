@@ -43,8 +43,7 @@ struct TestCache {
     std::vector<fs::path> found;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(profiles(), ec))
-      if (entry.is_directory() && entry.path().filename().string().rfind(prefix, 0) == 0)
-        found.push_back(entry.path());
+      if (entry.is_directory() && entry.path().filename().string().rfind(prefix, 0) == 0) found.push_back(entry.path());
     return found;
   }
 };

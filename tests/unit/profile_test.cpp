@@ -14,6 +14,7 @@
 #include "foxport/process.hpp"
 #include "launch/firefox_profile.hpp"
 #include "launch/profile_cache.hpp"
+#include "platform/port_lock.hpp"
 
 namespace fs = std::filesystem;
 using foxport::FirefoxOptions;
@@ -65,9 +66,9 @@ fs::path used_profile(const fs::path& root) {
 }  // namespace
 
 TEST(ProfileCopy, FilterSkipsTheStateOfTheFirefoxThatRanOnIt) {
-  for (const char* name : {"lock", ".parentlock", ".startup-incomplete", "MarionetteActivePort",
-                           "WebDriverBiDiServer.json", "sessionstore.jsonlz4", "sessionstore-backups",
-                           "sessionCheckpoints.json"}) {
+  for (const char* name :
+       {"lock", ".parentlock", ".startup-incomplete", "MarionetteActivePort", "WebDriverBiDiServer.json",
+        "sessionstore.jsonlz4", "sessionstore-backups", "sessionCheckpoints.json"}) {
     EXPECT_TRUE(foxport::detail::skipped_in_copy(name, false)) << name;
   }
   EXPECT_FALSE(foxport::detail::skipped_in_copy("compatibility.ini", true));
@@ -86,9 +87,9 @@ TEST(ProfileCopy, NeverFollowsASymlinkAndSkipsTheRunningState) {
   EXPECT_TRUE(fs::is_regular_file(to / "compatibility.ini"));
   EXPECT_TRUE(fs::is_regular_file(to / "prefs.js"));
   EXPECT_TRUE(fs::is_regular_file(to / "startupCache" / "startupCache.8.little"));
-  for (const char* gone : {"lock", ".parentlock", ".startup-incomplete", "MarionetteActivePort",
-                           "WebDriverBiDiServer.json", "sessionstore-backups", "sessionCheckpoints.json", "user.js",
-                           "linked-dir", "startupCache/linked-file"}) {
+  for (const char* gone :
+       {"lock", ".parentlock", ".startup-incomplete", "MarionetteActivePort", "WebDriverBiDiServer.json",
+        "sessionstore-backups", "sessionCheckpoints.json", "user.js", "linked-dir", "startupCache/linked-file"}) {
     EXPECT_FALSE(fs::exists(fs::symlink_status(to / gone))) << gone;
   }
 }
@@ -188,9 +189,64 @@ TEST(ProfileCache, AnUnusableCacheMeansAFreshProfileNotAFailure) {
   fs::create_directory(dir.path / "foxport");
   ::chmod((dir.path / "foxport").c_str(), 0777);
   bool built = false;
-  const auto warm = foxport::detail::warm_template("/bin/sh", FirefoxOptions{},
-                                                   [&](const fs::path&, const auto&) { built = true; });
+  const auto warm =
+      foxport::detail::warm_template("/bin/sh", FirefoxOptions{}, [&](const fs::path&, const auto&) { built = true; });
   EXPECT_TRUE(warm.profile.empty());
   EXPECT_FALSE(built);
   EXPECT_NE(warm.note.find("writable by group or others"), std::string::npos) << warm.note;
+}
+
+TEST(ProfileCache, BuiltOnceReusedRebuiltWhenIncompleteAndOldBuildsRemoved) {
+  // The cache's logic with a stand-in build: a fake install and a builder that writes a profile.
+  TempDir dir;
+  ScopedEnv xdg("XDG_CACHE_HOME", (dir.path / "cache").c_str());
+  const auto install = dir.path / "install";
+  fs::create_directory(install);
+  write(install / "application.ini", "[App]\nVersion=153.7.0\nBuildID=1\n");
+  write(install / "firefox", "");
+  int builds = 0;
+  const foxport::detail::TemplateBuilder builder = [&](const fs::path& profile, const auto& done) {
+    ++builds;
+    write(profile / "compatibility.ini", "[Compatibility]\n");
+    write(profile / "user.js", "// the build's\n");
+    fs::create_symlink("127.0.0.1:+1", profile / "lock");
+    done(install / "firefox");
+  };
+  const auto first = foxport::detail::warm_template(install / "firefox", FirefoxOptions{}, builder);
+  ASSERT_TRUE(first.built) << first.note;
+  EXPECT_TRUE(fs::exists(first.profile / "compatibility.ini"));
+  EXPECT_TRUE(fs::exists(first.profile / "foxport-template"));
+  EXPECT_FALSE(fs::exists(fs::symlink_status(first.profile / "lock")));
+  EXPECT_FALSE(fs::exists(first.profile / "user.js"));
+
+  const auto again = foxport::detail::warm_template(install / "firefox", FirefoxOptions{}, builder);
+  EXPECT_FALSE(again.built);
+  EXPECT_EQ(again.profile, first.profile);
+  EXPECT_EQ(builds, 1);
+
+  fs::remove(first.profile / "foxport-template");  // incomplete: rebuilt, never used as it is
+  const auto rebuilt = foxport::detail::warm_template(install / "firefox", FirefoxOptions{}, builder);
+  EXPECT_TRUE(rebuilt.built);
+  EXPECT_EQ(rebuilt.profile, first.profile);
+  EXPECT_EQ(builds, 2);
+
+  write(install / "application.ini", "[App]\nVersion=153.8.0\nBuildID=2\n");  // Firefox updated
+  const auto updated = foxport::detail::warm_template(install / "firefox", FirefoxOptions{}, builder);
+  EXPECT_TRUE(updated.built);
+  EXPECT_NE(updated.profile, first.profile);
+  EXPECT_FALSE(fs::exists(first.profile));  // the old build's template is gone
+
+  FirefoxOptions other;
+  other.prefs["foxport.test"] = true;
+  const auto key = foxport::detail::template_key(install, other);
+  ASSERT_FALSE(key.empty());
+  // Someone else is building this key: no wait, no second build, a fresh profile.
+  const auto lock =
+      foxport::platform::try_lock_file(updated.cache / (foxport::detail::template_entry_name(key) + ".lock"));
+  ASSERT_GE(lock.fd, 0);
+  const auto busy = foxport::detail::warm_template(install / "firefox", other, builder);
+  ::close(lock.fd);
+  EXPECT_TRUE(busy.profile.empty());
+  EXPECT_NE(busy.note.find("being built by another launch"), std::string::npos) << busy.note;
+  EXPECT_EQ(builds, 3);
 }
