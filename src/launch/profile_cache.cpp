@@ -115,6 +115,7 @@ void remove_stale(const fs::path& cache, const std::string& key) {
     std::error_code remove_ec;
     fs::rename(it->path(), doomed, remove_ec);
     if (!remove_ec) fs::remove_all(doomed, remove_ec);
+    if (!remove_ec && name.rfind("firefox-", 0) == 0) fs::remove(cache / (name + ".lock"), remove_ec);
   }
 }
 

@@ -234,7 +234,8 @@ TEST(ProfileCache, BuiltOnceReusedRebuiltWhenIncompleteAndOldBuildsRemoved) {
   const auto updated = foxport::detail::warm_template(install / "firefox", FirefoxOptions{}, builder);
   EXPECT_TRUE(updated.built);
   EXPECT_NE(updated.profile, first.profile);
-  EXPECT_FALSE(fs::exists(first.profile));  // the old build's template is gone
+  EXPECT_FALSE(fs::exists(first.profile));  // the old build's template is gone, and its lock
+  EXPECT_FALSE(fs::exists(first.profile.string() + ".lock"));
 
   FirefoxOptions other;
   other.prefs["foxport.test"] = true;
