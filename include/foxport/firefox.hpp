@@ -40,7 +40,17 @@ struct FirefoxOptions {
   std::map<std::string, PrefValue> prefs;          ///< on top of foxport's test prefs
   std::vector<std::string> arguments;              ///< extra command-line arguments
   std::map<std::string, std::string> environment;  ///< extra environment variables
-  std::filesystem::path profile_template;          ///< copied into the temporary profile
+  /// Copied into the temporary profile (never following symlinks, without the state of a
+  /// Firefox that ran on it: lock, port files, session store). Turns warm_profile off.
+  std::filesystem::path profile_template;
+  /// Warm start: copy a cached template profile made once per Firefox build and pref set (a
+  /// Firefox started on an empty profile, one page, Marionette:Quit) into the launch's
+  /// profile: Firefox finds its start-up caches and databases made and reaches its first page
+  /// about twice as fast (docs/benchmarks.md). The first launch for a build and pref set makes
+  /// the template (a Firefox start and quit more). The cache is $XDG_CACHE_HOME/foxport/profiles
+  /// (default ~/.cache/foxport/profiles, 0700). Off with false, FOXPORT_NO_CACHE=1 or
+  /// `foxport run --no-cache`; a cache that cannot be used means a fresh profile, never a failure.
+  bool warm_profile = true;
   /// 0 (the default): Firefox binds port 0 and reports what it got. Otherwise this port.
   std::uint16_t marionette_port = 0;
   /// When set (and marionette_port is 0): lease a fixed port from this range.

@@ -39,6 +39,8 @@ void add_launch_options(CLI::App& app, LaunchOptions& options) {
   app.add_flag("--headless,!--no-headless", options.headless,
                "Headless browser (default: on). For --geckodriver and --chromedriver too: sessions whose client "
                "asks for nothing special are headless (MOZ_HEADLESS=1; a headless chromium wrapper)");
+  app.add_flag("--no-cache", options.no_cache,
+               "Firefox on a fresh profile, not a copy of the cached template (also FOXPORT_NO_CACHE=1)");
   app.add_option("--pref", options.prefs, "NAME=VALUE Firefox preference (repeatable; true/false/integers typed)");
   app.add_option("--arg", options.arguments, "An extra argument for the child (repeatable)")->allow_extra_args(false);
   app.add_option("--timeout", options.timeout, "Seconds to wait until ready (default 30)");
@@ -127,6 +129,7 @@ Launched::Launched(const LaunchOptions& options) {
     FirefoxOptions firefox;
     firefox.binary = options.binary;
     firefox.headless = options.headless;
+    firefox.warm_profile = !options.no_cache;
     for (const auto& pref : options.prefs) {
       const auto eq = pref.find('=');
       if (eq == std::string::npos || eq == 0) throw UsageError("--pref " + pref + ": expected NAME=VALUE");

@@ -37,6 +37,7 @@ struct LaunchOptions {
   std::string port_range;
   bool headless = true;
   std::string driver_log_level;
+  bool no_cache = false;
   std::vector<std::string> prefs;
   std::vector<std::string> arguments;
   double timeout = 30;

@@ -6,6 +6,7 @@
 #include "foxport/error.hpp"
 #include "launch/firefox_profile.hpp"
 #include "launch/launcher.hpp"
+#include "launch/profile_cache.hpp"
 #include "platform/process_tree.hpp"
 #include "support/no_throw.hpp"
 
@@ -43,18 +44,24 @@ fs::path find_firefox(const fs::path& explicit_binary) {
               "Firefox not found; set FirefoxOptions::binary or FOXPORT_FIREFOX. Searched:" + searched);
 }
 
-Firefox Firefox::launch(FirefoxOptions options) {
+namespace {
+
+// The launch path every Firefox takes, the template build's included. `base`: the profile
+// copied into the launch's; `directory`: the launch's directory if not a new temporary one.
+std::unique_ptr<detail::LaunchState> launch_state(FirefoxOptions& options, const fs::path& binary, const fs::path& base,
+                                                  bool base_is_cached, const fs::path& directory = {}) {
   detail::LaunchPlan plan;
   plan.kind = EndpointKind::firefox;
   plan.directory_purpose = "firefox-profile";
-  plan.binary = find_firefox(options.binary);
+  plan.directory = directory;
+  plan.binary = binary;
   plan.port = options.marionette_port;
   plan.lease_range = options.marionette_port_range;
   plan.ready = {"Firefox", PortReport::marionette, "MarionetteActivePort", detail::Probe::marionette,
                 options.ready_timeout};
   plan.ready.session_probe = options.ready_for_session;
-  plan.configure = [&options](ProcessOptions& process, std::uint16_t port, const fs::path& profile) {
-    detail::prepare_profile(profile, options, port);
+  plan.configure = [&](ProcessOptions& process, std::uint16_t port, const fs::path& profile) {
+    detail::prepare_profile(profile, options, port, base, base_is_cached);
     process.arguments = {"--marionette", "--no-remote", "--profile", profile.string()};
     if (options.headless) process.arguments.emplace_back("--headless");
     if (options.recyclable) process.arguments.emplace_back("--remote-allow-system-access");
@@ -64,12 +71,57 @@ Firefox Firefox::launch(FirefoxOptions options) {
     for (const auto& [name, value] : options.environment) process.environment[name] = value;
   };
   plan.process.log_file = options.log_file;
-  plan.process.on_line = std::move(options.on_line);
+  plan.process.on_line = options.on_line;
   plan.process.stop_policy = options.stop_policy;
+  return detail::launch(std::move(plan));
+}
 
+// The template: Firefox started on an empty profile with the launch's prefs, one page
+// loaded, then Marionette:Quit, so that Firefox itself writes its caches and closes its
+// databases (exit status 0 in ~0.5 s). Never on a template: warm_profile is off for it.
+void build_template(const FirefoxOptions& options, const fs::path& binary, const fs::path& profile,
+                    const std::function<void(const fs::path&)>& done) {
+  FirefoxOptions build;
+  build.headless = options.headless;
+  build.prefs = options.prefs;
+  build.environment = options.environment;
+  build.ready_timeout = options.ready_timeout;
+  build.warm_profile = false;
+  build.on_line = options.on_line;
+  auto state = launch_state(build, binary, {}, false, profile);
+  const auto executable = platform::executable_of(state->process.pid());
+  {
+    auto client = Marionette::connect(state->host, state->report.port, std::chrono::seconds(10));
+    client.new_session();
+    client.navigate("data:text/html,<title>t</title>");
+    client.title();
+    client.quit();
+  }
+  const auto status = state->process.wait_for(std::chrono::seconds(30));
+  if (!status || status->code != 0)
+    throw Error(errc::exited_early, "Firefox did not quit cleanly after Marionette:Quit (" +
+                                        (status ? status->to_string() : std::string("still running")) + ")");
+  done(executable);
+  state->stop();  // the tree's stragglers; the profile has moved into the cache
+}
+
+}  // namespace
+
+Firefox Firefox::launch(FirefoxOptions options) {
+  const auto binary = find_firefox(options.binary);
+  const auto warm = detail::warm_template(binary, options, [&](const fs::path& profile, const auto& done) {
+    build_template(options, binary, profile, done);
+  });
+  auto note = [&options](const std::string& text) {
+    if (options.on_line) options.on_line(Stream::err, "foxport: " + text);
+  };
+  if (!warm.note.empty()) note(warm.note);
+  if (warm.built) note("built the template profile " + warm.profile.string());
+  const bool cached = !warm.profile.empty();
   Firefox firefox;
-  firefox.state_ = detail::launch(std::move(plan));
+  firefox.state_ = launch_state(options, binary, cached ? warm.profile : options.profile_template, cached);
   firefox.quit_via_marionette_ = options.quit_via_marionette;
+  if (!warm.cache.empty()) detail::remember_install_dir(binary, platform::executable_of(firefox.pid()), warm.cache);
   return firefox;
 }
 

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <set>
+#include <vector>
 
 #include "foxport/error.hpp"
 
@@ -107,20 +109,79 @@ std::string user_js_line(const std::string& name, const PrefValue& value) {
   return line + ");\n";
 }
 
-// A fresh profile: a copy of the template if any, never trusting its MarionetteActivePort
-// or lock files, plus foxport's prefs appended to user.js (later lines win).
-void prepare_profile(const fs::path& profile, const FirefoxOptions& options, std::uint16_t port) {
-  if (!options.profile_template.empty()) {
-    std::error_code ec;
-    fs::copy(options.profile_template, profile, fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
-    if (ec) throw Error(ec, "cannot copy the profile " + options.profile_template.string() + " to " + profile.string());
-    for (const char* stale : {"MarionetteActivePort", "lock", ".parentlock", "WebDriverBiDiServer.json"})
-      fs::remove(profile / stale, ec);
+bool skipped_in_copy(const std::string& name, bool skip_user_js) {
+  // What belongs to the Firefox that ran on the profile, not to the profile: its locks, the
+  // port files it wrote, its crash guard and session store. compatibility.ini stays: without
+  // it Firefox throws its start-up caches away.
+  static const std::set<std::string> state = {"lock",
+                                              ".parentlock",
+                                              ".startup-incomplete",
+                                              "MarionetteActivePort",
+                                              "WebDriverBiDiServer.json",
+                                              "sessionstore.jsonlz4",
+                                              "sessionstore-backups",
+                                              "sessionCheckpoints.json"};
+  return state.contains(name) || (skip_user_js && (name == "user.js" || name == "foxport-template"));
+}
+
+void copy_profile(const fs::path& from, const fs::path& to, bool skip_user_js) {
+  std::error_code ec;
+  const auto fail = [&](const fs::path& what) {
+    throw Error(ec, "cannot copy the profile " + from.string() + " to " + to.string() + " (" + what.string() + ")");
+  };
+  if (!fs::is_directory(fs::symlink_status(from, ec))) {
+    if (!ec) ec = std::make_error_code(std::errc::not_a_directory);
+    fail(from);
+  }
+  // Depth first, by hand: recursive_directory_iterator would have to be told not to follow
+  // links, and entries at the top level are filtered by name.
+  std::vector<std::pair<fs::path, fs::path>> pending{{from, to}};
+  while (!pending.empty()) {
+    const auto [source, target] = pending.back();
+    pending.pop_back();
+    for (fs::directory_iterator it(source, ec), end; !ec && it != end; it.increment(ec)) {
+      const auto& entry = it->path();
+      if (source == from && skipped_in_copy(entry.filename().string(), skip_user_js)) continue;
+      const auto type = it->symlink_status(ec).type();
+      if (ec) fail(entry);
+      if (type == fs::file_type::directory) {
+        fs::create_directory(target / entry.filename(), ec);
+        if (ec) fail(entry);
+        pending.emplace_back(entry, target / entry.filename());
+      } else if (type == fs::file_type::regular) {
+        fs::copy_file(entry, target / entry.filename(), fs::copy_options::overwrite_existing, ec);
+        if (ec) fail(entry);
+      }
+      // Symlinks, sockets, fifos: never followed, never copied.
+    }
+    if (ec) fail(source);
+  }
+}
+
+std::map<std::string, PrefValue> profile_prefs(const FirefoxOptions& options) {
+  auto prefs = default_firefox_prefs();
+  for (const auto& [name, value] : options.prefs) prefs[name] = value;
+  prefs.erase("marionette.port");
+  return prefs;
+}
+
+// A fresh profile: a copy of the base if any (never its MarionetteActivePort or locks), plus
+// foxport's prefs appended to user.js (later lines win).
+void prepare_profile(const fs::path& profile, const FirefoxOptions& options, std::uint16_t port, const fs::path& base,
+                     bool base_is_cached) {
+  if (!base.empty() && !base_is_cached) copy_profile(base, profile, false);
+  if (!base.empty() && base_is_cached) {
+    try {
+      copy_profile(base, profile, true);
+    } catch (const Error&) {
+      // The cached template went away under us (rebuilt for a new Firefox): start fresh.
+      std::error_code ec;
+      for (fs::directory_iterator it(profile, ec), end; !ec && it != end; it.increment(ec)) fs::remove_all(*it, ec);
+    }
   }
   std::ofstream user_js(profile / "user.js", std::ios::app);
   user_js << "// written by foxport\n";
-  auto prefs = default_firefox_prefs();
-  for (const auto& [name, value] : options.prefs) prefs[name] = value;
+  auto prefs = profile_prefs(options);
   prefs["marionette.port"] = static_cast<int>(port);
   for (const auto& [name, value] : prefs) user_js << user_js_line(name, value);
   if (!user_js)

@@ -44,7 +44,7 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
     ProcessOptions process = plan.process;
     process.executable = plan.binary;
     // Everything the child puts in its directory goes with the launch; spawn removes it if it fails.
-    state->directory = make_temporary_directory(plan.directory_purpose);
+    state->directory = plan.directory.empty() ? make_temporary_directory(plan.directory_purpose) : plan.directory;
     process.owned_directories.push_back(state->directory);
     if (plan.directory_is_tmpdir) process.environment["TMPDIR"] = state->directory.string();
     try {

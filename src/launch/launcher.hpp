@@ -39,12 +39,15 @@ struct LaunchState {
 struct LaunchPlan {
   EndpointKind kind = EndpointKind::firefox;  ///< what the launch serves
   std::string directory_purpose;              ///< "firefox-profile": the directory is $TMPDIR/foxport-PURPOSE-XXXXXX
-  std::filesystem::path binary;               ///< resolved already
-  std::uint16_t port = 0;                     ///< a fixed port; 0: the child binds port 0 (or a lease)
-  std::optional<PortRange> lease_range;       ///< lease the port from here (when port is 0)
-  int attempts = 1;                           ///< launches tried when the child lost its port
-  bool directory_is_tmpdir = false;           ///< the child's TMPDIR: its temporary files go with the launch
-  ReadySpec ready;                            ///< how readiness is seen (port_file relative to the directory)
+  /// Set: the launch's directory is this one (made empty by the caller, owned by the launch)
+  /// instead of a new temporary one; the Firefox template build makes its profile in the cache.
+  std::filesystem::path directory;
+  std::filesystem::path binary;          ///< resolved already
+  std::uint16_t port = 0;                ///< a fixed port; 0: the child binds port 0 (or a lease)
+  std::optional<PortRange> lease_range;  ///< lease the port from here (when port is 0)
+  int attempts = 1;                      ///< launches tried when the child lost its port
+  bool directory_is_tmpdir = false;      ///< the child's TMPDIR: its temporary files go with the launch
+  ReadySpec ready;                       ///< how readiness is seen (port_file relative to the directory)
   /// Fills in argv, environment and files for this port and directory. May throw.
   std::function<void(ProcessOptions& process, std::uint16_t port, const std::filesystem::path& directory)> configure;
   ProcessOptions process;  ///< log file, callbacks, stop policy, extra environment

@@ -1,7 +1,9 @@
 // foxport's benchmark: what foxport adds on top of the browser's own start and stop, next
 // to baselines measured in the same run. Prints Markdown; scripts/bench publishes it.
 //
-//   foxport-bench [--runs N] [--foxport PATH-TO-foxport] [--geckodriver PATH]
+//   foxport-bench [--runs N] [--foxport PATH-TO-foxport] [--geckodriver PATH] [--only warm]
+//
+// Firefox's template profiles (warm start) go to a cache of the run's own, not ~/.cache.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -337,20 +339,30 @@ void footprint(const fs::path& foxport_cli) {
 
 }  // namespace
 
+void warm_start(int runs);  // warm_start.cpp
+
 int main(int argc, char** argv) {
   fs::path foxport_cli;
+  std::string only;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--runs") runs = std::max(1, std::atoi(argv[i + 1]));
     if (flag == "--foxport") foxport_cli = argv[i + 1];
     if (flag == "--geckodriver") geckodriver_path = argv[i + 1];
+    if (flag == "--only") only = argv[i + 1];
   }
+  const auto cache = foxport::make_temporary_directory("bench-cache");
+  ::setenv("XDG_CACHE_HOME", cache.c_str(), 1);
   if (geckodriver_path.empty()) geckodriver_path = "geckodriver";
   std::printf("Medians and 90th percentiles of %d runs each, all in one run of `foxport-bench`.\n", runs);
-  ready_overhead();
-  stop_times();
-  lease_rates();
-  parallel_launches();
-  footprint(foxport_cli);
+  if (only.empty()) {
+    ready_overhead();
+    stop_times();
+    lease_rates();
+    parallel_launches();
+    footprint(foxport_cli);
+  }
+  if (only.empty() || only == "warm") warm_start(runs);
+  fs::remove_all(cache);
   return 0;
 }

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -290,4 +291,18 @@ TEST(Cli, DriverLogLevelPutsTheDriversSessionLogInTheLogFile) {
     }
   }
   fs::remove_all(dir);
+}
+
+TEST(Cli, NoCacheRunsFirefoxOnAFreshProfileAndLeavesTheCacheAlone) {
+  const auto cache = foxport::make_temporary_directory("xdg-cache");
+  const std::string saved = std::getenv("XDG_CACHE_HOME") != nullptr ? std::getenv("XDG_CACHE_HOME") : "";
+  ::setenv("XDG_CACHE_HOME", cache.c_str(), 1);
+  foxport::testing::PageServer page;
+  const auto result =
+      run({"run", "--firefox", "--no-cache", "--", FOXPORT_TEST_LAUNCHER, "marionette-client", page.url(), "0"});
+  ::setenv("XDG_CACHE_HOME", saved.c_str(), 1);
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.out.find("title " + page.title()), std::string::npos) << result.out << result.err;
+  EXPECT_FALSE(fs::exists(cache / "foxport"));
+  fs::remove_all(cache);
 }

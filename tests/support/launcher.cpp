@@ -4,7 +4,7 @@
 //   process DIR EXE [ARGS...]   launch EXE (owning DIR), print "pid N", "guard N", each
 //                               child line as "line TEXT", then block
 //
-//   firefox                     launch Firefox, print "pid", "guard", "profile", "port", block
+//   firefox [BINARY]            launch Firefox, print "pid", "guard", "profile", "port", block
 //   marionette-client URL EXIT  (under `foxport run --firefox`) open URL over $MARIONETTE_PORT,
 //                               print "title TITLE", exit with EXIT
 //   webdriver-client URL EXIT   (under `foxport run --*driver`) the same through $WEBDRIVER_URL
@@ -47,8 +47,10 @@ int main(int argc, char** argv) {
     std::printf("pid %d\nguard %d\n", process.pid(), process.guard_pid());
     for (;;) ::pause();
   }
-  if (argc == 2 && std::strcmp(argv[1], "firefox") == 0) {
-    auto firefox = foxport::Firefox::launch();
+  if ((argc == 2 || argc == 3) && std::strcmp(argv[1], "firefox") == 0) {
+    foxport::FirefoxOptions options;
+    if (argc == 3) options.binary = argv[2];
+    auto firefox = foxport::Firefox::launch(options);
     std::printf("pid %d\nguard %d\nprofile %s\nport %d\n", firefox.pid(), firefox.process().guard_pid(),
                 firefox.profile_dir().c_str(), firefox.port());
     for (;;) ::pause();

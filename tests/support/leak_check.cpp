@@ -24,6 +24,7 @@ namespace foxport::testing {
 namespace {
 
 std::string private_tmpdir;
+std::string private_cache;
 
 // /proc files of exiting processes fail with ESRCH mid-read: never throw on them.
 // read(2), not std::ifstream: a /proc file of a process that exits mid-read fails with ESRCH,
@@ -193,22 +194,33 @@ static void remove_stale_tmpdirs(const fs::path& root) {
   for (const auto& entry : fs::directory_iterator(root, ec)) {
     const auto name = entry.path().filename().string();
     int pid = 0;
-    if (std::sscanf(name.c_str(), "foxport-test.%d.", &pid) == 1 && pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH)
+    if ((std::sscanf(name.c_str(), "foxport-test.%d.", &pid) == 1 ||
+         std::sscanf(name.c_str(), "foxport-test-cache.%d.", &pid) == 1) &&
+        pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH)
       fs::remove_all(entry.path(), ec);
   }
 }
 
 std::string install_leak_check() {
   ::setenv(owner_marker, std::to_string(::getpid()).c_str(), 1);
-  remove_stale_tmpdirs(fs::temp_directory_path());
-  std::string pattern =
-      (fs::temp_directory_path() / ("foxport-test." + std::to_string(::getpid()) + ".XXXXXX")).string();
+  const auto root = fs::temp_directory_path();
+  remove_stale_tmpdirs(root);
+  std::string pattern = (root / ("foxport-test." + std::to_string(::getpid()) + ".XXXXXX")).string();
   if (::mkdtemp(pattern.data()) == nullptr) {
     std::perror("mkdtemp");
     std::exit(2);
   }
   private_tmpdir = pattern;
   ::setenv("TMPDIR", private_tmpdir.c_str(), 1);
+  // Firefox's template profiles (FirefoxOptions::warm_profile) go to a cache of this binary's
+  // own, never to the user's ~/.cache: built by its first Firefox launch, removed at exit.
+  std::string cache = (root / ("foxport-test-cache." + std::to_string(::getpid()) + ".XXXXXX")).string();
+  if (::mkdtemp(cache.data()) == nullptr) {
+    std::perror("mkdtemp");
+    std::exit(2);
+  }
+  private_cache = cache;
+  ::setenv("XDG_CACHE_HOME", private_cache.c_str(), 1);
   // OnTestEnd runs in reverse order of installation, so ours runs before the printer's.
   ::testing::UnitTest::GetInstance()->listeners().Append(new LeakListener);
   return private_tmpdir;
@@ -217,6 +229,7 @@ std::string install_leak_check() {
 void remove_private_tmpdir() {
   std::error_code ec;
   if (!private_tmpdir.empty()) fs::remove_all(private_tmpdir, ec);
+  if (!private_cache.empty()) fs::remove_all(private_cache, ec);
 }
 
 }  // namespace foxport::testing

@@ -1,0 +1,272 @@
+#include "launch/profile_cache.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "foxport/error.hpp"
+#include "launch/firefox_profile.hpp"
+#include "platform/files.hpp"
+#include "platform/port_lock.hpp"
+
+namespace foxport::detail {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* marker_name = "foxport-template";
+
+// FNV-1a, 64 bits: stable across compilers and runs. Collisions cost nothing but a rebuild:
+// an entry is used only when its marker holds the whole key.
+std::string hash_of(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
+}
+
+// A directory of ours that nobody else can write to or replace: created 0700 if missing.
+bool private_directory(const fs::path& dir, bool make_0700, std::string& why) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    why = "cannot create " + dir.string() + ": " + std::error_code(errno, std::system_category()).message();
+    return false;
+  }
+  struct stat info {};
+  if (::lstat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::geteuid()) {
+    why = dir.string() + " is a symlink, not a directory, or not owned by uid " + std::to_string(::geteuid());
+    return false;
+  }
+  if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0 && !make_0700) {
+    why = dir.string() + " is writable by group or others";
+    return false;
+  }
+  if (make_0700 && (info.st_mode & 0777) != 0700 && ::chmod(dir.c_str(), 0700) != 0) {
+    why = "cannot make " + dir.string() + " private (0700)";
+    return false;
+  }
+  return true;
+}
+
+// The values of `names` in an ini file, as "name=value" lines (first occurrence of each).
+std::string ini_values(const fs::path& file, std::initializer_list<const char*> names) {
+  std::istringstream in(platform::read_small_file(file.string()));
+  std::string found;
+  for (const char* name : names) {
+    in.clear();
+    in.seekg(0);
+    const std::string prefix = std::string(name) + "=";
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind(prefix, 0) == 0) {
+        found += file.filename().string() + " " + line + "\n";
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+// The build identity of an install: what changes when Firefox is updated.
+std::string build_identity(const fs::path& install_dir) {
+  return ini_values(install_dir / "application.ini", {"Version", "BuildID", "SourceStamp"}) +
+         ini_values(install_dir / "platform.ini", {"BuildID", "Milestone", "SourceStamp"});
+}
+
+std::string line_starting(const std::string& text, const std::string& prefix) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(prefix, 0) == 0) return line;
+  return {};
+}
+
+bool complete(const fs::path& entry, const std::string& key) {
+  return platform::read_small_file((entry / marker_name).string()) == key;
+}
+
+// Removes what is left of entries for this install built by another Firefox build, and
+// builds abandoned for an hour (the guard removes them unless it was killed too). Renamed
+// away first: a launch copying from an entry fails its copy and goes on with a fresh profile.
+void remove_stale(const fs::path& cache, const std::string& key) {
+  const auto install = line_starting(key, "install=");
+  const auto identity = build_identity(install.substr(8));
+  std::error_code ec;
+  for (fs::directory_iterator it(cache, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    bool stale = false;
+    if (name.rfind("firefox-", 0) == 0) {
+      const auto marker = platform::read_small_file((it->path() / marker_name).string());
+      stale =
+          !marker.empty() && line_starting(marker, "install=") == install && marker.find(identity) == std::string::npos;
+    } else if (name.rfind("build-", 0) == 0) {
+      std::error_code time_ec;
+      const auto age = fs::file_time_type::clock::now() - fs::last_write_time(it->path(), time_ec);
+      stale = !time_ec && age > std::chrono::hours(1);
+    }
+    if (!stale) continue;
+    const auto doomed = cache / ("stale-" + name + "-" + std::to_string(::getpid()));
+    std::error_code remove_ec;
+    fs::rename(it->path(), doomed, remove_ec);
+    if (!remove_ec) fs::remove_all(doomed, remove_ec);
+    if (!remove_ec && name.rfind("firefox-", 0) == 0) fs::remove(cache / (name + ".lock"), remove_ec);
+  }
+}
+
+fs::path wrapper_record(const fs::path& binary, const fs::path& cache) {
+  std::error_code ec;
+  const auto real = fs::weakly_canonical(binary, ec);
+  return cache / ("wrapper-" + hash_of((ec ? binary : real).string()));
+}
+
+struct LockFile {
+  platform::FileLock lock;
+  ~LockFile() {
+    if (lock.fd >= 0) ::close(lock.fd);
+  }
+};
+
+// Builds the template for `key` under the lock already held. Returns the entry, or empty
+// with `why`.
+fs::path build(const fs::path& binary, const FirefoxOptions& options, const std::string& key, const fs::path& cache,
+               const TemplateBuilder& builder, std::string& why) {
+  std::string directory = (cache / "build-XXXXXX").string();
+  if (::mkdtemp(directory.data()) == nullptr) {
+    why = "cannot create a build directory in " + cache.string();
+    return {};
+  }
+  fs::path entry;
+  builder(directory, [&](const fs::path& executable) {
+    remember_install_dir(binary, executable, cache);
+    if (template_key(executable.parent_path(), options) != key) {
+      why = binary.string() + " ran " + executable.string() + ", not the install the template was keyed on";
+      return;
+    }
+    // The quit Firefox's lock (a symlink, left even by a clean exit), its session store, the
+    // build's user.js: never copied, so not kept either.
+    std::error_code ec;
+    for (fs::directory_iterator it(directory, ec), end; !ec && it != end; it.increment(ec)) {
+      std::error_code remove_ec;
+      if (skipped_in_copy(it->path().filename().string(), true)) fs::remove_all(it->path(), remove_ec);
+    }
+    std::ofstream(fs::path(directory) / marker_name) << key;
+    remove_stale(cache, key);
+    entry = cache / template_entry_name(key);
+    if (complete(entry, key)) return;  // made meanwhile through another path to the binary
+    ec.clear();
+    fs::remove_all(entry, ec);  // under the lock: an incomplete entry (no marker) of this key
+    fs::rename(directory, entry, ec);
+    if (ec) {
+      why = "cannot move the template into " + entry.string() + ": " + ec.message();
+      entry.clear();
+    }
+  });
+  return entry;
+}
+
+}  // namespace
+
+std::optional<fs::path> profile_cache_directory(std::string& why) {
+  fs::path root;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && xdg[0] == '/') {
+    root = xdg;
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/') {
+    root = fs::path(home) / ".cache";
+  } else {
+    why = "neither XDG_CACHE_HOME nor HOME is set";
+    return std::nullopt;
+  }
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (!private_directory(root / "foxport", false, why) || !private_directory(root / "foxport" / "profiles", true, why))
+    return std::nullopt;
+  return root / "foxport" / "profiles";
+}
+
+bool profile_cache_enabled(const FirefoxOptions& options) {
+  const char* env = std::getenv("FOXPORT_NO_CACHE");
+  const bool refused = env != nullptr && env[0] != '\0' && std::string_view(env) != "0";
+  return options.warm_profile && options.profile_template.empty() && !refused;
+}
+
+std::string template_key(const fs::path& install_dir, const FirefoxOptions& options) {
+  const auto identity = build_identity(install_dir);
+  if (identity.find("application.ini Version=") == std::string::npos) return {};
+  std::string key = "foxport profile template 1\ninstall=" + install_dir.string() + "\n" + identity;
+  key += options.headless ? "headless\n" : "headed\n";
+  for (const auto& [name, value] : profile_prefs(options)) key += user_js_line(name, value);
+  return key;
+}
+
+std::string template_entry_name(const std::string& key) { return "firefox-" + hash_of(key); }
+
+fs::path install_dir_of(const fs::path& binary, const fs::path& cache) {
+  std::error_code ec;
+  const auto real = fs::weakly_canonical(binary, ec);
+  if (!ec && fs::exists(real.parent_path() / "application.ini", ec)) return real.parent_path();
+  fs::path recorded = platform::read_small_file(wrapper_record(binary, cache).string());
+  if (!recorded.empty() && fs::exists(recorded / "application.ini", ec)) return recorded;
+  return {};
+}
+
+void remember_install_dir(const fs::path& binary, const fs::path& running_executable, const fs::path& cache) {
+  std::error_code ec;
+  const auto real = fs::weakly_canonical(binary, ec);
+  if (ec || real.parent_path() == running_executable.parent_path()) return;  // not a wrapper
+  const auto record = wrapper_record(binary, cache);
+  if (platform::read_small_file(record.string()) == running_executable.parent_path().string()) return;
+  const auto temporary = record.string() + "." + std::to_string(::getpid());
+  std::ofstream(temporary) << running_executable.parent_path().string();
+  fs::rename(temporary, record, ec);
+  if (ec) fs::remove(temporary, ec);
+}
+
+WarmTemplate warm_template(const fs::path& binary, const FirefoxOptions& options, const TemplateBuilder& builder) {
+  WarmTemplate result;
+  if (!profile_cache_enabled(options)) return result;
+  try {
+    const auto cache = profile_cache_directory(result.note);
+    if (!cache) return result;
+    result.cache = *cache;
+    const auto install = install_dir_of(binary, *cache);
+    if (install.empty()) {
+      // A wrapper never run from this cache: this launch records where it leads (Firefox::launch
+      // calls remember_install_dir), the next one builds the template.
+      result.note = "the Firefox install behind " + binary.string() + " is not known yet: a fresh profile this time";
+      return result;
+    }
+    const auto key = template_key(install, options);
+    if (key.empty()) return result;
+    const auto entry = *cache / template_entry_name(key);
+    if (complete(entry, key)) {
+      result.profile = entry;
+      return result;
+    }
+    // One build per key at a time.
+    const auto lock_path = *cache / (entry.filename().string() + ".lock");
+    LockFile lock{platform::try_lock_file(lock_path)};
+    if (lock.lock.fd < 0) {
+      result.note = lock.lock.busy ? "the template profile is being built by another launch: a fresh profile this time"
+                                   : "cannot lock " + lock_path.string();
+      return result;
+    }
+    if (complete(entry, key)) {  // built while we were looking
+      result.profile = entry;
+      return result;
+    }
+    result.profile = build(binary, options, key, *cache, builder, result.note);
+    result.built = !result.profile.empty();
+  } catch (const std::exception& e) {
+    result.profile.clear();
+    result.note = std::string("the template profile could not be built: ") + e.what();
+  }
+  return result;
+}
+
+}  // namespace foxport::detail
