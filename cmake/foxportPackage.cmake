@@ -24,11 +24,11 @@ mark_as_advanced(FOXPORT_DPKG_SHLIBDEPS)
 if(FOXPORT_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
-  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libboost-filesystem1.81.0, libboost-json1.81.0, libstdc++6, libgcc-s1, libc6")
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libboost-filesystem1.81.0, libboost-json1.81.0, libboost-url1.81.0, libssl3, libstdc++6, libgcc-s1, libc6")
 endif()
 # What building against the library needs (the -dev part of this package).
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
-    "libboost1.81-dev, libboost-filesystem1.81-dev, libboost-json1.81-dev, libgtest-dev, firefox-esr")
+    "libboost1.81-dev, libboost-filesystem1.81-dev, libboost-json1.81-dev, libboost-url1.81-dev, libssl-dev, libgtest-dev, firefox-esr")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "chromium-driver, cmake, pkgconf")
 set(CPACK_STRIP_FILES ON)
 # The .deb lands in the build tree whatever the working directory (cpack -B overrides it).

@@ -1,5 +1,7 @@
 #include "support/leak_check.hpp"
 
+#include "foxport/grid.hpp"
+
 #include <gtest/gtest.h>
 
 #include <dirent.h>
@@ -212,6 +214,15 @@ std::string install_leak_check() {
   }
   private_tmpdir = pattern;
   ::setenv("TMPDIR", private_tmpdir.c_str(), 1);
+  // The Grid jar lives in the user's cache (scripts/install-deps puts it there): name it before
+  // that cache is replaced, or the Grid tests would skip.
+  if (std::getenv("FOXPORT_GRID_JAR") == nullptr) {
+    try {
+      ::setenv("FOXPORT_GRID_JAR", foxport::find_grid_jar().c_str(), 1);
+    } catch (const std::exception&) {
+      // No Grid here: the Grid tests say so.
+    }
+  }
   // Firefox's template profiles (FirefoxOptions::warm_profile) go to a cache of this binary's
   // own, never to the user's ~/.cache: built by its first Firefox launch, removed at exit.
   std::string cache = (root / ("foxport-test-cache." + std::to_string(::getpid()) + ".XXXXXX")).string();
