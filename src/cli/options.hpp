@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -14,6 +15,7 @@
 #include "foxport/driver.hpp"
 #include "foxport/endpoint.hpp"
 #include "foxport/firefox.hpp"
+#include "platform/signal_wait.hpp"
 
 namespace foxport::cli {
 
@@ -69,6 +71,11 @@ class Launched {
   Endpoint endpoint_;
   std::string handshake_;
 };
+
+/// Launches on another thread while this one watches `signals`: a signal during the launch
+/// ends foxport at once with 128+signal, before any command starts (the guard then takes the
+/// half-started launch down, as it does whenever foxport dies). Throws what Launched throws.
+std::unique_ptr<Launched> launch_or_exit_on_signal(const LaunchOptions& options, const platform::SignalWait& signals);
 
 /// Checks what can be checked before anything starts (timeout, port range).
 void check_launch_options(const LaunchOptions& options);

@@ -100,7 +100,8 @@ int run(const LaunchOptions& options, const std::vector<std::string>& command, c
   }
   // The command's own endpoint first, as fast as a single launch: the pool warms up only
   // once a test process asks the broker.
-  Launched launched(options);
+  const auto own = launch_or_exit_on_signal(options, signals);
+  Launched& launched = *own;
   if (!options.quiet) std::fprintf(stderr, "%s\n", ready_line(launched.endpoint()).c_str());
   auto variables = launched.endpoint().to_environment();
   std::optional<Pool> pool;

@@ -45,7 +45,8 @@ int wait_for_end(const platform::SignalWait& signals) {
 }
 
 int start(const LaunchOptions& options, bool as_json, const platform::SignalWait& signals) {
-  Launched launched(options);
+  const auto own = launch_or_exit_on_signal(options, signals);
+  Launched& launched = *own;
   const auto& endpoint = launched.endpoint();
   std::printf("%s\n", as_json ? endpoint_json(endpoint, launched.handshake()).c_str() : ready_line(endpoint).c_str());
   std::fflush(stdout);

@@ -96,6 +96,20 @@ TEST(Cli, SigtermToRunTakesTheCommandAndFirefoxDown) {
   EXPECT_FALSE(fs::exists(profile));
 }
 
+// #15 item 2: a signal while Firefox is still starting ends foxport at once; the command
+// never runs, and the half-started Firefox goes with foxport (the leak check after the test).
+TEST(Cli, SigtermWhileLaunchingEndsRunAtOnceAndTheCommandNeverRuns) {
+  const auto dir = foxport::make_temporary_directory("cli-test-sigterm");
+  const auto marker = dir / "ran";
+  Subprocess foxport(foxport_command({"run", "--firefox", "--", "/bin/sh", "-c", "touch '" + marker.string() + "'"}));
+  ASSERT_NE(foxport.read_error_line().find("launching firefox"), std::string::npos);
+  ::kill(foxport.pid(), SIGTERM);
+  EXPECT_EQ(foxport.wait(), 143);
+  EXPECT_NE(foxport.rest_of_stderr().find("while launching: nothing was started"), std::string::npos);
+  EXPECT_FALSE(fs::exists(marker)) << "the command ran after foxport was told to stop";
+  fs::remove_all(dir);
+}
+
 TEST(Cli, SigkillToStartStillTakesFirefoxDown) {
   Subprocess foxport(foxport_command({"start", "--json"}));
   const auto json = boost::json::parse(foxport.read_line()).as_object();
