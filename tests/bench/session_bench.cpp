@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--runs") runs = std::max(1, std::stoi(argv[i + 1]));
   }
-  std::printf("\n## Sessions, pools and recycling (medians of %d runs, alternating)\n\n", runs);
+  std::printf("\n## 7. Sessions, pools and recycling (medians of %d runs, alternating)\n\n", runs);
   std::vector<double> probe_launch, probe_session, probe_title, bare_launch, bare_session, bare_title, cpu;
   for (int run = 0; run < runs; ++run) {
     const double cpu_before = cpu_seconds();
