@@ -152,7 +152,7 @@ void ready_overhead() {
   row("foxport, " + gecko_name + ": listener found in our tree", stats(gecko[0]), "ms", "foxport's own work");
   row("foxport, " + gecko_name + ": then GET /status answered", stats(gecko[1]), "ms", "the driver's work");
   row("foxport, Firefox: listener found in our tree", stats(firefox[0]), "ms", "foxport's own work");
-  row("foxport, Firefox: then the Marionette handshake", stats(firefox[1]), "ms", "Firefox's work");
+  row("foxport, Firefox: then the handshake and a session of foxport's own", stats(firefox[1]), "ms", "Firefox's work");
   row("Firefox spawn to ready, for scale", stats(firefox_startup), "ms");
   for (const auto interval : {100ms, 500ms}) {
     std::vector<double> c, g, f;
