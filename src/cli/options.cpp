@@ -176,6 +176,11 @@ Launched::Launched(const LaunchOptions& options) {
 
 Firefox* Launched::firefox() noexcept { return handle_ ? std::get_if<Firefox>(&*handle_) : nullptr; }
 
+const Process* Launched::process() const noexcept {
+  if (!handle_) return nullptr;
+  return std::visit([](const auto& handle) { return &handle.process(); }, *handle_);
+}
+
 void Launched::stop() {
   if (handle_) std::visit([](auto& handle) { handle.stop(); }, *handle_);
 }

@@ -20,7 +20,7 @@
 namespace foxport::cli {
 
 inline constexpr int exit_usage = 64;
-inline constexpr int exit_launch_failed = 69;
+inline constexpr int exit_launch_failed = 69;  ///< also: the endpoint died while the command ran
 inline constexpr int exit_not_found = 127;
 inline constexpr int exit_timeout = 124;
 
@@ -65,6 +65,8 @@ class Launched {
   void stop();
   /// The Firefox launched, if that is what was launched.
   Firefox* firefox() noexcept;
+  /// The launched process tree; null for a remote endpoint.
+  const Process* process() const noexcept;
 
  private:
   std::optional<std::variant<Firefox, Geckodriver, Chromedriver, SeleniumGrid>> handle_;

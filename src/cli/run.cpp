@@ -124,7 +124,19 @@ int run(const LaunchOptions& options, const std::vector<std::string>& command, c
     broker.emplace(*pool, launched.endpoint().kind);
     variables.emplace_back("FOXPORT_BROKER", broker->socket().string());
   }
-  const int code = run_command(command, variables, signals);
+  int code = run_command(command, variables, signals);
+  if (const auto* process = launched.process(); process != nullptr && process->valid()) {
+    // The endpoint dying under the command is a failure of the run, even if the command did
+    // not notice. Its status comes from the guard, a moment after the process has gone.
+    auto status = process->exit_status();
+    if (!status && !platform::alive(process->pid())) status = process->wait_for(std::chrono::seconds(2));
+    if (status) {
+      std::fprintf(stderr, "foxport: %s (pid %d) ended while the command ran: %s\n  last output:\n%s",
+                   to_string(launched.endpoint().kind), process->pid(), status->to_string().c_str(),
+                   process->last_lines_text(10).c_str());
+      if (code == 0) code = exit_launch_failed;
+    }
+  }
   if (pool) pool->stop();  // first: it wakes takers still waiting for a launch
   if (broker) broker->stop();
   launched.stop();

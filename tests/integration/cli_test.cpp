@@ -110,6 +110,16 @@ TEST(Cli, SigtermWhileLaunchingEndsRunAtOnceAndTheCommandNeverRuns) {
   fs::remove_all(dir);
 }
 
+// #15 item 11: Firefox crashing under the command is reported (pid, signal, last lines), and a
+// command that did not notice does not turn it into success.
+TEST(Cli, AFirefoxThatDiesDuringTheRunIsReportedAndFailsIt) {
+  const auto result = run({"run", "--firefox", "-q", "--", "/bin/sh", "-c",
+                           "kill -SEGV $FOXPORT_PID && tail --pid=$FOXPORT_PID -s 0.05 -f /dev/null"});
+  EXPECT_EQ(result.status, 69) << result.err;
+  EXPECT_NE(result.err.find("foxport: firefox (pid "), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("ended while the command ran: killed by signal 11"), std::string::npos) << result.err;
+}
+
 TEST(Cli, SigkillToStartStillTakesFirefoxDown) {
   Subprocess foxport(foxport_command({"start", "--json"}));
   const auto json = boost::json::parse(foxport.read_line()).as_object();
