@@ -97,6 +97,9 @@ FOXPORT_EXPORT std::filesystem::path find_executable(const std::filesystem::path
 
 /// Creates a fresh directory `$TMPDIR/foxport-<purpose>-XXXXXX`, mode 0700, for a launch to own.
 FOXPORT_EXPORT std::filesystem::path make_temporary_directory(std::string_view purpose);
+/// The same under `parent` instead of the temporary directory.
+FOXPORT_EXPORT std::filesystem::path make_temporary_directory(std::string_view purpose,
+                                                              const std::filesystem::path& parent);
 
 /// A move-only owner of one launched process tree. Destroying it runs stop().
 class FOXPORT_EXPORT Process {

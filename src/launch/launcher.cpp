@@ -29,6 +29,24 @@ bool lost_port_race(const Process& process) {
   return false;
 }
 
+namespace {
+
+// Programs make Unix sockets in their TMPDIR, and a socket's path holds at most 107 bytes:
+// Chromium's <TMPDIR>/org.chromium.Chromium.XXXXXX/SingletonSocket needs 44 beyond TMPDIR.
+// A private TMPDIR nested in a long one goes to /tmp instead, rather than break sessions.
+constexpr std::size_t socket_path_max = 107;
+constexpr std::size_t socket_room = 44;
+
+std::filesystem::path launch_directory(const LaunchPlan& plan) {
+  auto directory = make_temporary_directory(plan.directory_purpose);
+  if (!plan.directory_is_tmpdir || directory.native().size() + socket_room <= socket_path_max) return directory;
+  std::error_code ignored;
+  std::filesystem::remove(directory, ignored);
+  return make_temporary_directory(plan.directory_purpose, "/tmp");
+}
+
+}  // namespace
+
 std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
   const bool leased = plan.port == 0 && plan.lease_range.has_value();
   const int attempts = std::max(1, plan.attempts);
@@ -44,7 +62,7 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
     ProcessOptions process = plan.process;
     process.executable = plan.binary;
     // Everything the child puts in its directory goes with the launch; spawn removes it if it fails.
-    state->directory = plan.directory.empty() ? make_temporary_directory(plan.directory_purpose) : plan.directory;
+    state->directory = plan.directory.empty() ? launch_directory(plan) : plan.directory;
     process.owned_directories.push_back(state->directory);
     if (plan.directory_is_tmpdir) process.environment["TMPDIR"] = state->directory.string();
     try {

@@ -58,7 +58,11 @@ fs::path find_executable(const fs::path& name) {
 }
 
 fs::path make_temporary_directory(std::string_view purpose) {
-  std::string pattern = (fs::temp_directory_path() / ("foxport-" + std::string(purpose) + "-XXXXXX")).string();
+  return make_temporary_directory(purpose, fs::temp_directory_path());
+}
+
+fs::path make_temporary_directory(std::string_view purpose, const fs::path& parent) {
+  std::string pattern = (parent / ("foxport-" + std::string(purpose) + "-XXXXXX")).string();
   if (::mkdtemp(pattern.data()) == nullptr) {  // mkdtemp creates it 0700
     throw Error(std::error_code(errno, std::system_category()), "cannot create a temporary directory " + pattern);
   }

@@ -199,6 +199,29 @@ TEST(Chromedriver, OpensAPageAndLeavesNothingBehind) {
   for (const int pid : tree) EXPECT_TRUE(gone(pid)) << "pid " << pid << " survived";
 }
 
+// #15 item 4: Chromium puts its SingletonSocket in the TMPDIR foxport gives it; under a long
+// TMPDIR of the caller's, foxport's private one must still leave room for a socket path.
+TEST(Chromedriver, SessionsWorkUnderALongTmpdir) {
+  const fs::path caller_tmpdir = std::getenv("TMPDIR");
+  const auto long_tmpdir =
+      caller_tmpdir / std::string(60 - std::min<std::size_t>(caller_tmpdir.native().size(), 50), 'd');
+  fs::create_directory(long_tmpdir);
+  ::setenv("TMPDIR", long_tmpdir.c_str(), 1);
+  foxport::testing::PageServer page;
+  fs::path directory;
+  {
+    auto driver = foxport::Chromedriver::launch();
+    ::setenv("TMPDIR", caller_tmpdir.c_str(), 1);
+    directory = driver.directory();
+    std::string session;
+    EXPECT_EQ(open_page(driver, foxport::chromium_capabilities(), page.url(), session), page.title());
+    EXPECT_LE(directory.native().size() + 44, 107U) << directory;
+  }
+  ::setenv("TMPDIR", caller_tmpdir.c_str(), 1);
+  EXPECT_FALSE(fs::exists(directory));
+  fs::remove(long_tmpdir);
+}
+
 TEST(Chromedriver, KillingTheDriverMidSessionStillTakesChromiumDown) {
   foxport::testing::PageServer page;
   auto driver = foxport::Chromedriver::launch();
