@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "foxport/error.hpp"
+#include "launch/launcher.hpp"
 
 namespace foxport::cli {
 
@@ -205,7 +206,8 @@ std::unique_ptr<Launched> launch_or_exit_on_signal(const LaunchOptions& options,
       const int sig = signals.take();
       std::fprintf(stderr, "foxport: %s while launching: nothing was started\n", ::strsignal(sig != 0 ? sig : SIGTERM));
       std::fflush(stderr);
-      std::_Exit(128 + (sig != 0 ? sig : SIGTERM));  // the guard sees us go and cleans up
+      detail::remove_unguarded_directories();        // made, but no guard owns them yet
+      std::_Exit(128 + (sig != 0 ? sig : SIGTERM));  // the guard sees us go and cleans up the rest
     }
     if (fds[0].revents & (POLLIN | POLLHUP)) break;
   }

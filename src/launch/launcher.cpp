@@ -2,6 +2,9 @@
 
 #include "foxport/error.hpp"
 
+#include <mutex>
+#include <set>
+
 namespace foxport::detail {
 
 void LaunchState::stop() noexcept {
@@ -37,6 +40,25 @@ namespace {
 constexpr std::size_t socket_path_max = 107;
 constexpr std::size_t socket_room = 44;
 
+// Directories made for launches whose guard does not exist yet: nothing would remove them if
+// the process ended now (remove_unguarded_directories).
+std::mutex unguarded_mutex;
+std::set<std::filesystem::path> unguarded;
+
+struct Unguarded {
+  std::filesystem::path directory;
+  explicit Unguarded(std::filesystem::path dir) : directory(std::move(dir)) {
+    std::lock_guard lock(unguarded_mutex);
+    unguarded.insert(directory);
+  }
+  ~Unguarded() {
+    std::lock_guard lock(unguarded_mutex);
+    unguarded.erase(directory);
+  }
+  Unguarded(const Unguarded&) = delete;
+  Unguarded& operator=(const Unguarded&) = delete;
+};
+
 std::filesystem::path launch_directory(const LaunchPlan& plan) {
   auto directory = make_temporary_directory(plan.directory_purpose);
   if (!plan.directory_is_tmpdir || directory.native().size() + socket_room <= socket_path_max) return directory;
@@ -46,6 +68,14 @@ std::filesystem::path launch_directory(const LaunchPlan& plan) {
 }
 
 }  // namespace
+
+void remove_unguarded_directories() noexcept {
+  std::lock_guard lock(unguarded_mutex);
+  for (const auto& directory : unguarded) {
+    std::error_code ignored;
+    std::filesystem::remove_all(directory, ignored);
+  }
+}
 
 std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
   const bool leased = plan.port == 0 && plan.lease_range.has_value();
@@ -63,6 +93,7 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
     process.executable = plan.binary;
     // Everything the child puts in its directory goes with the launch; spawn removes it if it fails.
     state->directory = plan.directory.empty() ? launch_directory(plan) : plan.directory;
+    const Unguarded until_spawned(state->directory);  // then the guard owns it
     process.owned_directories.push_back(state->directory);
     if (plan.directory_is_tmpdir) process.environment["TMPDIR"] = state->directory.string();
     try {

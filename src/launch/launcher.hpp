@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "foxport/endpoint.hpp"
+#include "foxport/export.hpp"
 #include "foxport/port.hpp"
 #include "foxport/process.hpp"
 #include "foxport/ready.hpp"
@@ -59,5 +60,9 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan);
 /// Whether a launch that exited early lost its port to someone else (geckodriver: status 69
 /// and "Address in use"; chromedriver: "Address already in use" / "port not available").
 bool lost_port_race(const Process& process);
+
+/// Removes the directories of launches in this process whose guard does not exist yet, for a
+/// process about to end at once (a signal during a launch): the guard removes the others.
+FOXPORT_EXPORT void remove_unguarded_directories() noexcept;
 
 }  // namespace foxport::detail
