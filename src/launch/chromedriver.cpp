@@ -66,17 +66,7 @@ fs::path headless_driver(const fs::path& driver, const fs::path& chromium, const
 }  // namespace
 
 fs::path find_chromium(const fs::path& explicit_browser) {
-  const char* env = std::getenv("FOXPORT_CHROMIUM");
-  const fs::path chosen = !explicit_browser.empty() ? explicit_browser : env != nullptr ? fs::path(env) : fs::path();
-  if (!chosen.empty()) {
-    std::error_code ec;
-    std::string message;
-    auto path = find_executable(chosen, ec, &message);
-    if (ec)
-      throw Error(
-          ec, std::string("Chromium binary ") + (explicit_browser.empty() ? "from FOXPORT_CHROMIUM: " : "") + message);
-    return path;
-  }
+  if (auto named = detail::named_binary(explicit_browser, "FOXPORT_CHROMIUM", "Chromium"); !named.empty()) return named;
   for (const char* name : {"chromium", "chromium-browser", "google-chrome"}) {
     std::error_code ec;
     if (auto path = find_executable(name, ec); !ec) return path;

@@ -14,17 +14,7 @@ namespace foxport {
 namespace fs = std::filesystem;
 
 fs::path find_firefox(const fs::path& explicit_binary) {
-  const char* env = std::getenv("FOXPORT_FIREFOX");
-  const fs::path chosen = !explicit_binary.empty() ? explicit_binary : env != nullptr ? fs::path(env) : fs::path();
-  if (!chosen.empty()) {
-    std::error_code ec;
-    std::string message;
-    auto path = find_executable(chosen, ec, &message);
-    if (ec)
-      throw Error(ec,
-                  std::string("Firefox binary ") + (explicit_binary.empty() ? "from FOXPORT_FIREFOX: " : "") + message);
-    return path;
-  }
+  if (auto named = detail::named_binary(explicit_binary, "FOXPORT_FIREFOX", "Firefox"); !named.empty()) return named;
   std::string searched;
   for (const char* name : {"firefox", "firefox-esr"}) {
     std::error_code ec;

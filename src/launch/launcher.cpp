@@ -2,6 +2,7 @@
 
 #include "foxport/error.hpp"
 
+#include <cstdlib>
 #include <mutex>
 #include <set>
 
@@ -68,6 +69,23 @@ std::filesystem::path launch_directory(const LaunchPlan& plan) {
 }
 
 }  // namespace
+
+std::filesystem::path named_binary(const std::filesystem::path& explicit_binary, const char* env_var,
+                                   const std::string& what) {
+  const char* env = std::getenv(env_var);
+  const std::filesystem::path chosen = !explicit_binary.empty() ? explicit_binary
+                                       : env != nullptr         ? std::filesystem::path(env)
+                                                                : std::filesystem::path();
+  if (chosen.empty()) return {};
+  std::error_code ec;
+  std::string message;
+  auto path = find_executable(chosen, ec, &message);
+  if (ec) {
+    throw Error(ec,
+                what + " binary " + (explicit_binary.empty() ? std::string("from ") + env_var + ": " : "") + message);
+  }
+  return path;
+}
 
 void remove_unguarded_directories() noexcept {
   std::lock_guard lock(unguarded_mutex);

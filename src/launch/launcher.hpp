@@ -61,6 +61,11 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan);
 /// and "Address in use"; chromedriver: "Address already in use" / "port not available").
 bool lost_port_race(const Process& process);
 
+/// The browser binary the caller named (`explicit_binary`), else the one `$env_var` names,
+/// checked; empty when neither names one. The error says which of the two named it.
+std::filesystem::path named_binary(const std::filesystem::path& explicit_binary, const char* env_var,
+                                   const std::string& what);
+
 /// Removes the directories of launches in this process whose guard does not exist yet, for a
 /// process about to end at once (a signal during a launch): the guard removes the others.
 FOXPORT_EXPORT void remove_unguarded_directories() noexcept;

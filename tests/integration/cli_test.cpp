@@ -30,14 +30,14 @@ std::vector<std::string> foxport_command(std::vector<std::string> args) {
   return args;
 }
 
-// Runs foxport to completion; returns {status, stdout, stderr}.
+// Runs a command to completion; returns {status, stdout, stderr}.
 struct Result {
   int status;
   std::string out;
   std::string err;
 };
-Result run(std::vector<std::string> args) {
-  Subprocess child(foxport_command(std::move(args)));
+Result run_argv(const std::vector<std::string>& argv) {
+  Subprocess child(argv);
   child.close_stdin();
   Result result;
   result.out = child.rest_of_stdout();
@@ -45,6 +45,9 @@ Result run(std::vector<std::string> args) {
   result.status = child.wait();
   return result;
 }
+
+// Runs foxport with `args` to completion.
+Result run(std::vector<std::string> args) { return run_argv(foxport_command(std::move(args))); }
 
 }  // namespace
 
@@ -243,13 +246,7 @@ Result run_selenium(std::vector<std::string> launch, const std::string& browser,
   args.insert(args.end(), launch.begin(), launch.end());
   args.insert(args.end(),
               {"-q", "--", "/usr/bin/python3", FOXPORT_TEST_SUPPORT_DIR "/selenium-client", browser, title});
-  Subprocess child(args);
-  child.close_stdin();
-  Result result;
-  result.out = child.rest_of_stdout();
-  result.err = child.rest_of_stderr();
-  result.status = child.wait();
-  return result;
+  return run_argv(args);
 }
 
 std::string unique_title(const char* what) { return std::string("foxport ") + what + " " + std::to_string(::getpid()); }
