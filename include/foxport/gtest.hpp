@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -26,6 +27,7 @@
 #include "foxport/export.hpp"
 #include "foxport/firefox.hpp"
 #include "foxport/marionette.hpp"
+#include "foxport/pool.hpp"
 #include "foxport/remote.hpp"
 #include "foxport/webdriver.hpp"
 
@@ -85,7 +87,11 @@ class FOXPORT_EXPORT Launch {
   /// own from it, so no two test processes share a browser. Otherwise adopts the endpoint
   /// `foxport run` exported, or launches `kind`. Throws foxport::Error (also when `driver`
   /// holds another driver's options than `kind`).
-  explicit Launch(Kind kind, FirefoxOptions firefox = {}, AnyDriverOptions driver = DriverOptions{});
+  /// `ahead` > 0 (from a fixture's BrowserTest::launch_ahead()): takes a fresh launch from a
+  /// pool kept for the current test suite, which starts up to `ahead` launches for the suite's
+  /// next tests while this one runs, and is stopped when the suite ends.
+  explicit Launch(Kind kind, FirefoxOptions firefox = {}, AnyDriverOptions driver = DriverOptions{},
+                  std::size_t ahead = 0);
   const Endpoint& endpoint() const noexcept { return endpoint_; }
   /// Stops what was launched here (an inherited endpoint is left alone).
   void stop();
@@ -95,7 +101,14 @@ class FOXPORT_EXPORT Launch {
   std::optional<Firefox> firefox_;
   std::optional<DriverService> driver_;
   std::optional<BrokerLease> taken_;
+  std::optional<Pool::Lease> pooled_;
 };
+
+namespace detail {
+/// Whether a test suite's pool holds launches started ahead (they outlive the test that
+/// started them, until the suite ends: leak checks belong at the suite's end then).
+FOXPORT_EXPORT bool launching_ahead() noexcept;
+}  // namespace detail
 
 /// One endpoint for the whole test binary. A launch failure fails the run with the launch
 /// error (every test then fails with it), never a crash.
@@ -122,7 +135,7 @@ class BrowserTest : public ::testing::Test {
  protected:
   void SetUp() override {
     try {
-      launch_ = std::make_unique<Launch>(kind, firefox_options(), driver_options());
+      launch_ = std::make_unique<Launch>(kind, firefox_options(), driver_options(), launch_ahead());
     } catch (const std::exception& e) {
       GTEST_FAIL() << "foxport could not launch " << to_string(kind) << ": " << e.what();
     }
@@ -135,6 +148,12 @@ class BrowserTest : public ::testing::Test {
   /// Override to change the launch: GeckodriverOptions for GeckodriverTest,
   /// ChromedriverOptions for ChromedriverTest.
   virtual DriverOptionsFor<kind> driver_options() const { return {}; }
+  /// Override to start this fixture's next browsers while the current test runs: each test
+  /// still gets a fresh one of its own, taken from a pool kept for the test suite (with this
+  /// fixture's options) that launches no more than the suite's remaining tests need and is
+  /// stopped when the suite ends (docs/benchmarks.md, section 9, has the figures). Only where
+  /// a suite's tests run in one process. 0 (the default): each test launches its own.
+  virtual std::size_t launch_ahead() const { return 0; }
   /// This test's endpoint.
   const Endpoint& endpoint() const { return launch_->endpoint(); }
 

@@ -1,6 +1,8 @@
 #include "foxport/gtest.hpp"
 
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <string>
 
 #include "foxport/error.hpp"
@@ -107,9 +109,70 @@ Options options_for(AnyDriverOptions driver, Kind kind) {
               std::string("foxport::gtest::Launch: another driver's options for ") + to_string(kind));
 }
 
+// The pools of launches started ahead: one per test suite whose fixture asks for them, each
+// stopped when its suite ends. GoogleTest owns the listener once it is appended.
+class SuitePools : public ::testing::EmptyTestEventListener {
+ public:
+  static SuitePools& instance() {
+    static SuitePools* pools = [] {
+      auto* made = new SuitePools;
+      ::testing::UnitTest::GetInstance()->listeners().Append(made);
+      return made;
+    }();
+    return *pools;
+  }
+
+  // A launch from the current suite's pool, made on the suite's first take; nothing when the
+  // suite has only this test left to run (a pool would only add a thread).
+  std::optional<Pool::Lease> take(Kind kind, const FirefoxOptions& firefox, const AnyDriverOptions& driver,
+                                  std::size_t ahead) {
+    const auto* suite = ::testing::UnitTest::GetInstance()->current_test_suite();
+    if (suite == nullptr) return std::nullopt;
+    std::unique_lock lock(mutex_);
+    auto found = pools_.find(suite->name());
+    if (found == pools_.end()) {
+      const auto tests = static_cast<std::size_t>(suite->test_to_run_count());
+      if (tests <= 1) return std::nullopt;
+      found = pools_.emplace(suite->name(), make_pool(kind, firefox, driver, std::min(ahead, tests))).first;
+      found->second.expect_takes(tests);
+    }
+    Pool& pool = found->second;
+    lock.unlock();  // taking waits; the pool is erased only at the suite's end, on this thread
+    return pool.take();
+  }
+
+  bool any() const noexcept {
+    std::lock_guard lock(mutex_);
+    return !pools_.empty();
+  }
+
+ private:
+  static Pool make_pool(Kind kind, const FirefoxOptions& firefox, const AnyDriverOptions& driver, std::size_t ahead) {
+    if (kind == Kind::firefox) return Pool::firefox(firefox, ahead);
+    if (kind == Kind::geckodriver) return Pool::geckodriver(options_for<GeckodriverOptions>(driver, kind), ahead);
+    return Pool::chromedriver(options_for<ChromedriverOptions>(driver, kind), ahead);
+  }
+
+  void OnTestSuiteEnd(const ::testing::TestSuite& suite) override {
+    std::optional<Pool> ended;  // stopped outside the lock
+    {
+      std::lock_guard lock(mutex_);
+      auto found = pools_.find(suite.name());
+      if (found == pools_.end()) return;
+      ended.emplace(std::move(found->second));
+      pools_.erase(found);
+    }
+  }
+
+  mutable std::mutex mutex_;
+  std::map<std::string, Pool> pools_;
+};
+
 }  // namespace
 
-Launch::Launch(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver) {
+bool detail::launching_ahead() noexcept { return SuitePools::instance().any(); }
+
+Launch::Launch(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver, std::size_t ahead) {
   if (const auto broker = broker_from_environment(); broker && broker->kind == endpoint_kind(kind)) {
     taken_ = BrokerLease::take(broker->socket, broker->kind);
     static_cast<foxport::Endpoint&>(endpoint_) = taken_->endpoint();
@@ -122,7 +185,10 @@ Launch::Launch(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver) {
     return;
   }
   foxport::Endpoint launched;
-  if (kind == Kind::firefox) {
+  if (ahead > 0) pooled_ = SuitePools::instance().take(kind, firefox, driver, ahead);
+  if (pooled_) {
+    launched = pooled_->endpoint();
+  } else if (kind == Kind::firefox) {
     firefox_ = Firefox::launch(std::move(firefox));
     launched = firefox_->endpoint();
   } else if (kind == Kind::geckodriver) {
@@ -140,6 +206,7 @@ void Launch::stop() {
   if (firefox_) firefox_->stop();
   if (driver_) driver_->stop();
   if (taken_) taken_->release();
+  if (pooled_) pooled_->release();
 }
 
 BrowserEnvironment::BrowserEnvironment(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver)
