@@ -21,6 +21,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "foxport/artifacts.hpp"
 #include "foxport/broker.hpp"
 #include "foxport/driver.hpp"
 #include "foxport/endpoint.hpp"
@@ -93,6 +94,9 @@ class FOXPORT_EXPORT Launch {
   explicit Launch(Kind kind, FirefoxOptions firefox = {}, AnyDriverOptions driver = DriverOptions{},
                   std::size_t ahead = 0);
   const Endpoint& endpoint() const noexcept { return endpoint_; }
+  /// What a failure bundle can show of this launch (the process and ready report only when
+  /// the launch is this process's own).
+  ArtifactSources artifact_sources() const;
   /// Stops what was launched here (an inherited endpoint is left alone).
   void stop();
 
@@ -105,6 +109,10 @@ class FOXPORT_EXPORT Launch {
 };
 
 namespace detail {
+/// With FOXPORT_ARTIFACTS set and the current test failed: saves the failure bundle of
+/// `launch` as DIR/<Suite>.<Test>/ and records its path as the test's property
+/// "foxport_artifacts" (so --gtest_output=xml carries it).
+FOXPORT_EXPORT void save_artifacts_if_failed(const Launch& launch) noexcept;
 /// Whether a test suite's pool holds launches started ahead (they outlive the test that
 /// started them, until the suite ends: leak checks belong at the suite's end then).
 FOXPORT_EXPORT bool launching_ahead() noexcept;
@@ -121,6 +129,8 @@ class FOXPORT_EXPORT BrowserEnvironment : public ::testing::Environment {
 
   /// The running environment's endpoint; fails the calling test if there is none.
   static const Endpoint& endpoint();
+  /// This environment's launch, null before SetUp and after a failed launch.
+  const Launch* launch() const noexcept { return launch_.get(); }
 
  private:
   Kind kind_;
@@ -141,7 +151,9 @@ class BrowserTest : public ::testing::Test {
     }
   }
   void TearDown() override {
-    if (launch_) launch_->stop();
+    if (!launch_) return;
+    detail::save_artifacts_if_failed(*launch_);
+    launch_->stop();
   }
   /// Override to change the launch.
   virtual FirefoxOptions firefox_options() const { return {}; }

@@ -12,6 +12,8 @@ namespace {
 
 BrowserEnvironment* current = nullptr;
 std::string launch_error;
+// The last test that asked for the environment's endpoint: only its failure shows that browser.
+const ::testing::TestInfo* environment_user = nullptr;
 
 }  // namespace
 
@@ -202,6 +204,47 @@ Launch::Launch(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver, std::
   endpoint_.wanted = kind;
 }
 
+ArtifactSources Launch::artifact_sources() const {
+  ArtifactSources sources;
+  sources.endpoint = endpoint_;
+  const Firefox* firefox = firefox_ ? &*firefox_ : nullptr;
+  const DriverService* driver = driver_ ? &*driver_ : nullptr;
+  if (pooled_ && pooled_->handle() != nullptr) {
+    // The handle types Pool::firefox, ::geckodriver and ::chromedriver make.
+    if (endpoint_.wanted == Kind::firefox) firefox = static_cast<const Firefox*>(pooled_->handle());
+    if (endpoint_.wanted == Kind::geckodriver) driver = static_cast<const Geckodriver*>(pooled_->handle());
+    if (endpoint_.wanted == Kind::chromedriver) driver = static_cast<const Chromedriver*>(pooled_->handle());
+  }
+  if (firefox != nullptr) {
+    sources.process = &firefox->process();
+    sources.ready = &firefox->ready_report();
+  } else if (driver != nullptr) {
+    sources.process = &driver->process();
+    sources.ready = &driver->ready_report();
+  }
+  return sources;
+}
+
+void detail::save_artifacts_if_failed(const Launch& launch) noexcept {
+  try {
+    const auto root = artifacts_from_environment();
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    if (!root || test == nullptr || !test->result()->Failed()) return;
+    auto sources = launch.artifact_sources();
+    const auto* result = test->result();
+    for (int i = 0; i < result->total_part_count(); ++i) {
+      const auto& part = result->GetTestPartResult(i);
+      if (!part.failed()) continue;
+      sources.failure += std::string(part.file_name() ? part.file_name() : "?") + ":" +
+                         std::to_string(part.line_number()) + ": " + part.message() + "\n";
+    }
+    const auto bundle = save_artifacts(*root, std::string(test->test_suite_name()) + "." + test->name(), sources);
+    if (!bundle.empty()) ::testing::Test::RecordProperty("foxport_artifacts", bundle.string());
+  } catch (const std::exception&) {
+    // A bundle is a courtesy: the test's own failure is what counts.
+  }
+}
+
 void Launch::stop() {
   if (firefox_) firefox_->stop();
   if (driver_) driver_->stop();
@@ -209,11 +252,29 @@ void Launch::stop() {
   if (pooled_) pooled_->release();
 }
 
+namespace {
+
+// Saves the failure bundle of each failed test while the environment's browser still runs
+// (OnTestEnd comes after the test's TearDown, before the environment's).
+class EnvironmentArtifacts : public ::testing::EmptyTestEventListener {
+  void OnTestEnd(const ::testing::TestInfo& test) override {
+    if (current != nullptr && current->launch() && environment_user == &test)
+      detail::save_artifacts_if_failed(*current->launch());
+  }
+};
+
+}  // namespace
+
 BrowserEnvironment::BrowserEnvironment(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver)
     : kind_(kind), firefox_options_(std::move(firefox)), driver_options_(std::move(driver)) {}
 
 void BrowserEnvironment::SetUp() {
   current = this;
+  static const bool listening = [] {
+    ::testing::UnitTest::GetInstance()->listeners().Append(new EnvironmentArtifacts);
+    return true;
+  }();
+  (void)listening;
   try {
     launch_ = std::make_unique<Launch>(kind_, firefox_options_, driver_options_);
   } catch (const std::exception& e) {
@@ -233,6 +294,7 @@ void BrowserEnvironment::TearDown() {
 
 const Endpoint& BrowserEnvironment::endpoint() {
   static const Endpoint none;
+  environment_user = ::testing::UnitTest::GetInstance()->current_test_info();
   if (current == nullptr || !current->launch_) {
     ADD_FAILURE() << (launch_error.empty() ? std::string("no foxport browser environment is running") : launch_error);
     return none;

@@ -37,7 +37,7 @@ class Fresh : public foxport::gtest::FirefoxTest {
 
 }  // namespace
 
-#define FOXPORT_BENCH_TESTS(n)                                                \
+#define FOXPORT_BENCH_TESTS(n)                                              \
   TEST_F(Shared, Page##n) { open_a_page(firefox->endpoint(), "page " #n); } \
   TEST_F(Fresh, Page##n) { open_a_page(endpoint(), "page " #n); }
 FOXPORT_BENCH_TESTS(1)

@@ -1,0 +1,39 @@
+// Run by artifacts_test with FOXPORT_ARTIFACTS set (not by ctest on its own): one test with a
+// Firefox of its own and one on the binary's shared Firefox each fail on purpose on a page
+// they opened; a third test passes and must leave nothing.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "foxport/gtest.hpp"
+
+namespace {
+
+void open_page(const foxport::gtest::Endpoint& endpoint, const std::string& title) {
+  auto marionette = endpoint.marionette();
+  marionette.new_session();
+  marionette.navigate("data:text/html,<title>" + title + "</title><body style='background:teal'><h1>" + title +
+                      "</h1>");
+}
+
+class OwnBrowser : public foxport::gtest::FirefoxTest {};
+
+}  // namespace
+
+TEST_F(OwnBrowser, FailsOnAPage) {
+  open_page(endpoint(), "own page");
+  ADD_FAILURE() << "fails on purpose, on its own Firefox";
+}
+
+TEST(SharedBrowser, FailsOnAPage) {
+  open_page(foxport::gtest::BrowserEnvironment::endpoint(), "shared page");
+  ADD_FAILURE() << "fails on purpose, on the shared Firefox";
+}
+
+TEST(SharedBrowser, Passes) { open_page(foxport::gtest::BrowserEnvironment::endpoint(), "passing page"); }
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(new foxport::gtest::BrowserEnvironment(foxport::gtest::Kind::firefox));
+  return RUN_ALL_TESTS();
+}
