@@ -19,12 +19,19 @@ FOXPORT_EXPORT std::optional<std::filesystem::path> artifacts_from_environment()
 
 /// What to save about one endpoint.
 struct ArtifactSources {
-  Endpoint endpoint;                      ///< the browser to take the picture from
-  const Process* process = nullptr;       ///< its output and process tree, when known here
-  const ReadyReport* ready = nullptr;     ///< how it became ready, when known here
-  std::string webdriver_session;          ///< WebDriver kinds: the session whose page to capture
-  std::string failure;                    ///< what failed (the test's failure messages)
+  Endpoint endpoint;                   ///< the browser to take the picture from
+  const Process* process = nullptr;    ///< its output and process tree, when known here
+  const ReadyReport* ready = nullptr;  ///< how it became ready, when known here
+  std::string webdriver_session;       ///< WebDriver kinds: the session whose page to capture
+  std::string failure;                 ///< what failed (the test's failure messages)
+  std::string screenshot;              ///< a PNG taken earlier: saved instead of taking one
+  std::string screenshot_failed;       ///< why taking one earlier failed: none is taken now
 };
+
+/// A PNG of the page `sources` points at: Firefox through a Marionette session of foxport's
+/// own (it shows the page the test left), WebDriver kinds through `webdriver_session`. Throws
+/// foxport::Error or std::exception saying why there is none.
+FOXPORT_EXPORT std::string take_screenshot(const ArtifactSources& sources);
 
 /// Writes the bundle `root/name/`: screenshot.png, log.txt (the browser's last output lines),
 /// tree.txt (pid and command line of each process of the launch), ready.txt, failure.txt,

@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "foxport/error.hpp"
 
@@ -40,9 +41,49 @@ WebDriverClient Endpoint::webdriver() const {
   return WebDriverClient(url, timeout);
 }
 
+namespace {
+
+// A picture of a failing test's page, taken as its WebDriver session closed: by the time the
+// test ends, that session and its browser are gone.
+std::mutex picture_mutex;
+const ::testing::TestInfo* picture_test = nullptr;
+std::string picture, picture_failed;
+
+void take_picture_if_failing(const RemoteSession& closing) {
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  if (test == nullptr || !::testing::Test::HasFailure()) return;
+  ArtifactSources sources;
+  sources.endpoint.kind = EndpointKind::remote;
+  sources.endpoint.url = closing.url();
+  sources.webdriver_session = closing.id();
+  std::string png, failed;
+  try {
+    png = take_screenshot(sources);
+  } catch (const std::exception& e) {
+    failed = std::string("as the session closed: ") + e.what();
+  }
+  std::lock_guard lock(picture_mutex);
+  picture_test = test;
+  picture = std::move(png);
+  picture_failed = std::move(failed);
+}
+
+// The picture (or why there is none) taken for `test`, if any; once.
+void add_picture(const ::testing::TestInfo* test, ArtifactSources& sources) {
+  std::lock_guard lock(picture_mutex);
+  if (picture_test != test) return;
+  picture_test = nullptr;
+  sources.screenshot = std::exchange(picture, {});
+  sources.screenshot_failed = std::exchange(picture_failed, {});
+}
+
+}  // namespace
+
 RemoteSession Endpoint::session() const {
   if (!speaks_webdriver()) throw Error(errc::protocol_error, "a Firefox endpoint speaks Marionette, not WebDriver");
-  return RemoteSession::create(url, capabilities());
+  auto session = RemoteSession::create(url, capabilities());
+  if (artifacts_from_environment()) session.before_close(take_picture_if_failing);
+  return session;
 }
 
 std::string Endpoint::capabilities() const {
@@ -231,6 +272,7 @@ void detail::save_artifacts_if_failed(const Launch& launch) noexcept {
     const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
     if (!root || test == nullptr || !test->result()->Failed()) return;
     auto sources = launch.artifact_sources();
+    add_picture(test, sources);
     const auto* result = test->result();
     for (int i = 0; i < result->total_part_count(); ++i) {
       const auto& part = result->GetTestPartResult(i);

@@ -33,16 +33,20 @@ std::string decode_base64(std::string_view text) {
   return bytes;
 }
 
-// The base64 "value" of a WebDriver or Marionette screenshot answer.
+// The picture in a screenshot answer: Marionette's {"value": BASE64}, or the value alone as
+// WebDriverClient::request gives it.
 std::string png_from_answer(const std::string& answer) {
   const auto parsed = json::parse(answer);
-  const json::value* value = parsed.is_object() ? parsed.as_object().if_contains("value") : nullptr;
-  if (value == nullptr || !value->is_string()) throw std::runtime_error("the answer has no picture: " + answer.substr(0, 200));
+  const json::value* value = parsed.is_object() ? parsed.as_object().if_contains("value") : &parsed;
+  if (value == nullptr || !value->is_string())
+    throw std::runtime_error("the answer has no picture: " + answer.substr(0, 200));
   return decode_base64(value->as_string());
 }
 
-// The page as the browser shows it now. Firefox: a Marionette session of our own (sessions
-// share the window, so it shows the page the test left). WebDriver: the test's own session.
+}  // namespace
+
+// Sessions share Firefox's window, so a Marionette session of our own shows the page the test
+// left; a WebDriver session is its own browser, so only the test's session shows its page.
 std::string take_screenshot(const ArtifactSources& sources) {
   if (!sources.endpoint.speaks_webdriver()) {
     auto marionette = Marionette::connect("127.0.0.1", sources.endpoint.port, screenshot_timeout);
@@ -54,6 +58,8 @@ std::string take_screenshot(const ArtifactSources& sources) {
   WebDriverClient client(sources.endpoint.url, screenshot_timeout);
   return png_from_answer(client.request("GET", "/session/" + sources.webdriver_session + "/screenshot"));
 }
+
+namespace {
 
 std::string tree_text(const Process& process) {
   std::ostringstream text;
@@ -97,11 +103,20 @@ std::string html_escape(std::string_view text) {
   std::string escaped;
   for (const char c : text) {
     switch (c) {
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '&': escaped += "&amp;"; break;
-      case '"': escaped += "&quot;"; break;
-      default: escaped += c;
+      case '<':
+        escaped += "&lt;";
+        break;
+      case '>':
+        escaped += "&gt;";
+        break;
+      case '&':
+        escaped += "&amp;";
+        break;
+      case '"':
+        escaped += "&quot;";
+        break;
+      default:
+        escaped += c;
     }
   }
   return escaped;
@@ -135,7 +150,8 @@ std::string index_html(const fs::path& root, const std::set<std::string>& names)
     const auto bundle = root / name;
     html << "<section id=\"" << name << "\"><h2><a href=\"" << name << "/\">" << html_escape(name) << "</a></h2>\n";
     std::error_code ec;
-    if (fs::exists(bundle / "screenshot.png", ec)) html << "<img src=\"" << name << "/screenshot.png\" alt=\"the page\">\n";
+    if (fs::exists(bundle / "screenshot.png", ec))
+      html << "<img src=\"" << name << "/screenshot.png\" alt=\"the page\">\n";
     for (const char* file : {"failure.txt", "notes.txt"})
       if (fs::exists(bundle / file, ec)) html << "<pre>" << html_escape(read_file(bundle / file)) << "</pre>\n";
     if (fs::exists(bundle / "log.txt", ec))
@@ -164,7 +180,9 @@ fs::path save_artifacts(const fs::path& root, const std::string& name, const Art
     if (ec) return {};
     std::string notes;
     try {
-      if (!write_file(bundle / "screenshot.png", take_screenshot(sources))) notes += "screenshot: cannot write it\n";
+      if (!sources.screenshot_failed.empty()) throw std::runtime_error(sources.screenshot_failed);
+      const auto png = sources.screenshot.empty() ? take_screenshot(sources) : sources.screenshot;
+      if (!write_file(bundle / "screenshot.png", png)) notes += "screenshot: cannot write it\n";
     } catch (const std::exception& e) {
       fs::remove(bundle / "screenshot.png", ec);
       notes += std::string("screenshot: none, ") + e.what() + "\n";

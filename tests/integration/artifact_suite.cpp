@@ -1,6 +1,6 @@
-// Run by artifacts_test with FOXPORT_ARTIFACTS set (not by ctest on its own): one test with a
-// Firefox of its own and one on the binary's shared Firefox each fail on purpose on a page
-// they opened; a third test passes and must leave nothing.
+// Run by artifacts_test with FOXPORT_ARTIFACTS set (not by ctest on its own): a test with a
+// Firefox of its own, one with a chromedriver of its own and one on the binary's shared Firefox
+// each fail on purpose on a page they opened; another test passes and must leave nothing.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -17,12 +17,21 @@ void open_page(const foxport::gtest::Endpoint& endpoint, const std::string& titl
 }
 
 class OwnBrowser : public foxport::gtest::FirefoxTest {};
+class OwnChromedriver : public foxport::gtest::ChromedriverTest {};
 
 }  // namespace
 
 TEST_F(OwnBrowser, FailsOnAPage) {
   open_page(endpoint(), "own page");
   ADD_FAILURE() << "fails on purpose, on its own Firefox";
+}
+
+// The session (and its browser) is gone when the test ends: the picture is taken as it closes.
+TEST_F(OwnChromedriver, FailsOnAPage) {
+  auto session = endpoint().session();
+  auto client = session.client();
+  client.navigate(session.id(), "data:text/html,<title>driver page</title><body style='background:teal'><h1>x</h1>");
+  ADD_FAILURE() << "fails on purpose, in a chromedriver session";
 }
 
 TEST(SharedBrowser, FailsOnAPage) {

@@ -59,6 +59,13 @@ constexpr const char* pixel_script = R"(
 TEST(Artifacts, EachFailedTestLeavesItsBundleAndThePassingOneNothing) {
   const auto root = fs::temp_directory_path() / "artifacts";
   const auto xml = fs::temp_directory_path() / "report.xml";
+  struct RemovedAtTheEnd {
+    fs::path root, xml;
+    ~RemovedAtTheEnd() {
+      fs::remove_all(root);
+      fs::remove(xml);
+    }
+  } removed{root, xml};
   ::setenv("FOXPORT_ARTIFACTS", root.c_str(), 1);
   foxport::testing::Subprocess suite({FOXPORT_ARTIFACT_SUITE, "--gtest_output=xml:" + xml.string()});
   ::unsetenv("FOXPORT_ARTIFACTS");
@@ -70,7 +77,8 @@ TEST(Artifacts, EachFailedTestLeavesItsBundleAndThePassingOneNothing) {
   auto marionette = firefox.marionette(std::chrono::seconds(60));
   marionette.new_session();
 
-  for (const std::string name : {"OwnBrowser.FailsOnAPage", "SharedBrowser.FailsOnAPage"}) {
+  for (const std::string name :
+       {"OwnBrowser.FailsOnAPage", "SharedBrowser.FailsOnAPage", "OwnChromedriver.FailsOnAPage"}) {
     const auto bundle = root / name;
     SCOPED_TRACE(bundle.string());
     const auto png = read_file(bundle / "screenshot.png");
@@ -78,7 +86,9 @@ TEST(Artifacts, EachFailedTestLeavesItsBundleAndThePassingOneNothing) {
     // The picture shows the test's page (its teal background), not a blank or another page.
     EXPECT_EQ(marionette.execute_script(pixel_script, "[\"" + base64(png) + "\"]"), R"("0,128,128,255")");
     EXPECT_NE(read_file(bundle / "failure.txt").find("fails on purpose"), std::string::npos);
-    EXPECT_NE(read_file(bundle / "tree.txt").find("firefox"), std::string::npos);
+    EXPECT_NE(read_file(bundle / "tree.txt")
+                  .find(name.find("Chromedriver") == std::string::npos ? "firefox" : "chromedriver"),
+              std::string::npos);
     EXPECT_NE(read_file(bundle / "ready.txt").find("phases since spawn"), std::string::npos);
     EXPECT_FALSE(read_file(bundle / "log.txt").empty());
     EXPECT_NE(read_file(xml).find("name=\"foxport_artifacts\" value=\"" + bundle.string() + "\""), std::string::npos)
@@ -88,13 +98,11 @@ TEST(Artifacts, EachFailedTestLeavesItsBundleAndThePassingOneNothing) {
 
   // The index: both failures, every picture loaded.
   marionette.navigate("file://" + (root / "index.html").string());
-  EXPECT_EQ(marionette.title(), "foxport: 2 failed");
+  EXPECT_EQ(marionette.title(), "foxport: 3 failed");
   const auto loaded = marionette.execute_script(
       "return Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length + '/' + "
       "document.images.length;");
-  EXPECT_NE(loaded.find("2/2"), std::string::npos) << loaded;
+  EXPECT_NE(loaded.find("3/3"), std::string::npos) << loaded;
   marionette.delete_session();
   firefox.stop();
-  fs::remove_all(root);
-  fs::remove(xml);
 }
