@@ -163,7 +163,7 @@ class BrowserTest : public ::testing::Test {
   /// Override to start this fixture's next browsers while the current test runs: each test
   /// still gets a fresh one of its own, taken from a pool kept for the test suite (with this
   /// fixture's options) that launches no more than the suite's remaining tests need and is
-  /// stopped when the suite ends (docs/benchmarks.md, section 9, has the figures). Only where
+  /// stopped when the suite ends (docs/benchmarks.md, section 10, has the figures). Only where
   /// a suite's tests run in one process. 0 (the default): each test launches its own.
   virtual std::size_t launch_ahead() const { return 0; }
   /// This test's endpoint.
