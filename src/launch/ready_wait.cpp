@@ -215,7 +215,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
       if (self->finished) return;
       buffer->append(chunk->data(), n);
       try {
-        if (auto frame = take_frame(*buffer)) {
+        if (auto frame = take_frame(*buffer, max_handshake_frame)) {
           const auto handshake = parse_handshake(*frame);
           if (handshake.application_type != "gecko") {
             return self->fail(errc::protocol_error, "Marionette on port " + std::to_string(self->report.port) +
@@ -298,7 +298,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   void await_reply(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer, std::int64_t id,
                    const char* name, Next next) {
     try {
-      while (auto text = take_frame(*buffer)) {
+      while (auto text = take_frame(*buffer, max_reply_frame)) {
         const auto reply = parse_reply(*text);
         if (reply.id != id) continue;
         if (reply.error) {

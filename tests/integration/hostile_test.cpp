@@ -1,0 +1,105 @@
+// What a hostile machine does to foxport (#15): listeners that drip, lie about their size or
+// squat the address a launch exports, another user holding a port, a caller SIGKILLed while
+// it blocks. Real foxport commands and launches against fakes that misbehave on purpose.
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <string>
+#include <thread>
+
+#include "foxport/error.hpp"
+#include "foxport/geckodriver.hpp"
+#include "support/sockets.hpp"
+#include "support/subprocess.hpp"
+#include "support/wait.hpp"
+
+namespace fs = std::filesystem;
+using foxport::testing::FakePeer;
+using foxport::testing::Subprocess;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<std::string> foxport_command(std::vector<std::string> args) {
+  args.insert(args.begin(), FOXPORT_CLI);
+  return args;
+}
+
+void send_text(int fd, const std::string& text) { (void)!::send(fd, text.data(), text.size(), MSG_NOSIGNAL); }
+
+// Serves `connections` connections, each with a Marionette-like length prefix and then one
+// byte every 100 ms until the client goes (or the test ends): every read gets something.
+class DripListener {
+ public:
+  explicit DripListener(int connections = 2)
+      : peer_(
+            [this](int fd, int index) {
+              if (index == 0) first_.set_value();
+              send_text(fd, "9999:");
+              while (!stop_ && ::send(fd, "x", 1, MSG_NOSIGNAL) == 1) std::this_thread::sleep_for(100ms);
+            },
+            connections) {}
+  ~DripListener() { stop_ = true; }
+  std::uint16_t port() const { return peer_.port(); }
+  /// Waits until the first client connected.
+  void wait_connected() { first_.get_future().wait(); }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::promise<void> first_;
+  FakePeer peer_;  // last: its thread goes before the members it uses
+};
+
+}  // namespace
+
+// #15 item 13: each probe has one deadline for its whole exchange, so a listener that drips
+// a byte every 100 ms cannot keep `foxport who` (it did, forever: the ctest timeout catches that).
+TEST(Who, ADrippingListenerGetsABoundedLook) {
+  DripListener listener;
+  Subprocess who(foxport_command({"who", std::to_string(listener.port())}));
+  who.close_stdin();
+  const auto out = who.rest_of_stdout();
+  EXPECT_EQ(who.wait(), 0) << out;
+  EXPECT_NE(out.find("speaks neither Marionette nor WebDriver"), std::string::npos) << out;
+  EXPECT_NE(
+      out.find("Marionette: Marionette at 127.0.0.1:" + std::to_string(listener.port()) + ": no answer within 1000 ms"),
+      std::string::npos)
+      << out;
+}
+
+// A listener announcing a 250 MB frame is refused on its length prefix: nothing of the frame
+// is read or allocated (it sends none of it; before, who waited for it, then used 737 MB).
+TEST(Who, AHugeFrameAnnouncementIsRefusedUnread) {
+  FakePeer peer(
+      [](int fd, int index) {
+        if (index != 0) return;  // the WebDriver probe: closed at once
+        send_text(fd, "262144000:");
+        char buffer[64];
+        (void)!::recv(fd, buffer, sizeof buffer, 0);  // until foxport closes
+      },
+      2);
+  Subprocess who(foxport_command({"who", std::to_string(peer.port())}));
+  who.close_stdin();
+  const auto out = who.rest_of_stdout();
+  EXPECT_EQ(who.wait(), 0) << out;
+  EXPECT_NE(out.find("Marionette frame too large: 262144000 bytes announced"), std::string::npos) << out;
+}
+
+// SIGTERM and SIGINT were blocked and never read while `who` probed: now they end it at once.
+TEST(Who, ASignalEndsItWith128PlusTheSignal) {
+  for (const int sig : {SIGTERM, SIGINT}) {
+    DripListener listener;
+    Subprocess who(foxport_command({"who", std::to_string(listener.port())}));
+    listener.wait_connected();
+    ::kill(who.pid(), sig);
+    EXPECT_EQ(who.wait(), 128 + sig);
+    EXPECT_NE(who.rest_of_stderr().find("while probing port " + std::to_string(listener.port())), std::string::npos);
+  }
+}
