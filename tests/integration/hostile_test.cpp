@@ -103,3 +103,44 @@ TEST(Who, ASignalEndsItWith128PlusTheSignal) {
     EXPECT_NE(who.rest_of_stderr().find("while probing port " + std::to_string(listener.port())), std::string::npos);
   }
 }
+
+// #15 item 12: the endpoint's clients connect to 127.0.0.1:P. A child listening on [::1]:P
+// while a stranger holds 127.0.0.1:P was reported ready, and its clients talked to the
+// stranger. Now the launch is refused, naming the address and the stranger.
+TEST(Ownership, AChildOnAnotherAddressOfAStrangersPortIsRefused) {
+  // The stranger is this test process: it answers GET /status as a ready driver would.
+  FakePeer stranger([](int fd) {
+    char request[4096];
+    (void)!::recv(fd, request, sizeof request, 0);
+    const std::string body = R"({"value":{"ready":true,"message":""}})";
+    send_text(fd, "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: " +
+                      std::to_string(body.size()) + "\r\nconnection: close\r\n\r\n" + body);
+  });
+  foxport::GeckodriverOptions options;
+  options.driver = foxport::testing::write_script("ipv6-only-driver", R"(#!/usr/bin/env python3
+# Listens on [::1]:PORT only, and says it listens on 127.0.0.1:PORT as geckodriver would.
+import socket, sys, time
+port = int(sys.argv[sys.argv.index("--port") + 1])
+listener = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+listener.bind(("::1", port))
+listener.listen()
+print(f"{int(time.time() * 1000)}\tgeckodriver\tINFO\tListening on 127.0.0.1:{port}", flush=True)
+time.sleep(3600)
+)");
+  options.port = stranger.port();
+  options.ready_timeout = 60s;
+  try {
+    auto driver = foxport::Geckodriver::launch(options);
+    FAIL() << "ready, though 127.0.0.1:" << options.port << " is the stranger's: " << driver.url();
+  } catch (const foxport::Error& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(e.code(), std::errc::address_in_use) << what;
+    EXPECT_NE(what.find("127.0.0.1:" + std::to_string(options.port) + ", where its clients connect, is held by pid " +
+                        std::to_string(::getpid())),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("hostile_test"), std::string::npos) << what;  // the stranger's command line
+  }
+  fs::remove(options.driver);
+}
