@@ -57,6 +57,17 @@ class DripListener {
   FakePeer peer_;  // last: its thread goes before the members it uses
 };
 
+// Whether a thread of `pid` waits in open() for a FIFO's reader.
+bool blocked_opening_a_fifo(int pid) {
+  std::error_code ec;
+  for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream wchan(task.path() / "wchan");
+    std::string where;
+    if (std::getline(wchan, where) && where == "wait_for_partner") return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 // #15 item 13: each probe has one deadline for its whole exchange, so a listener that drips
@@ -143,4 +154,26 @@ time.sleep(3600)
     EXPECT_NE(what.find("hostile_test"), std::string::npos) << what;  // the stranger's command line
   }
   fs::remove(options.driver);
+}
+
+// #15 item 3: a SIGKILL before the launch's guard existed leaked its directory, for certain
+// while opening a FIFO given as --log (it blocks until a reader comes). A keeper guard owns
+// the directory from the moment it exists, and removes it when foxport dies.
+TEST(Kill, ASigkillWhileOpeningTheLogFifoLeavesNoDirectory) {
+  const auto fifo = fs::temp_directory_path() / "log.fifo";  // the test's private TMPDIR, foxport's too
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  Subprocess foxport(foxport_command(
+      {"start", "--geckodriver", "--driver", FOXPORT_TEST_SUPPORT_DIR "/geckodriver-standin", "--log", fifo.string()}));
+  // Bounded polling of /proc: nothing else tells when a thread starts waiting for a reader.
+  for (int i = 0; i < 3000 && !blocked_opening_a_fifo(foxport.pid()); ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(blocked_opening_a_fifo(foxport.pid())) << "foxport never blocked opening " << fifo;
+  std::vector<fs::path> ours;
+  for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
+    if (entry.path().filename().string().rfind("foxport-", 0) == 0) ours.push_back(entry.path());
+  }
+  ASSERT_FALSE(ours.empty()) << "no launch directory was made before the log was opened";
+  ::kill(foxport.pid(), SIGKILL);
+  foxport.wait();
+  for (const auto& directory : ours) EXPECT_TRUE(foxport::testing::wait_removed(directory, 10s)) << directory;
+  fs::remove(fifo);
 }
