@@ -54,16 +54,15 @@ struct FOXPORT_EXPORT PortRange {
   std::string to_string() const;
 };
 
-/// The directory of per-port lock files: $FOXPORT_LOCK_DIR, else $XDG_RUNTIME_DIR/foxport, else
-/// /tmp/foxport-<uid>. Created 0700; refused if it is a symlink or owned by someone else.
-FOXPORT_EXPORT std::filesystem::path lease_directory();
-
-/// A port held for this process: an exclusive flock on its lock file (released by the kernel
-/// if the process dies), verified free by a bind test on 127.0.0.1 and ::1. Move-only.
+/// A port held for this process against every foxport process of every user on the machine:
+/// the abstract Unix socket name "foxport-port-<port>" (per network namespace, as ports are;
+/// released by the kernel if the process dies), verified free by a bind test on 127.0.0.1
+/// and ::1. Move-only.
 class FOXPORT_EXPORT PortLease {
  public:
   /// Leases a free port from `range`, starting at a random port and probing upwards.
-  /// Throws foxport::Error(errc::ports_exhausted) naming the range when none is free.
+  /// Throws foxport::Error(errc::ports_exhausted) naming the range, and a port another
+  /// foxport process holds with its holder's pid and user, when none is free.
   static PortLease acquire(const PortRange& range = PortRange::default_range());
   /// Non-throwing form; returns an invalid lease on failure.
   static PortLease acquire(const PortRange& range, std::error_code& ec);

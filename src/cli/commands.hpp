@@ -2,6 +2,7 @@
 // The subcommands, one file each. Each returns the command's exit code.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,8 +18,8 @@ int run(const LaunchOptions& options, const std::vector<std::string>& command, c
 int start(const LaunchOptions& options, bool as_json, const platform::SignalWait& signals);
 /// `foxport port`: lease and print ports, optionally holding them.
 int port(int count, const std::string& range, bool hold, const platform::SignalWait& signals);
-/// `foxport who`: who listens on PORT and what it speaks.
-int who(int port);
+/// `foxport who`: who listens on PORT and what it speaks; each probe is bounded, a signal ends it.
+int who(int port, const platform::SignalWait& signals);
 
 /// `foxport take`: take a launch from the enclosing run's broker, for COMMAND's lifetime or, with
 /// no command, until a signal or the end of stdin.
@@ -38,5 +39,11 @@ std::string endpoint_json(const Endpoint& endpoint, const std::string& handshake
 int wait_for_end(const platform::SignalWait& signals);
 /// 128 + the signal.
 inline int signal_exit_code(int sig) { return 128 + sig; }
+
+/// Runs `work` on a thread of its own and returns once it is done (rethrowing what it threw).
+/// A signal first runs `on_signal(sig)`, then ends foxport at once with 128 + the signal:
+/// `work` is abandoned mid-way, so it must own nothing that exiting (and the guard) leaves behind.
+void finish_or_exit_on_signal(const std::function<void()>& work, const platform::SignalWait& signals,
+                              const std::function<void(int)>& on_signal);
 
 }  // namespace foxport::cli

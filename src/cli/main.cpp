@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
   // Before any thread exists, so that every thread inherits the blocked mask.
   const foxport::platform::SignalWait signals{SIGINT, SIGTERM, SIGHUP};
   try {
-    if (*who_command) return who(who_port);
+    if (*who_command) return who(who_port, signals);
     if (*take) return foxport::cli::take(take_command, take_json, take_timeout, signals);
     if (*port) return foxport::cli::port(count, range_text, hold, signals);
     const auto& options = *run ? run_options : start_options;

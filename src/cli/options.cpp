@@ -1,16 +1,13 @@
 #include "cli/options.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <thread>
 
+#include "cli/commands.hpp"
 #include "foxport/error.hpp"
 #include "launch/launcher.hpp"
 
@@ -187,33 +184,13 @@ void Launched::stop() {
 }
 
 std::unique_ptr<Launched> launch_or_exit_on_signal(const LaunchOptions& options, const platform::SignalWait& signals) {
-  int done[2];
-  if (::pipe2(done, O_CLOEXEC) != 0) throw Error(std::error_code(errno, std::system_category()), "pipe2 failed");
   std::unique_ptr<Launched> launched;
-  std::exception_ptr failure;
-  std::thread launcher([&] {
-    try {
-      launched = std::make_unique<Launched>(options);
-    } catch (...) {
-      failure = std::current_exception();
-    }
-    ::close(done[1]);  // wakes the poll below
-  });
-  for (;;) {
-    pollfd fds[2] = {{done[0], POLLIN, 0}, {signals.fd(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0 && errno == EINTR) continue;
-    if (fds[1].revents & POLLIN) {
-      const int sig = signals.take();
-      std::fprintf(stderr, "foxport: %s while launching: nothing was started\n", ::strsignal(sig != 0 ? sig : SIGTERM));
-      std::fflush(stderr);
-      detail::remove_unguarded_directories();        // made, but no guard owns them yet
-      std::_Exit(128 + (sig != 0 ? sig : SIGTERM));  // the guard sees us go and cleans up the rest
-    }
-    if (fds[0].revents & (POLLIN | POLLHUP)) break;
-  }
-  launcher.join();
-  ::close(done[0]);
-  if (failure) std::rethrow_exception(failure);
+  finish_or_exit_on_signal([&] { launched = std::make_unique<Launched>(options); }, signals,
+                           [](int sig) {
+                             std::fprintf(stderr, "foxport: %s while launching: nothing was started\n",
+                                          ::strsignal(sig));
+                             detail::remove_unguarded_directories();  // made, but no guard owns them yet
+                           });  // then the guard sees us go and cleans up the rest
   return launched;
 }
 

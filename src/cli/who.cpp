@@ -1,6 +1,7 @@
 // `foxport who PORT`: who listens, what it speaks, whether foxport launched it.
 
 #include <cstdio>
+#include <cstring>
 
 #include "cli/commands.hpp"
 #include "foxport/inspect.hpp"
@@ -11,7 +12,37 @@ namespace foxport::cli {
 
 using namespace std::chrono_literals;
 
-int who(int port) {
+namespace {
+
+// Each probe's whole exchange (connect, handshake or request, answer): a listener that
+// drips bytes or announces a huge frame gets a bounded, size-limited look.
+constexpr auto probe_budget = 1s;
+
+// What speaks on host:port, as the line to print; the reason each protocol did not answer.
+std::string probe(const std::string& host, std::uint16_t port) {
+  std::string marionette_error;
+  try {
+    auto marionette = Marionette::connect(host, port, probe_budget);
+    return "speaks Marionette (applicationType " + marionette.handshake().application_type + ", protocol " +
+           std::to_string(marionette.handshake().protocol) + ")";
+  } catch (const std::exception& e) {
+    marionette_error = e.what();
+  }
+  std::string webdriver_error;
+  try {
+    const auto status = WebDriverClient("http://" + host + ":" + std::to_string(port), probe_budget).status();
+    return std::string("speaks WebDriver (ready: ") + (status.ready ? "true" : "false") +
+           (status.message.empty() ? "" : ", ") + status.message + ")";
+  } catch (const std::exception& e) {
+    webdriver_error = e.what();
+  }
+  return "speaks neither Marionette nor WebDriver\n    Marionette: " + marionette_error +
+         "\n    WebDriver: " + webdriver_error;
+}
+
+}  // namespace
+
+int who(int port, const platform::SignalWait& signals) {
   const auto listeners = listeners_on(static_cast<std::uint16_t>(port));
   if (listeners.empty()) {
     std::printf("nothing listens on port %d\n", port);
@@ -25,21 +56,13 @@ int who(int port) {
       if (holder.guard_pid > 0) std::printf("  launched by foxport (guard pid %d)\n", holder.guard_pid);
     }
   }
+  std::fflush(stdout);
   const std::string host = listeners.front().address == "::1" ? "::1" : "127.0.0.1";
-  try {
-    auto marionette = Marionette::connect(host, static_cast<std::uint16_t>(port), 1s);
-    std::printf("  speaks Marionette (applicationType %s, protocol %d)\n",
-                marionette.handshake().application_type.c_str(), marionette.handshake().protocol);
-    return 0;
-  } catch (const std::exception&) {}
-  std::error_code ec;
-  const auto status = WebDriverClient("http://" + host + ":" + std::to_string(port), 1s).status(ec);
-  if (!ec) {
-    std::printf("  speaks WebDriver (ready: %s%s%s)\n", status.ready ? "true" : "false",
-                status.message.empty() ? "" : ", ", status.message.c_str());
-  } else {
-    std::printf("  speaks neither Marionette nor WebDriver\n");
-  }
+  std::string answer;
+  finish_or_exit_on_signal(
+      [&] { answer = probe(host, static_cast<std::uint16_t>(port)); }, signals,
+      [port](int sig) { std::fprintf(stderr, "foxport: %s while probing port %d\n", ::strsignal(sig), port); });
+  std::printf("  %s\n", answer.c_str());
   return 0;
 }
 

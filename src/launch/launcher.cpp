@@ -1,9 +1,11 @@
 #include "launch/launcher.hpp"
 
 #include "foxport/error.hpp"
+#include "process/directory_keeper.hpp"
 
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <set>
 
 namespace foxport::detail {
@@ -60,12 +62,13 @@ struct Unguarded {
   Unguarded& operator=(const Unguarded&) = delete;
 };
 
-std::filesystem::path launch_directory(const LaunchPlan& plan) {
-  auto directory = make_temporary_directory(plan.directory_purpose);
-  if (!plan.directory_is_tmpdir || directory.native().size() + socket_room <= socket_path_max) return directory;
-  std::error_code ignored;
-  std::filesystem::remove(directory, ignored);
-  return make_temporary_directory(plan.directory_purpose, "/tmp");
+// Where the launch's directory goes: TMPDIR, or /tmp when the directory is the child's TMPDIR
+// and TMPDIR is too long for it (make_temporary_directory's name: foxport-PURPOSE-XXXXXX).
+std::filesystem::path launch_parent(const LaunchPlan& plan) {
+  auto parent = std::filesystem::temp_directory_path();
+  const auto length = (parent / ("foxport-" + plan.directory_purpose + "-XXXXXX")).native().size();
+  if (!plan.directory_is_tmpdir || length + socket_room <= socket_path_max) return parent;
+  return "/tmp";
 }
 
 }  // namespace
@@ -109,9 +112,12 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
     }
     ProcessOptions process = plan.process;
     process.executable = plan.binary;
-    // Everything the child puts in its directory goes with the launch; spawn removes it if it fails.
-    state->directory = plan.directory.empty() ? launch_directory(plan) : plan.directory;
-    const Unguarded until_spawned(state->directory);  // then the guard owns it
+    // Everything the child puts in its directory goes with the launch. Until the launch's guard
+    // owns it, a keeper guard does: a SIGKILL before spawn leaves nothing (docs/architecture.md).
+    std::optional<DirectoryKeeper> keeper;
+    if (plan.directory.empty()) keeper.emplace(plan.directory_purpose, launch_parent(plan));
+    state->directory = keeper ? keeper->directory() : plan.directory;
+    const Unguarded until_spawned(state->directory);  // a signal to foxport's command removes it at once
     process.owned_directories.push_back(state->directory);
     if (plan.directory_is_tmpdir) process.environment["TMPDIR"] = state->directory.string();
     try {
@@ -126,6 +132,7 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
     ReadyWait wait(std::move(spec));
     wait.attach(process);
     state->process = Process::spawn(std::move(process));
+    if (keeper) keeper->release();  // the launch's guard owns the directory now
     try {
       state->report = wait.run(state->process);
       if (port != 0 && state->report.port != port) {

@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "foxport/error.hpp"
+#include "inspect/reached.hpp"
 #include "platform/file_watch.hpp"
 #include "platform/files.hpp"
 #include "platform/listeners.hpp"
@@ -150,39 +151,47 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
     check_listener();
   }
 
-  // The listener must belong to the launched tree: a port reported by a stale file or taken
-  // by a stranger is not our child's.
+  // The listeners a client of the endpoint reaches (on its exact address) must belong to the
+  // launched tree: a port reported by a stale file, or taken on that address by a stranger
+  // while the child listens on another one, is not our child's.
   void check_listener() {
-    const auto listeners = platform::listeners_on(report.port);
+    const auto where = spec.host + ":" + std::to_string(report.port);
+    const auto all = platform::listeners_on(report.port);
+    const auto listeners = listeners_reached(all, spec.host);
     if (listeners.empty()) {
-      listener_state = "nothing listens on " + std::to_string(report.port) + " yet";
+      listener_state = "nothing listens on " + where + " yet";
+      for (const auto& other : all) listener_state += " (one listens on " + other.address + ")";
       return after_retry([this] { check_listener(); });
     }
     // Almost always the program itself holds the listener: check it before walking /proc.
     std::vector<int> tree{process->pid()};
+    bool whole_tree = false;
+    int owner_pid = -1;
     for (const auto& listener : listeners) {
-      if (platform::socket_owner(listener.inode, tree)) {
-        report.listener_pid = process->pid();
-        report.owned = Clock::now();
-        listener_state = "pid " + std::to_string(process->pid()) + " on " + listener.address;
-        return probe();
+      auto owner = platform::socket_owner(listener.inode, tree);
+      if (!owner && !whole_tree) {
+        tree = platform::descendants_of(process->guard_pid());
+        whole_tree = true;
+        owner = platform::socket_owner(listener.inode, tree);
       }
+      if (!owner) return refuse_stranger(listener, where);
+      owner_pid = *owner;
     }
-    tree = platform::descendants_of(process->guard_pid());
-    for (const auto& listener : listeners) {
-      if (const auto owner = platform::socket_owner(listener.inode, tree)) {
-        report.listener_pid = *owner;
-        report.owned = Clock::now();
-        listener_state = "pid " + std::to_string(*owner) + " on " + listener.address;
-        return probe();
-      }
-    }
+    report.listener_pid = owner_pid;
+    report.owned = Clock::now();
+    listener_state = "pid " + std::to_string(owner_pid) + " on " + where;
+    probe();
+  }
+
+  void refuse_stranger(const platform::Listener& listener, const std::string& where) {
     std::string holders;
-    for (const int pid : platform::socket_holders(listeners.front().inode))
+    for (const int pid : platform::socket_holders(listener.inode))
       holders += " pid " + std::to_string(pid) + " (" + platform::command_line(pid).substr(0, 80) + ")";
-    listener_state = "held by" + (holders.empty() ? std::string(" an unknown process") : holders);
+    listener_state = listener.address + " held by" + (holders.empty() ? std::string(" an unknown process") : holders);
     fail(std::make_error_code(std::errc::address_in_use),
-         "port " + std::to_string(report.port) + " reported by " + subject() + " is not held by the launched tree");
+         "port " + std::to_string(report.port) + " reported by " + subject() +
+             " is not held by the launched tree: " + where + ", where its clients connect, is held by" +
+             (holders.empty() ? std::string(" a process foxport cannot see") : holders));
   }
 
   template <typename Step>
@@ -215,7 +224,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
       if (self->finished) return;
       buffer->append(chunk->data(), n);
       try {
-        if (auto frame = take_frame(*buffer)) {
+        if (auto frame = take_frame(*buffer, max_handshake_frame)) {
           const auto handshake = parse_handshake(*frame);
           if (handshake.application_type != "gecko") {
             return self->fail(errc::protocol_error, "Marionette on port " + std::to_string(self->report.port) +
@@ -298,7 +307,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   void await_reply(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer, std::int64_t id,
                    const char* name, Next next) {
     try {
-      while (auto text = take_frame(*buffer)) {
+      while (auto text = take_frame(*buffer, max_reply_frame)) {
         const auto reply = parse_reply(*text);
         if (reply.id != id) continue;
         if (reply.error) {

@@ -1,15 +1,13 @@
 #include "foxport/port.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <charconv>
-#include <cstdlib>
 #include <random>
 #include <utility>
 
@@ -18,8 +16,6 @@
 #include "support/no_throw.hpp"
 
 namespace foxport {
-namespace fs = std::filesystem;
-
 namespace {
 
 // IANA's dynamic (private) port range.
@@ -76,6 +72,23 @@ bool bindable(int family, std::uint16_t port) {
   ::close(fd);
   if (result == 0) return true;
   return family == AF_INET6 && (err == EADDRNOTAVAIL || err == EAFNOSUPPORT);  // no ::1 here
+}
+
+// One name per port for every user on the machine: lock files in a per-user directory let
+// two users lease the same port.
+std::string lease_name(std::uint16_t port) { return "foxport-port-" + std::to_string(port); }
+
+// "pid 123, user nobody (uid 65534)", as far as the kernel tells.
+std::string holder_of(std::uint16_t port) {
+  const auto holder = platform::name_holder(lease_name(port));
+  if (!holder) return "holder unknown";
+  std::string user = "uid " + std::to_string(holder->uid);
+  passwd entry{};
+  passwd* found = nullptr;
+  char names[1024];
+  if (::getpwuid_r(holder->uid, &entry, names, sizeof names, &found) == 0 && found != nullptr)
+    user = "user " + std::string(found->pw_name) + " (" + user + ")";
+  return (holder->pid > 0 ? "pid " + std::to_string(holder->pid) + ", " : std::string()) + user;
 }
 
 }  // namespace
@@ -164,31 +177,6 @@ PortRange PortRange::outside_ephemeral(const PortRange& ephemeral) {
 
 std::string PortRange::to_string() const { return std::to_string(first) + "-" + std::to_string(last); }
 
-fs::path lease_directory() {
-  fs::path dir;
-  if (const char* env = std::getenv("FOXPORT_LOCK_DIR"); env != nullptr && *env != '\0') {
-    dir = env;
-  } else if (const char* runtime = std::getenv("XDG_RUNTIME_DIR"); runtime != nullptr && *runtime != '\0') {
-    dir = fs::path(runtime) / "foxport";
-  } else {
-    dir = "/tmp/foxport-" + std::to_string(::getuid());
-  }
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    throw Error(std::error_code(errno, std::system_category()), "cannot create the lease directory " + dir.string());
-  }
-  // In a shared /tmp, anyone could have created it first: trust only our own real directory.
-  struct stat info {};
-  if (::lstat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::getuid()) {
-    throw Error(std::make_error_code(std::errc::permission_denied),
-                "refusing the lease directory " + dir.string() +
-                    ": it is a symlink, not a directory, or not owned by uid " + std::to_string(::getuid()));
-  }
-  if ((info.st_mode & 0777) != 0700 && ::chmod(dir.c_str(), 0700) != 0) {
-    throw Error(std::error_code(errno, std::system_category()), "cannot make " + dir.string() + " private (0700)");
-  }
-  return dir;
-}
-
 PortLease PortLease::acquire(const PortRange& range, std::error_code& ec) {
   return detail::no_throw(ec, [&] { return acquire(range); });
 }
@@ -197,28 +185,26 @@ PortLease PortLease::acquire(const PortRange& range) {
   if (range.first == 0 || range.first > range.last) {
     throw Error(errc::port_range_invalid, "cannot lease from the empty port range " + range.to_string());
   }
-  const auto dir = lease_directory();
   // Random start, linear probe (RFC 6056's simple algorithm): parallel jobs start apart.
   std::random_device random;
   const auto offset = std::uniform_int_distribution<std::size_t>(0, range.size() - 1)(random);
-  std::size_t locked_by_others = 0;
+  std::size_t leased_by_others = 0;
   std::size_t busy = 0;
+  std::string first_holder;
   for (std::size_t i = 0; i < range.size(); ++i) {
     const auto port = static_cast<std::uint16_t>(range.first + (offset + i) % range.size());
-    const auto lock_path = dir / ("port-" + std::to_string(port) + ".lock");
-    // Lock files stay in place: unlinking one would race with another process locking it.
-    const auto lock = platform::try_lock_file(lock_path);
-    const int fd = lock.fd;
-    if (fd < 0) {
-      if (lock.busy) ++locked_by_others;
+    const auto hold = platform::try_hold_name(lease_name(port));
+    if (hold.fd < 0) {
+      if (hold.busy && leased_by_others++ == 0) first_holder = "port " + std::to_string(port) + ": " + holder_of(port);
       continue;
     }
-    if (bindable(AF_INET, port) && bindable(AF_INET6, port)) return PortLease(port, fd);
-    ::close(fd);
+    if (bindable(AF_INET, port) && bindable(AF_INET6, port)) return PortLease(port, hold.fd);
+    ::close(hold.fd);
     ++busy;
   }
-  throw Error(errc::ports_exhausted, "no free port in " + range.to_string() + ": " + std::to_string(locked_by_others) +
-                                         " leased by foxport processes (locks in " + dir.string() + "), " +
+  throw Error(errc::ports_exhausted, "no free port in " + range.to_string() + ": " + std::to_string(leased_by_others) +
+                                         " leased by other foxport processes" +
+                                         (first_holder.empty() ? "" : " (" + first_holder + ")") + ", " +
                                          std::to_string(busy) + " in use by others");
 }
 
@@ -235,7 +221,7 @@ PortLease& PortLease::operator=(PortLease&& other) noexcept {
 }
 
 void PortLease::release() noexcept {
-  if (lock_fd_ >= 0) ::close(std::exchange(lock_fd_, -1));  // closing drops the flock
+  if (lock_fd_ >= 0) ::close(std::exchange(lock_fd_, -1));  // closing releases the name
   port_ = 0;
 }
 

@@ -8,12 +8,7 @@
 namespace foxport::detail {
 namespace json = boost::json;
 
-namespace {
-// Marionette frames are small; anything claiming more is not Marionette.
-constexpr std::size_t max_frame = 256 * 1024 * 1024;
-}  // namespace
-
-std::optional<std::string> take_frame(std::string& buffer) {
+std::optional<std::string> take_frame(std::string& buffer, std::size_t max_size) {
   const auto colon = buffer.find(':');
   if (colon == std::string::npos) {
     if (buffer.size() > 10)
@@ -28,7 +23,10 @@ std::optional<std::string> take_frame(std::string& buffer) {
       throw Error(errc::protocol_error, "bad Marionette length prefix \"" + buffer.substr(0, colon) + "\"");
     length = length * 10 + static_cast<std::size_t>(buffer[i] - '0');
   }
-  if (length > max_frame) throw Error(errc::protocol_error, "Marionette frame too large: " + std::to_string(length));
+  if (length > max_size) {
+    throw Error(errc::protocol_error, "Marionette frame too large: " + std::to_string(length) +
+                                          " bytes announced, at most " + std::to_string(max_size) + " accepted");
+  }
   if (buffer.size() < colon + 1 + length) return std::nullopt;
   auto payload = buffer.substr(colon + 1, length);
   buffer.erase(0, colon + 1 + length);

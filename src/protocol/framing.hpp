@@ -1,6 +1,7 @@
 #pragma once
 // Pure parsing for the two protocols, shared by the clients and the readiness probes.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,9 +12,19 @@
 
 namespace foxport::detail {
 
+/// The largest frame a reader accepts. A frame's length comes first, so a reader refuses an
+/// oversized frame before reading (or allocating) any of it.
+/// A handshake is about 50 bytes ({"applicationType":"gecko","marionetteProtocol":3}): 16 KiB
+/// leaves room for fields a later Marionette may add.
+constexpr std::size_t max_handshake_frame = 16 * 1024;
+/// A command's answer can be big: a page source, or a screenshot as base64 PNG (a 4K window's
+/// is up to ~45 MB). 64 MiB holds those; a peer announcing more is not a Firefox we drive.
+constexpr std::size_t max_reply_frame = 64 * 1024 * 1024;
+
 /// Takes one complete "<len>:<json>" frame off the front of `buffer`, if there is one.
-/// Throws Error(protocol_error) when the length prefix is malformed.
-std::optional<std::string> take_frame(std::string& buffer);
+/// Throws Error(protocol_error) when the length prefix is malformed or announces more than
+/// `max_size` bytes (as soon as the prefix is complete, before the frame's bytes arrive).
+std::optional<std::string> take_frame(std::string& buffer, std::size_t max_size);
 
 /// "<len>:<json>".
 std::string frame(std::string_view json);

@@ -4,6 +4,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "foxport/error.hpp"
@@ -41,12 +42,17 @@ struct Marionette::Impl {
   std::string session;
   std::int64_t next_id = 1;
 
-  std::string read_frame() {
+  // One frame, read by the deadline however the peer splits it.
+  std::string read_frame(const detail::Deadline& deadline, std::size_t max_size) {
     for (;;) {
-      if (auto frame = detail::take_frame(buffer)) return *frame;
+      try {
+        if (auto frame = detail::take_frame(buffer, max_size)) return *frame;
+      } catch (const Error& e) {
+        throw Error(e.code(), where + ": " + e.what());
+      }
       std::array<char, 65536> chunk{};
       std::size_t received = 0;
-      detail::run_with_timeout(io, socket, timeout, where, [&](boost::system::error_code& result) {
+      detail::run_until(io, socket, deadline, where, [&](boost::system::error_code& result) {
         socket.async_read_some(asio::buffer(chunk), [&](boost::system::error_code ec, std::size_t n) {
           result = ec;
           received = n;
@@ -56,37 +62,30 @@ struct Marionette::Impl {
     }
   }
 
-  void write_frame(const std::string& text) {
+  void write_frame(const std::string& text, const detail::Deadline& deadline) {
     const auto data = detail::frame(text);
-    detail::run_with_timeout(io, socket, timeout, where, [&](boost::system::error_code& result) {
+    detail::run_until(io, socket, deadline, where, [&](boost::system::error_code& result) {
       asio::async_write(socket, asio::buffer(data), [&](boost::system::error_code ec, std::size_t) { result = ec; });
     });
   }
 
-  // Connects once and reads the handshake.
-  void open(const asio::ip::address& address, std::uint16_t port, std::chrono::milliseconds limit) {
+  // Connects once and reads the handshake, both by the deadline.
+  void open(const asio::ip::address& address, std::uint16_t port, const detail::Deadline& deadline) {
     boost::system::error_code ignored;
     socket.close(ignored);
     buffer.clear();
-    detail::run_with_timeout(io, socket, limit, "cannot connect to " + where, [&](boost::system::error_code& result) {
+    detail::run_until(io, socket, deadline, "cannot connect to " + where, [&](boost::system::error_code& result) {
       socket.async_connect(tcp::endpoint(address, port), [&](boost::system::error_code e) { result = e; });
     });
-    const auto saved = timeout;
-    timeout = limit;
-    try {
-      handshake = detail::parse_handshake(read_frame());
-    } catch (...) {
-      timeout = saved;
-      throw;
-    }
-    timeout = saved;
+    handshake = detail::parse_handshake(read_frame(deadline, detail::max_handshake_frame));
   }
 
   std::string command(std::string_view name, std::string_view params_json) {
     const auto id = next_id++;
-    write_frame(detail::command_json(id, name, params_json));
+    const auto deadline = detail::Deadline::after(timeout);  // the command and its answer
+    write_frame(detail::command_json(id, name, params_json), deadline);
     for (;;) {
-      const auto reply = detail::parse_reply(read_frame());
+      const auto reply = detail::parse_reply(read_frame(deadline, detail::max_reply_frame));
       if (reply.id != id) continue;  // not ours: a late reply to an abandoned command
       if (reply.error) throw Error(errc::remote_error, where + ": " + std::string(name) + " failed: " + *reply.error);
       return reply.result_json;
@@ -118,17 +117,22 @@ Marionette Marionette::connect(const std::string& host, std::uint16_t port, std:
   if (ec) throw Error(std::make_error_code(std::errc::invalid_argument), impl.where + ": not an IP address");
   // Marionette accepts the next client only once the previous one's session has ended; until
   // then it closes new connections before the handshake.
-  const auto deadline = Clock::now() + timeout;
-  for (auto limit = timeout;; limit = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())) {
+  const auto deadline = detail::Deadline::after(timeout);
+  std::optional<Error> closed;  // the last connection Marionette closed before its handshake
+  for (;;) {
     try {
-      impl.open(address, port, std::max(limit, std::chrono::milliseconds(1)));
+      impl.open(address, port, deadline);
       return client;
     } catch (const Error& e) {
-      if (!closed_before_handshake(e)) throw;
-      if (Clock::now() + reconnect_pause >= deadline) {
-        throw Error(e.code(), impl.where + " closed every connection before its handshake for " +
-                                  std::to_string(timeout.count()) +
-                                  " ms (is another client's session still open?); last: " + e.what());
+      const bool closed_now = closed_before_handshake(e);
+      if (closed_now) closed = e;
+      // Out of time on the attempt after a closed one counts as the closing going on.
+      const bool out_of_time = closed && e.code() == std::errc::timed_out;
+      if (!closed_now && !out_of_time) throw;
+      if (out_of_time || Clock::now() + reconnect_pause >= deadline.at) {
+        throw Error(closed->code(), impl.where + " closed every connection before its handshake for " +
+                                        std::to_string(timeout.count()) +
+                                        " ms (is another client's session still open?); last: " + closed->what());
       }
     }
     std::this_thread::sleep_for(reconnect_pause);

@@ -32,18 +32,18 @@ bool insecure_tls() {
   return value != nullptr && std::string_view(value) == "1";
 }
 
-// Writes the request and reads the answer on a connected stream (plain or TLS), each step
-// bounded by the timeout.
+// Writes the request and reads the answer on a connected stream (plain or TLS) by the
+// request's deadline. Beast caps the answer (8 MB body, 8 KiB header by default).
 template <typename Stream>
 http::response<http::string_body> exchange(asio::io_context& io, Stream& stream, tcp::socket& socket,
                                            const http::request<http::string_body>& req,
-                                           std::chrono::milliseconds timeout, const std::string& what) {
-  detail::run_with_timeout(io, socket, timeout, what, [&](boost::system::error_code& result) {
+                                           const detail::Deadline& deadline, const std::string& what) {
+  detail::run_until(io, socket, deadline, what, [&](boost::system::error_code& result) {
     http::async_write(stream, req, [&](boost::system::error_code e, std::size_t) { result = e; });
   });
   boost::beast::flat_buffer buffer;
   http::response<http::string_body> response;
-  detail::run_with_timeout(io, socket, timeout, what, [&](boost::system::error_code& result) {
+  detail::run_until(io, socket, deadline, what, [&](boost::system::error_code& result) {
     http::async_read(stream, buffer, response, [&](boost::system::error_code e, std::size_t) { result = e; });
   });
   return response;
@@ -99,13 +99,15 @@ std::string WebDriverClient::request(std::string_view method, std::string_view p
   }
   req.prepare_payload();
 
+  // One deadline for the whole request: connect, TLS, write, read.
+  const auto deadline = detail::Deadline::after(timeout_);
   http::response<http::string_body> response;
   if (!tls_) {
     tcp::socket socket(io);
-    detail::run_with_timeout(io, socket, timeout_, what, [&](boost::system::error_code& result) {
+    detail::run_until(io, socket, deadline, what, [&](boost::system::error_code& result) {
       asio::async_connect(socket, endpoints, [&](boost::system::error_code e, const tcp::endpoint&) { result = e; });
     });
-    response = exchange(io, socket, socket, req, timeout_, what);
+    response = exchange(io, socket, socket, req, deadline, what);
   } else {
     ssl::context context(ssl::context::tls_client);
     const bool insecure = insecure_tls();
@@ -121,11 +123,11 @@ std::string WebDriverClient::request(std::string_view method, std::string_view p
     if (not_ip) SSL_set_tlsext_host_name(stream.native_handle(), host_.c_str());  // SNI for names only
     if (!insecure) stream.set_verify_callback(ssl::host_name_verification(host_));
     auto& socket = stream.next_layer();
-    detail::run_with_timeout(io, socket, timeout_, what, [&](boost::system::error_code& result) {
+    detail::run_until(io, socket, deadline, what, [&](boost::system::error_code& result) {
       asio::async_connect(socket, endpoints, [&](boost::system::error_code e, const tcp::endpoint&) { result = e; });
     });
     try {
-      detail::run_with_timeout(io, socket, timeout_, what + ": TLS handshake", [&](boost::system::error_code& result) {
+      detail::run_until(io, socket, deadline, what + ": TLS handshake", [&](boost::system::error_code& result) {
         stream.async_handshake(ssl::stream_base::client, [&](boost::system::error_code e) { result = e; });
       });
     } catch (const Error& e) {
@@ -133,7 +135,7 @@ std::string WebDriverClient::request(std::string_view method, std::string_view p
                                 " (a certificate of your own: SSL_CERT_FILE=its PEM file; no verification at all: "
                                 "FOXPORT_REMOTE_INSECURE=1)");
     }
-    response = exchange(io, stream, socket, req, timeout_, what);
+    response = exchange(io, stream, socket, req, deadline, what);
   }
   const auto reply = json::parse(response.body(), ec);
   const auto* object = ec ? nullptr : reply.if_object();

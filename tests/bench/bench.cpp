@@ -207,8 +207,6 @@ void stop_times() {
 void lease_rates() {
   std::printf("\n## 3. Port leases per second\n\n| what | median | p90 | unit | note |\n|---|---|---|---|---|\n");
   const int count = 2000;
-  const auto dir = foxport::make_temporary_directory("bench-locks");
-  ::setenv("FOXPORT_LOCK_DIR", dir.c_str(), 1);
   auto single = [&] {
     const auto start = Clock::now();
     for (int i = 0; i < count; ++i) foxport::PortLease::acquire();
@@ -250,11 +248,9 @@ void lease_rates() {
     n.push_back(naive());
     c.push_back(contended());
   }
-  row("PortLease, one process", stats(s), "leases/s", "flock + bind test on 127.0.0.1 and ::1");
+  row("PortLease, one process", stats(s), "leases/s", "abstract socket name + bind test on 127.0.0.1 and ::1");
   row("PortLease, 8 processes contending (total)", stats(c), "leases/s", "each holds 250 at once");
   row("naive bind(0) + close", stats(n), "ports/s", "baseline: racy, no cross-process exclusion");
-  ::unsetenv("FOXPORT_LOCK_DIR");
-  fs::remove_all(dir);
 }
 
 void parallel_launches() {

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <functional>
+#include <thread>
 
 namespace foxport::testing {
 
@@ -31,5 +33,35 @@ inline std::uint16_t local_port(int fd) {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   return ntohs(addr.sin_port);
 }
+
+/// A TCP peer on 127.0.0.1 serving `connections` connections one after the other on a thread
+/// of its own, each by `serve(client_fd, index)`.
+class FakePeer {
+ public:
+  explicit FakePeer(std::function<void(int)> serve) : FakePeer([serve](int fd, int) { serve(fd); }, 1) {}
+  FakePeer(std::function<void(int, int)> serve, int connections) {
+    fd_ = listen_on_loopback(0, 4);
+    port_ = local_port(fd_);
+    thread_ = std::thread([this, serve, connections] {
+      for (int index = 0; index < connections; ++index) {
+        const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (client < 0) return;
+        serve(client, index);
+        ::close(client);
+      }
+    });
+  }
+  ~FakePeer() {
+    ::shutdown(fd_, SHUT_RDWR);  // wakes accept() if nobody came
+    thread_.join();
+    ::close(fd_);
+  }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+};
 
 }  // namespace foxport::testing

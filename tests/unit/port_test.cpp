@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -38,23 +39,14 @@ std::optional<std::uint16_t> first_report(PortReport kind, const std::string& te
   return std::nullopt;
 }
 
-// Every test gets its own lock directory, so leases of other test processes do not interfere.
+// Leases are machine-wide: other test processes lease from the same ranges, at random starts.
 class Leases : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / "locks";
-    ::setenv("FOXPORT_LOCK_DIR", dir_.c_str(), 1);
-  }
-  void TearDown() override {
-    ::unsetenv("FOXPORT_LOCK_DIR");
-    fs::remove_all(dir_);
-  }
   // A range of one free-looking port, high enough not to meet the kernel's ephemeral ports.
   static PortRange one_port() {
     const auto port = PortLease::acquire(PortRange::default_range()).port();  // released at once
     return {port, port};
   }
-  fs::path dir_;
 };
 
 }  // namespace
@@ -137,7 +129,10 @@ TEST_F(Leases, ALeaseExcludesASecondLeaseInTheSameProcess) {
     FAIL() << "leased twice";
   } catch (const foxport::Error& e) {
     EXPECT_NE(std::string(e.what()).find("no free port in " + range.to_string()), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find(dir_.string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("(port " + std::to_string(range.first) + ": pid " +
+                                         std::to_string(::getpid()) + ", user "),
+              std::string::npos)
+        << e.what();
   }
   first.release();
   EXPECT_TRUE(PortLease::acquire(range).valid());  // released: leasable again
@@ -182,31 +177,47 @@ TEST_F(Leases, APortSomeoneListensOnIsSkipped) {
   ::close(stranger);
 }
 
-TEST_F(Leases, TheLockDirectoryIsPrivateAndOurs) {
-  auto lease = PortLease::acquire(one_port());
-  struct stat info {};
-  ASSERT_EQ(::lstat(dir_.c_str(), &info), 0);
-  EXPECT_EQ(info.st_mode & 0777, 0700u);
-  lease.release();
-
-  const auto link = fs::temp_directory_path() / "link-to-locks";
-  fs::create_directory_symlink(dir_, link);
-  ::setenv("FOXPORT_LOCK_DIR", link.c_str(), 1);
+// #15 item 6: lock files in per-user directories let two users lease the same port. A lease is
+// machine-wide now, and the error names the other user's holder.
+TEST_F(Leases, ALeaseExcludesOtherUsersAndTheErrorNamesTheHolder) {
+  if (::getuid() != 0) GTEST_SKIP() << "needs root to become nobody";
+  const auto range = one_port();
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t holder = ::fork();
+  if (holder == 0) {
+    // nobody, with nobody's own lock directory (where the old per-user locks lived).
+    ::unsetenv("XDG_RUNTIME_DIR");
+    ::unsetenv("FOXPORT_LOCK_DIR");
+    char ok = '0';
+    if (::setgroups(0, nullptr) == 0 && ::setgid(65534) == 0 && ::setuid(65534) == 0) {
+      std::error_code ec;
+      auto lease = PortLease::acquire(range, ec);
+      ok = lease.valid() ? '1' : '0';
+      (void)!::write(ready[1], &ok, 1);
+      ::pause();  // holds until killed
+    }
+    (void)!::write(ready[1], &ok, 1);
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  char ok = 0;
+  ASSERT_EQ(::read(ready[0], &ok, 1), 1);
+  ::close(ready[0]);
+  ASSERT_EQ(ok, '1') << "nobody could not lease " << range.to_string();
   try {
-    PortLease::acquire(one_port());
-    ADD_FAILURE() << "accepted a symlinked lock directory";
+    auto lease = PortLease::acquire(range);
+    ADD_FAILURE() << "root leased port " << lease.port() << " that nobody holds";
   } catch (const foxport::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("refusing the lease directory " + link.string()), std::string::npos)
+    EXPECT_EQ(e.code(), foxport::errc::ports_exhausted);
+    EXPECT_NE(std::string(e.what()).find("(port " + std::to_string(range.first) + ": pid " + std::to_string(holder) +
+                                         ", user nobody (uid 65534))"),
+              std::string::npos)
         << e.what();
   }
-  fs::remove(link);
-
-  const auto foreign = fs::temp_directory_path() / "foreign-locks";
-  fs::create_directory(foreign);
-  ASSERT_EQ(::chown(foreign.c_str(), 65534, 65534), 0);  // nobody
-  ::setenv("FOXPORT_LOCK_DIR", foreign.c_str(), 1);
-  EXPECT_THROW(PortLease::acquire(one_port()), foxport::Error);
-  fs::remove(foreign);
+  ::kill(holder, SIGKILL);
+  ::waitpid(holder, nullptr, 0);
+  EXPECT_TRUE(PortLease::acquire(range).valid());  // the kernel released the dead holder's name
 }
 
 TEST_F(Leases, AnEmptyRangeIsAClearError) {

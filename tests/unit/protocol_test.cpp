@@ -20,6 +20,8 @@
 #include <boost/json.hpp>
 #include "support/sockets.hpp"
 
+using foxport::testing::FakePeer;
+
 namespace fs = std::filesystem;
 using foxport::detail::frame;
 using foxport::detail::parse_handshake;
@@ -37,36 +39,6 @@ std::string capture_line(const std::string& file, const std::string& prefix) {
   return {};
 }
 
-// A TCP peer on 127.0.0.1 serving `connections` connections one after the other, each by
-// `serve(client_fd, index)` on its own thread.
-class FakePeer {
- public:
-  explicit FakePeer(std::function<void(int)> serve) : FakePeer([serve](int fd, int) { serve(fd); }, 1) {}
-  FakePeer(std::function<void(int, int)> serve, int connections) {
-    fd_ = foxport::testing::listen_on_loopback(0, 4);
-    port_ = foxport::testing::local_port(fd_);
-    thread_ = std::thread([this, serve, connections] {
-      for (int index = 0; index < connections; ++index) {
-        const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (client < 0) return;
-        serve(client, index);
-        ::close(client);
-      }
-    });
-  }
-  ~FakePeer() {
-    ::shutdown(fd_, SHUT_RDWR);  // wakes accept() if nobody came
-    thread_.join();
-    ::close(fd_);
-  }
-  std::uint16_t port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-  std::thread thread_;
-};
-
 void send_text(int fd, const std::string& text) { (void)!::send(fd, text.data(), text.size(), MSG_NOSIGNAL); }
 
 std::string receive_some(int fd) {
@@ -78,7 +50,7 @@ std::string receive_some(int fd) {
 // The next whole frame from `fd` (empty when the connection ends first).
 std::string receive_frame(int fd, std::string& buffer) {
   for (;;) {
-    if (auto frame = take_frame(buffer)) return *frame;
+    if (auto frame = take_frame(buffer, foxport::detail::max_reply_frame)) return *frame;
     const auto more = receive_some(fd);
     if (more.empty()) return {};
     buffer += more;
@@ -92,7 +64,7 @@ const std::string handshake_frame = R"(50:{"applicationType":"gecko","marionette
 TEST(MarionetteFraming, ParsesTheCapturedHandshake) {
   std::string buffer = capture_line("marionette-firefox-esr-153-exchange.txt", "<< ");
   ASSERT_EQ(buffer, R"(50:{"applicationType":"gecko","marionetteProtocol":3})");
-  const auto json = take_frame(buffer);
+  const auto json = take_frame(buffer, foxport::detail::max_reply_frame);
   ASSERT_TRUE(json.has_value());
   EXPECT_TRUE(buffer.empty());
   const auto handshake = parse_handshake(*json);
@@ -107,18 +79,18 @@ TEST(MarionetteFraming, WaitsForPartialFramesAndSplitsJoinedOnes) {
   std::string buffer;
   for (const char c : one.substr(0, one.size() - 1)) {
     buffer += c;
-    EXPECT_FALSE(take_frame(buffer).has_value());
+    EXPECT_FALSE(take_frame(buffer, foxport::detail::max_reply_frame).has_value());
   }
   buffer += one.back();
   buffer += one;  // a second frame in the same read
-  EXPECT_EQ(take_frame(buffer), R"([1,3,null,{"value":"New Tab"}])");
-  EXPECT_EQ(take_frame(buffer), R"([1,3,null,{"value":"New Tab"}])");
-  EXPECT_FALSE(take_frame(buffer).has_value());
+  EXPECT_EQ(take_frame(buffer, foxport::detail::max_reply_frame), R"([1,3,null,{"value":"New Tab"}])");
+  EXPECT_EQ(take_frame(buffer, foxport::detail::max_reply_frame), R"([1,3,null,{"value":"New Tab"}])");
+  EXPECT_FALSE(take_frame(buffer, foxport::detail::max_reply_frame).has_value());
 }
 
 TEST(MarionetteFraming, RejectsGarbage) {
   for (std::string bad : {std::string("x5:{}"), std::string(":{}"), std::string("HTTP/1.1 200 OK\r\n")}) {
-    EXPECT_THROW(take_frame(bad), foxport::Error) << bad;
+    EXPECT_THROW(take_frame(bad, foxport::detail::max_reply_frame), foxport::Error) << bad;
   }
   EXPECT_THROW(parse_handshake(R"({"value":{"ready":true}})"), foxport::Error);
 }
@@ -235,6 +207,61 @@ TEST(MarionetteClient, APeerThatNeverAnswersTimesOut) {
     EXPECT_NE(std::string(e.what()).find("no answer within 300 ms"), std::string::npos) << e.what();
   }
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+}
+
+// #15 item 13: one deadline for the whole handshake, however slowly the peer drips it.
+TEST(MarionetteClient, APeerThatDripsItsHandshakeIsCutOffAtTheDeadline) {
+  FakePeer peer([](int fd) {
+    send_text(fd, "1000:");
+    for (int sent = 0; sent < 1000; ++sent) {             // 100 s in all, one byte a time: every read gets something
+      if (::send(fd, "x", 1, MSG_NOSIGNAL) != 1) return;  // the client gave up
+      std::this_thread::sleep_for(100ms);
+    }
+  });
+  try {
+    foxport::Marionette::connect("127.0.0.1", peer.port(), 500ms);
+    FAIL() << "connected to a dripping peer";
+  } catch (const foxport::Error& e) {
+    EXPECT_EQ(e.code(), std::errc::timed_out) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no answer within 500 ms"), std::string::npos) << e.what();
+  }
+}
+
+// The length comes first: an oversized frame is refused before any of it is read, so a peer
+// announcing 250 MB (and sending none of it) gets an error, not a wait and not an allocation.
+TEST(MarionetteClient, AHugeFrameIsRefusedBeforeItsBytesArrive) {
+  FakePeer peer([](int fd) {
+    send_text(fd, "262144000:");
+    receive_some(fd);  // holds the connection until the client closes it
+  });
+  try {
+    foxport::Marionette::connect("127.0.0.1", peer.port(), 60s);
+    FAIL() << "connected to a peer announcing a 250 MB handshake";
+  } catch (const foxport::Error& e) {
+    EXPECT_EQ(e.code(), foxport::errc::protocol_error) << e.what();
+    EXPECT_NE(std::string(e.what()).find("Marionette at 127.0.0.1:" + std::to_string(peer.port()) +
+                                         ": Marionette frame too large: 262144000 bytes announced, at most " +
+                                         std::to_string(foxport::detail::max_handshake_frame)),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(MarionetteClient, AnOversizedAnswerIsRefusedBeforeItsBytesArrive) {
+  FakePeer peer([](int fd) {
+    send_text(fd, handshake_frame);
+    receive_some(fd);  // the command
+    send_text(fd, std::to_string(foxport::detail::max_reply_frame + 1) + ":");
+    receive_some(fd);
+  });
+  auto client = foxport::Marionette::connect("127.0.0.1", peer.port(), 60s);
+  try {
+    client.title();
+    FAIL() << "took an answer larger than the cap";
+  } catch (const foxport::Error& e) {
+    EXPECT_EQ(e.code(), foxport::errc::protocol_error) << e.what();
+    EXPECT_NE(std::string(e.what()).find("frame too large"), std::string::npos) << e.what();
+  }
 }
 
 TEST(MarionetteClient, ConnectionRefusedNamesTheAddress) {

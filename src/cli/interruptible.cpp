@@ -1,0 +1,49 @@
+// Work that a signal may cut short: it runs on a thread of its own while the calling thread
+// waits for it or for a signal, in one poll.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "foxport/error.hpp"
+
+namespace foxport::cli {
+
+void finish_or_exit_on_signal(const std::function<void()>& work, const platform::SignalWait& signals,
+                              const std::function<void(int)>& on_signal) {
+  int done[2];
+  if (::pipe2(done, O_CLOEXEC) != 0) throw Error(std::error_code(errno, std::system_category()), "pipe2 failed");
+  std::exception_ptr failure;
+  std::thread worker([&] {
+    try {
+      work();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    ::close(done[1]);  // wakes the poll below
+  });
+  for (;;) {
+    pollfd fds[2] = {{done[0], POLLIN, 0}, {signals.fd(), POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0 && errno == EINTR) continue;
+    if (fds[1].revents & POLLIN) {
+      const int taken = signals.take();
+      const int sig = taken != 0 ? taken : SIGTERM;
+      on_signal(sig);
+      std::fflush(stdout);
+      std::fflush(stderr);
+      std::_Exit(signal_exit_code(sig));  // the worker is abandoned mid-way, by design
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP)) break;
+  }
+  worker.join();
+  ::close(done[0]);
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace foxport::cli

@@ -1,0 +1,179 @@
+// What a hostile machine does to foxport (#15): listeners that drip, lie about their size or
+// squat the address a launch exports, another user holding a port, a caller SIGKILLed while
+// it blocks. Real foxport commands and launches against fakes that misbehave on purpose.
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <string>
+#include <thread>
+
+#include "foxport/error.hpp"
+#include "foxport/geckodriver.hpp"
+#include "support/sockets.hpp"
+#include "support/subprocess.hpp"
+#include "support/wait.hpp"
+
+namespace fs = std::filesystem;
+using foxport::testing::FakePeer;
+using foxport::testing::Subprocess;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<std::string> foxport_command(std::vector<std::string> args) {
+  args.insert(args.begin(), FOXPORT_CLI);
+  return args;
+}
+
+void send_text(int fd, const std::string& text) { (void)!::send(fd, text.data(), text.size(), MSG_NOSIGNAL); }
+
+// Serves `connections` connections, each with a Marionette-like length prefix and then one
+// byte every 100 ms until the client goes (or the test ends): every read gets something.
+class DripListener {
+ public:
+  explicit DripListener(int connections = 2)
+      : peer_(
+            [this](int fd, int index) {
+              if (index == 0) first_.set_value();
+              send_text(fd, "9999:");
+              while (!stop_ && ::send(fd, "x", 1, MSG_NOSIGNAL) == 1) std::this_thread::sleep_for(100ms);
+            },
+            connections) {}
+  ~DripListener() { stop_ = true; }
+  std::uint16_t port() const { return peer_.port(); }
+  /// Waits until the first client connected.
+  void wait_connected() { first_.get_future().wait(); }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::promise<void> first_;
+  FakePeer peer_;  // last: its thread goes before the members it uses
+};
+
+// Whether a thread of `pid` waits in open() for a FIFO's reader.
+bool blocked_opening_a_fifo(int pid) {
+  std::error_code ec;
+  for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream wchan(task.path() / "wchan");
+    std::string where;
+    if (std::getline(wchan, where) && where == "wait_for_partner") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// #15 item 13: each probe has one deadline for its whole exchange, so a listener that drips
+// a byte every 100 ms cannot keep `foxport who` (it did, forever: the ctest timeout catches that).
+TEST(Who, ADrippingListenerGetsABoundedLook) {
+  DripListener listener;
+  Subprocess who(foxport_command({"who", std::to_string(listener.port())}));
+  who.close_stdin();
+  const auto out = who.rest_of_stdout();
+  EXPECT_EQ(who.wait(), 0) << out;
+  EXPECT_NE(out.find("speaks neither Marionette nor WebDriver"), std::string::npos) << out;
+  EXPECT_NE(
+      out.find("Marionette: Marionette at 127.0.0.1:" + std::to_string(listener.port()) + ": no answer within 1000 ms"),
+      std::string::npos)
+      << out;
+}
+
+// A listener announcing a 250 MB frame is refused on its length prefix: nothing of the frame
+// is read or allocated (it sends none of it; before, who waited for it, then used 737 MB).
+TEST(Who, AHugeFrameAnnouncementIsRefusedUnread) {
+  FakePeer peer(
+      [](int fd, int index) {
+        if (index != 0) return;  // the WebDriver probe: closed at once
+        send_text(fd, "262144000:");
+        char buffer[64];
+        (void)!::recv(fd, buffer, sizeof buffer, 0);  // until foxport closes
+      },
+      2);
+  Subprocess who(foxport_command({"who", std::to_string(peer.port())}));
+  who.close_stdin();
+  const auto out = who.rest_of_stdout();
+  EXPECT_EQ(who.wait(), 0) << out;
+  EXPECT_NE(out.find("Marionette frame too large: 262144000 bytes announced"), std::string::npos) << out;
+}
+
+// SIGTERM and SIGINT were blocked and never read while `who` probed: now they end it at once.
+TEST(Who, ASignalEndsItWith128PlusTheSignal) {
+  for (const int sig : {SIGTERM, SIGINT}) {
+    DripListener listener;
+    Subprocess who(foxport_command({"who", std::to_string(listener.port())}));
+    listener.wait_connected();
+    ::kill(who.pid(), sig);
+    EXPECT_EQ(who.wait(), 128 + sig);
+    EXPECT_NE(who.rest_of_stderr().find("while probing port " + std::to_string(listener.port())), std::string::npos);
+  }
+}
+
+// #15 item 12: the endpoint's clients connect to 127.0.0.1:P. A child listening on [::1]:P
+// while a stranger holds 127.0.0.1:P was reported ready, and its clients talked to the
+// stranger. Now the launch is refused, naming the address and the stranger.
+TEST(Ownership, AChildOnAnotherAddressOfAStrangersPortIsRefused) {
+  // The stranger is this test process: it answers GET /status as a ready driver would.
+  FakePeer stranger([](int fd) {
+    char request[4096];
+    (void)!::recv(fd, request, sizeof request, 0);
+    const std::string body = R"({"value":{"ready":true,"message":""}})";
+    send_text(fd, "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: " +
+                      std::to_string(body.size()) + "\r\nconnection: close\r\n\r\n" + body);
+  });
+  foxport::GeckodriverOptions options;
+  options.driver = foxport::testing::write_script("ipv6-only-driver", R"(#!/usr/bin/env python3
+# Listens on [::1]:PORT only, and says it listens on 127.0.0.1:PORT as geckodriver would.
+import socket, sys, time
+port = int(sys.argv[sys.argv.index("--port") + 1])
+listener = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+listener.bind(("::1", port))
+listener.listen()
+print(f"{int(time.time() * 1000)}\tgeckodriver\tINFO\tListening on 127.0.0.1:{port}", flush=True)
+time.sleep(3600)
+)");
+  options.port = stranger.port();
+  options.ready_timeout = 60s;
+  try {
+    auto driver = foxport::Geckodriver::launch(options);
+    FAIL() << "ready, though 127.0.0.1:" << options.port << " is the stranger's: " << driver.url();
+  } catch (const foxport::Error& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(e.code(), std::errc::address_in_use) << what;
+    EXPECT_NE(what.find("127.0.0.1:" + std::to_string(options.port) + ", where its clients connect, is held by pid " +
+                        std::to_string(::getpid())),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("hostile_test"), std::string::npos) << what;  // the stranger's command line
+  }
+  fs::remove(options.driver);
+}
+
+// #15 item 3: a SIGKILL before the launch's guard existed leaked its directory, for certain
+// while opening a FIFO given as --log (it blocks until a reader comes). A keeper guard owns
+// the directory from the moment it exists, and removes it when foxport dies.
+TEST(Kill, ASigkillWhileOpeningTheLogFifoLeavesNoDirectory) {
+  const auto fifo = fs::temp_directory_path() / "log.fifo";  // the test's private TMPDIR, foxport's too
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  Subprocess foxport(foxport_command(
+      {"start", "--geckodriver", "--driver", FOXPORT_TEST_SUPPORT_DIR "/geckodriver-standin", "--log", fifo.string()}));
+  // Bounded polling of /proc: nothing else tells when a thread starts waiting for a reader.
+  for (int i = 0; i < 3000 && !blocked_opening_a_fifo(foxport.pid()); ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(blocked_opening_a_fifo(foxport.pid())) << "foxport never blocked opening " << fifo;
+  std::vector<fs::path> ours;
+  for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
+    if (entry.path().filename().string().rfind("foxport-", 0) == 0) ours.push_back(entry.path());
+  }
+  ASSERT_FALSE(ours.empty()) << "no launch directory was made before the log was opened";
+  ::kill(foxport.pid(), SIGKILL);
+  foxport.wait();
+  for (const auto& directory : ours) EXPECT_TRUE(foxport::testing::wait_removed(directory, 10s)) << directory;
+  fs::remove(fifo);
+}
