@@ -38,7 +38,7 @@ LaunchPlan driver_plan(EndpointKind kind, const char* name, fs::path binary, Por
   // Port 0 is retried too: chromedriver binds IPv6 and IPv4 one after the other on the
   // same number, and exits when the second family's port is taken (seen under load).
   plan.attempts = options.port == 0 ? options.bind_attempts : 1;
-  plan.directory_is_tmpdir = true;  // the driver's and its browsers' temporary profiles go with the launch
+  plan.tmpdir = fs::path();  // the driver's and its browsers' temporary profiles go with the launch
   plan.ready = {name, report, {}, Probe::webdriver, options.ready_timeout, options.host};
   plan.process.arguments = options.arguments;  // after the kind's own, see configure below
   plan.process.environment = options.environment;

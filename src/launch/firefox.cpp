@@ -47,6 +47,7 @@ std::unique_ptr<detail::LaunchState> launch_state(FirefoxOptions& options, const
   plan.binary = binary;
   plan.port = options.marionette_port;
   plan.lease_range = options.marionette_port_range;
+  plan.tmpdir = detail::profile_tmpdir;  // Firefox's temporary files go with the launch, not into the caller's TMPDIR
   plan.ready = {"Firefox", PortReport::marionette, "MarionetteActivePort", detail::Probe::marionette,
                 options.ready_timeout};
   plan.ready.session_probe = options.ready_for_session;

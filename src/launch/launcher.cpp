@@ -62,7 +62,7 @@ struct Unguarded {
 
 std::filesystem::path launch_directory(const LaunchPlan& plan) {
   auto directory = make_temporary_directory(plan.directory_purpose);
-  if (!plan.directory_is_tmpdir || directory.native().size() + socket_room <= socket_path_max) return directory;
+  if (!plan.tmpdir || (directory / *plan.tmpdir).native().size() + socket_room <= socket_path_max) return directory;
   std::error_code ignored;
   std::filesystem::remove(directory, ignored);
   return make_temporary_directory(plan.directory_purpose, "/tmp");
@@ -113,9 +113,13 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
     state->directory = plan.directory.empty() ? launch_directory(plan) : plan.directory;
     const Unguarded until_spawned(state->directory);  // then the guard owns it
     process.owned_directories.push_back(state->directory);
-    if (plan.directory_is_tmpdir) process.environment["TMPDIR"] = state->directory.string();
     try {
       plan.configure(process, port, state->directory);
+      if (plan.tmpdir) {
+        const auto tmpdir = plan.tmpdir->empty() ? state->directory : state->directory / *plan.tmpdir;
+        std::filesystem::create_directory(tmpdir);
+        process.environment["TMPDIR"] = tmpdir.string();
+      }
     } catch (...) {
       std::error_code ignored;
       std::filesystem::remove_all(state->directory, ignored);

@@ -47,8 +47,10 @@ struct LaunchPlan {
   std::uint16_t port = 0;                ///< a fixed port; 0: the child binds port 0 (or a lease)
   std::optional<PortRange> lease_range;  ///< lease the port from here (when port is 0)
   int attempts = 1;                      ///< launches tried when the child lost its port
-  bool directory_is_tmpdir = false;      ///< the child's TMPDIR: its temporary files go with the launch
-  ReadySpec ready;                       ///< how readiness is seen (port_file relative to the directory)
+  /// Set: the child's TMPDIR is this directory inside the launch's (empty: the launch's directory
+  /// itself), made after configure, so that its temporary files go with the launch.
+  std::optional<std::filesystem::path> tmpdir;
+  ReadySpec ready;  ///< how readiness is seen (port_file relative to the directory)
   /// Fills in argv, environment and files for this port and directory. May throw.
   std::function<void(ProcessOptions& process, std::uint16_t port, const std::filesystem::path& directory)> configure;
   ProcessOptions process;  ///< log file, callbacks, stop policy, extra environment
