@@ -11,6 +11,7 @@ namespace foxport::detail {
 void LaunchState::stop() noexcept {
   try {
     process.stop();
+    if (display) display->server.stop();  // its clients are gone: nothing is left to save
   } catch (...) {
     // Process::stop is bounded and ends with SIGKILL: nothing is left to try.
   }
@@ -19,6 +20,7 @@ void LaunchState::stop() noexcept {
 
 DetachedProcess LaunchState::detach() {
   auto record = process.detach();
+  if (display) display->server.detach();  // the tree keeps its display: the caller owns both now
   leases.clear();
   return record;
 }
@@ -109,6 +111,7 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
     }
     ProcessOptions process = plan.process;
     process.executable = plan.binary;
+    if (plan.xvfb) state->display = start_xvfb(plan.ready.timeout);
     // Everything the child puts in its directory goes with the launch; spawn removes it if it fails.
     state->directory = plan.directory.empty() ? launch_directory(plan) : plan.directory;
     const Unguarded until_spawned(state->directory);  // then the guard owns it
@@ -120,6 +123,7 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
         std::filesystem::create_directory(tmpdir);
         process.environment["TMPDIR"] = tmpdir.string();
       }
+      if (state->display) process.environment["DISPLAY"] = state->display->display;
     } catch (...) {
       std::error_code ignored;
       std::filesystem::remove_all(state->directory, ignored);
