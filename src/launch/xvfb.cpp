@@ -29,8 +29,7 @@ XDisplay start_xvfb(std::chrono::milliseconds timeout) {
   // socket only, so nothing stays in /tmp when Xvfb is killed; -nolisten tcp: no network.
   options.arguments = {"-displayfd", "1", "-nolisten", "tcp", "-nolisten", "unix", "-screen", "0", "1280x1024x24"};
   options.on_line = [report](Stream stream, std::string_view line) {
-    if (stream != Stream::out || line.empty() || line.find_first_not_of("0123456789") != std::string_view::npos)
-      return;
+    if (stream != Stream::out || line.empty() || line.find_first_not_of("0123456789") != std::string_view::npos) return;
     std::lock_guard lock(report->mutex);
     if (report->display.empty()) report->display = ":" + std::string(line);
     report->changed.notify_all();

@@ -142,11 +142,11 @@ TEST(Xvfb, KillingTheCallerTakesXvfbAndItsDisplayDown) {
 }
 
 TEST(Xvfb, RunGivesTheCommandTheDisplayOfAHeadfulBrowser) {
-  foxport::testing::Subprocess run({FOXPORT_CLI, "run", "--firefox", "--xvfb", "--pool", "0", "-q", "--", "/bin/sh",
-                                    "-c",
-                                    "echo \"$DISPLAY\"; tr '\\0' '\\n' < /proc/$FOXPORT_PID/environ | grep ^DISPLAY=; "
-                                    "if grep -q -- --headless /proc/$FOXPORT_PID/cmdline; then echo headless; else echo "
-                                    "headful; fi"});
+  foxport::testing::Subprocess run(
+      {FOXPORT_CLI, "run", "--firefox", "--xvfb", "--pool", "0", "-q", "--", "/bin/sh", "-c",
+       "echo \"$DISPLAY\"; tr '\\0' '\\n' < /proc/$FOXPORT_PID/environ | grep ^DISPLAY=; "
+       "if grep -q -- --headless /proc/$FOXPORT_PID/cmdline; then echo headless; else echo "
+       "headful; fi"});
   const auto command_display = run.read_line();
   const auto browser_display = run.read_line();
   const auto mode = run.read_line();
