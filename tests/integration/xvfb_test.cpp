@@ -141,6 +141,7 @@ TEST(Xvfb, KillingTheCallerTakesXvfbAndItsDisplayDown) {
   EXPECT_FALSE(display_exists(display)) << display << " is left";
 }
 
+#ifdef FOXPORT_CLI  // built with the command
 TEST(Xvfb, RunGivesTheCommandTheDisplayOfAHeadfulBrowser) {
   foxport::testing::Subprocess run(
       {FOXPORT_CLI, "run", "--firefox", "--xvfb", "--pool", "0", "-q", "--", "/bin/sh", "-c",
@@ -156,6 +157,8 @@ TEST(Xvfb, RunGivesTheCommandTheDisplayOfAHeadfulBrowser) {
   EXPECT_EQ(mode, "headful");  // --xvfb implies --no-headless
   EXPECT_FALSE(display_exists(command_display)) << command_display << " is left";
 }
+
+#endif
 
 TEST(Xvfb, AMissingXvfbIsAClearError) {
   foxport::FirefoxOptions options;
