@@ -51,6 +51,10 @@ struct DriverOptions {
   /// (false: chromedriver runs as installed). Sessions that name a browser binary of
   /// their own bypass it. Grid: not used.
   bool headless = true;
+  /// Run on a private X display: Xvfb under a guard of its own, on a free display number it
+  /// picks itself, exported as DISPLAY to the driver and the browsers it starts; stopped with
+  /// the launch, and gone when the caller dies. Set headless = false too for headful browsers.
+  bool xvfb = false;
   /// The driver's log level; its log goes to the output (log_file, on_line). Empty: the
   /// driver's default. One of trace, debug, config, info, warn, error, fatal: geckodriver
   /// gets `--log LEVEL`; chromedriver `--verbose` (trace), else `--log-level=` DEBUG,
@@ -80,6 +84,8 @@ class FOXPORT_EXPORT DriverService {
   Endpoint endpoint() const;
   /// "http://127.0.0.1:PORT".
   std::string url() const;
+  /// The X display of its private Xvfb (":N", DriverOptions::xvfb), else "".
+  std::string display() const;
   /// The port the driver listens on.
   std::uint16_t port() const noexcept;
   /// The driver's pid.

@@ -36,7 +36,11 @@ struct FirefoxOptions {
   /// Empty: $FOXPORT_FIREFOX, then firefox and firefox-esr in PATH, then the usual install
   /// directories.
   std::filesystem::path binary;
-  bool headless = true;                            ///< --headless
+  bool headless = true;  ///< --headless
+  /// Run on a private X display: Xvfb under a guard of its own, on a free display number it
+  /// picks itself, exported as DISPLAY to Firefox; stopped with the launch, and gone when the
+  /// caller dies. Set headless = false too, or Firefox draws nothing on it.
+  bool xvfb = false;
   std::map<std::string, PrefValue> prefs;          ///< on top of foxport's test prefs
   std::vector<std::string> arguments;              ///< extra command-line arguments
   std::map<std::string, std::string> environment;  ///< extra environment variables
@@ -103,6 +107,8 @@ class FOXPORT_EXPORT Firefox {
   std::uint16_t port() const noexcept;
   /// Firefox's main process.
   int pid() const noexcept;
+  /// The X display of its private Xvfb (":N", FirefoxOptions::xvfb), else "".
+  std::string display() const;
   /// The temporary profile directory (removed at stop).
   const std::filesystem::path& profile_dir() const noexcept;
   /// Where it is, as `foxport run` exports it.

@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
       "  foxport run --firefox -- foxport take -- pytest  a suite that is not C++, with a Firefox of its own\n"
       "  coproc foxport start --json                     endpoint for the life of a shell script\n"
       "  foxport port --count 3 --hold                   reserve three ports until stdin closes\n"
-      "  foxport who 4444                                what listens there, and what it speaks");
+      "  foxport who 4444                                what listens there, and what it speaks\n"
+      "  foxport run --firefox --xvfb -- ./suite        a headful Firefox on a private X display, DISPLAY exported");
   app.set_version_flag("--version", std::string("foxport ") + FOXPORT_VERSION);
   app.require_subcommand(1);
   // Launch options only for the subcommand named: building them was a third of the command's
@@ -47,7 +48,7 @@ int main(int argc, char** argv) {
   run->footer(
       "Exports FOXPORT_PORT, FOXPORT_PID, FOXPORT_KIND; MARIONETTE_PORT and FOXPORT_PROFILE (Firefox) or "
       "WEBDRIVER_URL (drivers); FOXPORT_BROKER, from which each test process takes a browser of its own "
-      "(foxport::gtest does; other suites use foxport take). Exits with COMMAND's status.");
+      "(foxport::gtest does; other suites use foxport take); DISPLAY with --xvfb. Exits with COMMAND's status.");
   run->positionals_at_end();
   run->add_option("--pool", run_options.pool,
                   "Launches the broker keeps warm for test processes (default: one per core; 0: no broker)")

@@ -56,6 +56,13 @@ void add_launch_options(CLI::App& app, LaunchOptions& options) {
       ->check(CLI::IsMember({"trace", "debug", "config", "info", "warn", "error", "fatal"}));
   app.add_flag("-q,--quiet", options.quiet, "No progress lines");
   app.add_flag("-v,--verbose", options.verbose, "Echo the child's output to stderr");
+  app.add_flag("--xvfb", options.xvfb,
+               "A private X display: Xvfb on a free display number it picks itself, DISPLAY exported to the "
+               "browser or driver (and to run's COMMAND), gone with the launch; implies --no-headless unless "
+               "--headless is given");
+  app.parse_complete_callback([&app, &options] {
+    if (options.xvfb && app.get_option("--headless")->count() == 0) options.headless = false;
+  });
 }
 
 namespace {
@@ -109,6 +116,7 @@ DriverOptions driver_options(const LaunchOptions& options, const std::function<v
   driver.on_line = echo;
   driver.headless = options.headless;
   driver.log_level = options.driver_log_level;
+  driver.xvfb = options.xvfb;
   return driver;
 }
 
@@ -119,6 +127,8 @@ void check_launch_options(const LaunchOptions& options) {
   range_of(options);
   if (!options.driver_log_level.empty() && options.kind != "geckodriver" && options.kind != "chromedriver")
     throw UsageError("--driver-log-level applies to --geckodriver and --chromedriver only");
+  if (options.xvfb && !options.remote_url.empty())
+    throw UsageError("--xvfb starts a display for a launch, not for --remote");
 }
 
 Launched::Launched(const LaunchOptions& options) {
@@ -147,6 +157,7 @@ Launched::Launched(const LaunchOptions& options) {
     firefox.recyclable = options.recycle;
     firefox.log_file = options.log;
     firefox.on_line = echo;
+    firefox.xvfb = options.xvfb;
     auto& handle = handle_.emplace(Firefox::launch(std::move(firefox)));
     endpoint_ = std::get<Firefox>(handle).endpoint();
     handshake_ = std::get<Firefox>(handle).ready_report().protocol_answer;
@@ -173,6 +184,11 @@ Launched::Launched(const LaunchOptions& options) {
 }
 
 Firefox* Launched::firefox() noexcept { return handle_ ? std::get_if<Firefox>(&*handle_) : nullptr; }
+
+std::string Launched::display() const {
+  if (!handle_) return {};
+  return std::visit([](const auto& handle) { return handle.display(); }, *handle_);
+}
 
 const Process* Launched::process() const noexcept {
   if (!handle_) return nullptr;

@@ -48,6 +48,7 @@ struct LaunchOptions {
   bool verbose = false;
   int pool = -1;         ///< run: launches the broker keeps warm; -1 one per core, 0 no broker
   bool recycle = false;  ///< run --firefox: the broker recycles given-back Firefoxes
+  bool xvfb = false;     ///< a private Xvfb display for the launch (headful unless --headless)
 };
 
 /// Adds the launch options to `app` (run and start).
@@ -65,6 +66,8 @@ class Launched {
   void stop();
   /// The Firefox launched, if that is what was launched.
   Firefox* firefox() noexcept;
+  /// The X display of the launch's Xvfb (--xvfb), else "".
+  std::string display() const;
   /// The launched process tree; null for a remote endpoint.
   const Process* process() const noexcept;
 

@@ -38,8 +38,9 @@ LaunchPlan driver_plan(EndpointKind kind, const char* name, fs::path binary, Por
   // Port 0 is retried too: chromedriver binds IPv6 and IPv4 one after the other on the
   // same number, and exits when the second family's port is taken (seen under load).
   plan.attempts = options.port == 0 ? options.bind_attempts : 1;
-  plan.directory_is_tmpdir = true;  // the driver's and its browsers' temporary profiles go with the launch
+  plan.tmpdir = fs::path();  // the driver's and its browsers' temporary profiles go with the launch
   plan.ready = {name, report, {}, Probe::webdriver, options.ready_timeout, options.host};
+  plan.xvfb = options.xvfb;
   plan.process.arguments = options.arguments;  // after the kind's own, see configure below
   plan.process.environment = options.environment;
   plan.process.log_file = options.log_file;
@@ -87,6 +88,10 @@ const fs::path& DriverService::directory() const noexcept {
 Endpoint DriverService::endpoint() const {
   if (!state_) return {EndpointKind::remote, 0, -1, {}, {}};
   return {state_->kind, port(), pid(), url(), {}};
+}
+
+std::string DriverService::display() const {
+  return state_ && state_->display ? state_->display->display : std::string();
 }
 
 std::string DriverService::url() const {

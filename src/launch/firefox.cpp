@@ -47,9 +47,11 @@ std::unique_ptr<detail::LaunchState> launch_state(FirefoxOptions& options, const
   plan.binary = binary;
   plan.port = options.marionette_port;
   plan.lease_range = options.marionette_port_range;
+  plan.tmpdir = detail::profile_tmpdir;  // Firefox's temporary files go with the launch, not into the caller's TMPDIR
   plan.ready = {"Firefox", PortReport::marionette, "MarionetteActivePort", detail::Probe::marionette,
                 options.ready_timeout};
   plan.ready.session_probe = options.ready_for_session;
+  plan.xvfb = options.xvfb;
   plan.configure = [&](ProcessOptions& process, std::uint16_t port, const fs::path& profile) {
     detail::prepare_profile(profile, options, port, base, base_is_cached);
     process.arguments = {"--marionette", "--no-remote", "--profile", profile.string()};
@@ -73,6 +75,7 @@ void build_template(const FirefoxOptions& options, const fs::path& binary, const
                     const std::function<void(const fs::path&)>& done) {
   FirefoxOptions build;
   build.headless = options.headless;
+  build.xvfb = options.xvfb;  // a headful template build needs the display too
   build.prefs = options.prefs;
   build.environment = options.environment;
   build.ready_timeout = options.ready_timeout;
@@ -136,6 +139,8 @@ Firefox::~Firefox() { stop(); }
 bool Firefox::valid() const noexcept { return state_ && state_->process.valid(); }
 std::uint16_t Firefox::port() const noexcept { return state_ ? state_->report.port : 0; }
 int Firefox::pid() const noexcept { return state_ ? state_->process.pid() : -1; }
+
+std::string Firefox::display() const { return state_ && state_->display ? state_->display->display : std::string(); }
 
 const fs::path& Firefox::profile_dir() const noexcept {
   static const fs::path none;

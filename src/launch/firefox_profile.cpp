@@ -111,7 +111,7 @@ std::string user_js_line(const std::string& name, const PrefValue& value) {
 
 bool skipped_in_copy(const std::string& name, bool skip_user_js) {
   // What belongs to the Firefox that ran on the profile, not to the profile: its locks, the
-  // port files it wrote, its crash guard and session store. compatibility.ini stays: without
+  // port files it wrote, its crash guard, session store and TMPDIR. compatibility.ini stays: without
   // it Firefox throws its start-up caches away.
   static const std::set<std::string> state = {"lock",
                                               ".parentlock",
@@ -120,7 +120,8 @@ bool skipped_in_copy(const std::string& name, bool skip_user_js) {
                                               "WebDriverBiDiServer.json",
                                               "sessionstore.jsonlz4",
                                               "sessionstore-backups",
-                                              "sessionCheckpoints.json"};
+                                              "sessionCheckpoints.json",
+                                              profile_tmpdir};
   return state.contains(name) || (skip_user_js && (name == "user.js" || name == "foxport-template"));
 }
 

@@ -10,11 +10,14 @@
 
 namespace foxport::detail {
 
+/// Firefox's TMPDIR, inside its profile so that it goes with the launch; never copied.
+inline constexpr const char* profile_tmpdir = "foxport-tmp";
+
 /// One user.js line: `user_pref("name", value);` with the value escaped as JavaScript.
 std::string user_js_line(const std::string& name, const PrefValue& value);
 
 /// Whether a profile entry stays behind when a profile is copied: the state of the Firefox
-/// that ran on it (locks, port files, session store) and, for `skip_user_js`, user.js.
+/// that ran on it (locks, port files, session store, its TMPDIR) and, for `skip_user_js`, user.js.
 bool skipped_in_copy(const std::string& name, bool skip_user_js);
 
 /// Copies the profile `from` into the existing directory `to` without ever following a

@@ -13,6 +13,7 @@ namespace foxport::detail {
 void LaunchState::stop() noexcept {
   try {
     process.stop();
+    if (display) display->server.stop();  // its clients are gone: nothing is left to save
   } catch (...) {
     // Process::stop is bounded and ends with SIGKILL: nothing is left to try.
   }
@@ -21,6 +22,7 @@ void LaunchState::stop() noexcept {
 
 DetachedProcess LaunchState::detach() {
   auto record = process.detach();
+  if (display) display->server.detach();  // the tree keeps its display: the caller owns both now
   leases.clear();
   return record;
 }
@@ -63,12 +65,13 @@ struct Unguarded {
 };
 
 // Where the launch's directory goes: TMPDIR, or /tmp when the directory is the child's TMPDIR
-// and TMPDIR is too long for it (make_temporary_directory's name: foxport-PURPOSE-XXXXXX).
+// (the drivers: Chromium makes its SingletonSocket there) and a Unix socket path inside it
+// would be too long (make_temporary_directory's name: foxport-PURPOSE-XXXXXX).
 std::filesystem::path launch_parent(const LaunchPlan& plan) {
   auto parent = std::filesystem::temp_directory_path();
-  const auto length = (parent / ("foxport-" + plan.directory_purpose + "-XXXXXX")).native().size();
-  if (!plan.directory_is_tmpdir || length + socket_room <= socket_path_max) return parent;
-  return "/tmp";
+  if (!plan.tmpdir || !plan.tmpdir->empty()) return parent;
+  const auto tmpdir = parent / ("foxport-" + plan.directory_purpose + "-XXXXXX");
+  return tmpdir.native().size() + socket_room <= socket_path_max ? parent : std::filesystem::path("/tmp");
 }
 
 }  // namespace
@@ -112,6 +115,7 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
     }
     ProcessOptions process = plan.process;
     process.executable = plan.binary;
+    if (plan.xvfb) state->display = start_xvfb(plan.ready.timeout);
     // Everything the child puts in its directory goes with the launch. Until the launch's guard
     // owns it, a keeper guard does: a SIGKILL before spawn leaves nothing (docs/architecture.md).
     std::optional<DirectoryKeeper> keeper;
@@ -119,9 +123,14 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
     state->directory = keeper ? keeper->directory() : plan.directory;
     const Unguarded until_spawned(state->directory);  // a signal to foxport's command removes it at once
     process.owned_directories.push_back(state->directory);
-    if (plan.directory_is_tmpdir) process.environment["TMPDIR"] = state->directory.string();
     try {
       plan.configure(process, port, state->directory);
+      if (plan.tmpdir) {
+        const auto tmpdir = plan.tmpdir->empty() ? state->directory : state->directory / *plan.tmpdir;
+        std::filesystem::create_directory(tmpdir);
+        process.environment["TMPDIR"] = tmpdir.string();
+      }
+      if (state->display) process.environment["DISPLAY"] = state->display->display;
     } catch (...) {
       std::error_code ignored;
       std::filesystem::remove_all(state->directory, ignored);

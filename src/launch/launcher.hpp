@@ -17,6 +17,7 @@
 #include "foxport/process.hpp"
 #include "foxport/ready.hpp"
 #include "launch/ready_wait.hpp"
+#include "launch/xvfb.hpp"
 
 namespace foxport::detail {
 
@@ -24,6 +25,7 @@ namespace foxport::detail {
 struct LaunchState {
   EndpointKind kind = EndpointKind::firefox;  ///< what it serves
   std::vector<PortLease> leases;              ///< the port's lease (if any) and any other ports the kind needed
+  std::optional<XDisplay> display;            ///< the launch's Xvfb, stopped after the tree
   std::filesystem::path directory;            ///< the launch's private directory (profile, TMPDIR)
   std::string host = "127.0.0.1";             ///< where the endpoint listens
   ReadyReport report;                         ///< the evidence of readiness
@@ -47,8 +49,11 @@ struct LaunchPlan {
   std::uint16_t port = 0;                ///< a fixed port; 0: the child binds port 0 (or a lease)
   std::optional<PortRange> lease_range;  ///< lease the port from here (when port is 0)
   int attempts = 1;                      ///< launches tried when the child lost its port
-  bool directory_is_tmpdir = false;      ///< the child's TMPDIR: its temporary files go with the launch
-  ReadySpec ready;                       ///< how readiness is seen (port_file relative to the directory)
+  /// Set: the child's TMPDIR is this directory inside the launch's (empty: the launch's directory
+  /// itself), made after configure, so that its temporary files go with the launch.
+  std::optional<std::filesystem::path> tmpdir;
+  ReadySpec ready;    ///< how readiness is seen (port_file relative to the directory)
+  bool xvfb = false;  ///< run on a private Xvfb display (DISPLAY), started first
   /// Fills in argv, environment and files for this port and directory. May throw.
   std::function<void(ProcessOptions& process, std::uint16_t port, const std::filesystem::path& directory)> configure;
   ProcessOptions process;  ///< log file, callbacks, stop policy, extra environment

@@ -14,6 +14,7 @@
 
 #include "foxport/firefox.hpp"
 #include "foxport/process.hpp"
+#include "launch/firefox_profile.hpp"
 #include "platform/process_tree.hpp"
 #include "support/subprocess.hpp"
 #include "support/wait.hpp"
@@ -118,6 +119,7 @@ TEST(WarmStart, TheTemplateIsBuiltOnceThenCopiedIntoEveryLaunch) {
   EXPECT_TRUE(fs::exists(entry / "foxport-template"));
   EXPECT_FALSE(fs::exists(fs::symlink_status(entry / "lock")));  // the state of the Firefox that made it
   EXPECT_FALSE(fs::exists(entry / "user.js"));
+  EXPECT_FALSE(fs::exists(entry / foxport::detail::profile_tmpdir));  // the building Firefox's TMPDIR
   EXPECT_EQ(first.title(), "warm");
   first.firefox.stop();
   const auto before = identity(entry), marker_before = identity(entry / "foxport-template");

@@ -5,6 +5,7 @@
 //                               child line as "line TEXT", then block
 //
 //   firefox [BINARY]            launch Firefox, print "pid", "guard", "profile", "port", block
+//   firefox-xvfb                a headful Firefox on a private Xvfb: "pid", "guard", "display"
 //   marionette-client URL EXIT  (under `foxport run --firefox`) open URL over $MARIONETTE_PORT,
 //                               print "title TITLE", exit with EXIT
 //   webdriver-client URL EXIT   (under `foxport run --*driver`) the same through $WEBDRIVER_URL
@@ -53,6 +54,15 @@ int main(int argc, char** argv) {
     auto firefox = foxport::Firefox::launch(options);
     std::printf("pid %d\nguard %d\nprofile %s\nport %d\n", firefox.pid(), firefox.process().guard_pid(),
                 firefox.profile_dir().c_str(), firefox.port());
+    for (;;) ::pause();
+  }
+  if (argc == 2 && std::strcmp(argv[1], "firefox-xvfb") == 0) {
+    foxport::FirefoxOptions options;
+    options.xvfb = true;
+    options.headless = false;
+    auto firefox = foxport::Firefox::launch(options);
+    std::printf("pid %d\nguard %d\ndisplay %s\n", firefox.pid(), firefox.process().guard_pid(),
+                firefox.display().c_str());
     for (;;) ::pause();
   }
   if (argc == 4 && std::strcmp(argv[1], "marionette-client") == 0) {

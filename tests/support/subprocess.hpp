@@ -52,6 +52,8 @@ class Subprocess {
   }
 
   int pid() const { return pid_; }
+  /// The read end of its stdout, for a test's own poll (read_line() buffers).
+  int stdout_fd() const { return stdout_; }
 
   /// One line from stdout (without the newline); "" at end of file.
   std::string read_line() { return read_line_from(stdout_, out_buffer_); }

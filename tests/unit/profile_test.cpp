@@ -68,7 +68,7 @@ fs::path used_profile(const fs::path& root) {
 TEST(ProfileCopy, FilterSkipsTheStateOfTheFirefoxThatRanOnIt) {
   for (const char* name :
        {"lock", ".parentlock", ".startup-incomplete", "MarionetteActivePort", "WebDriverBiDiServer.json",
-        "sessionstore.jsonlz4", "sessionstore-backups", "sessionCheckpoints.json"}) {
+        "sessionstore.jsonlz4", "sessionstore-backups", "sessionCheckpoints.json", "foxport-tmp"}) {
     EXPECT_TRUE(foxport::detail::skipped_in_copy(name, false)) << name;
   }
   EXPECT_FALSE(foxport::detail::skipped_in_copy("compatibility.ini", true));

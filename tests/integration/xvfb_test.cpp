@@ -1,0 +1,178 @@
+// Private X displays (#17 item 3): headful launches on an Xvfb of their own, which picks a free
+// display number itself, and which goes with the launch, leaving nothing in /tmp.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "foxport/driver.hpp"
+#include "foxport/error.hpp"
+#include "foxport/firefox.hpp"
+#include "support/leak_check.hpp"
+#include "support/page_server.hpp"
+#include "support/subprocess.hpp"
+#include "support/wait.hpp"
+
+namespace fs = std::filesystem;
+using foxport::testing::wait_exited;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string read_all(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The value of `name` in a process's environment.
+std::string environment_of(int pid, const std::string& name) {
+  std::istringstream vars(read_all("/proc/" + std::to_string(pid) + "/environ"));
+  for (std::string var; std::getline(vars, var, '\0');)
+    if (var.rfind(name + "=", 0) == 0) return var.substr(name.size() + 1);
+  return {};
+}
+
+// Pids of this test binary's Xvfb processes.
+std::vector<int> our_xvfbs() {
+  std::vector<int> pids;
+  for (const int pid : foxport::testing::marked_processes()) {
+    auto comm = read_all("/proc/" + std::to_string(pid) + "/comm");
+    if (comm == "Xvfb\n") pids.push_back(pid);
+  }
+  return pids;
+}
+
+// Whether anything of display ":N" exists: its abstract socket (what clients connect to), a
+// socket file or a lock file in /tmp.
+bool display_exists(const std::string& display) {
+  const auto number = display.substr(1);
+  const auto unix_sockets = read_all("/proc/net/unix");
+  return unix_sockets.find("@/tmp/.X11-unix/X" + number + "\n") != std::string::npos ||
+         fs::exists(fs::symlink_status("/tmp/.X11-unix/X" + number)) ||
+         fs::exists(fs::symlink_status("/tmp/.X" + number + "-lock"));
+}
+
+}  // namespace
+
+TEST(Xvfb, FourHeadfulFirefoxesAtOnceGetFourDisplaysAndAllAnswer) {
+  foxport::testing::PageServer page;
+  std::vector<foxport::Firefox> firefoxes(4);
+  std::vector<std::string> errors(4);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < firefoxes.size(); ++i) {
+    threads.emplace_back([&, i] {
+      foxport::FirefoxOptions options;
+      options.xvfb = true;
+      options.headless = false;
+      std::error_code ec;
+      firefoxes[i] = foxport::Firefox::launch(options, ec);
+      if (ec) errors[i] = ec.message();
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::set<std::string> displays;
+  for (std::size_t i = 0; i < firefoxes.size(); ++i) {
+    ASSERT_TRUE(firefoxes[i].valid()) << errors[i];
+    const auto display = firefoxes[i].display();
+    ASSERT_EQ(display.rfind(':', 0), 0u) << display;
+    EXPECT_TRUE(display_exists(display)) << display;
+    EXPECT_EQ(environment_of(firefoxes[i].pid(), "DISPLAY"), display);  // the one Firefox draws on
+    displays.insert(display);
+    auto client = firefoxes[i].marionette();
+    client.new_session();
+    client.navigate(page.url());
+    EXPECT_EQ(client.title(), page.title());
+    client.delete_session();
+  }
+  EXPECT_EQ(displays.size(), 4u);
+  EXPECT_EQ(our_xvfbs().size(), 4u);
+  for (auto& firefox : firefoxes) firefox.stop();
+  EXPECT_EQ(our_xvfbs(), std::vector<int>{});
+  for (const auto& display : displays) EXPECT_FALSE(display_exists(display)) << display << " is left";
+}
+
+TEST(Xvfb, AHeadfulChromiumSessionThroughChromedriver) {
+  foxport::testing::PageServer page;
+  foxport::ChromedriverOptions options;
+  options.xvfb = true;
+  options.headless = false;  // chromedriver and Chromium as installed: Chromium needs the display
+  auto driver = foxport::Chromedriver::launch(options);
+  const auto display = driver.display();
+  ASSERT_FALSE(display.empty());
+  EXPECT_EQ(environment_of(driver.pid(), "DISPLAY"), display);
+  auto client = driver.client();
+  const auto session = client.new_session(
+      R"({"capabilities":{"alwaysMatch":{"browserName":"chrome","goog:chromeOptions":{"args":["--no-sandbox",)"
+      R"("--disable-dev-shm-usage","--disable-gpu","--no-first-run"]}}}})");
+  client.navigate(session, page.url());
+  EXPECT_EQ(client.title(session), page.title());
+  client.delete_session(session);
+  driver.stop();
+  EXPECT_EQ(our_xvfbs(), std::vector<int>{});
+  EXPECT_FALSE(display_exists(display)) << display << " is left";
+}
+
+TEST(Xvfb, KillingTheCallerTakesXvfbAndItsDisplayDown) {
+  foxport::testing::Subprocess holder({FOXPORT_TEST_LAUNCHER, "firefox-xvfb"});
+  int pid = -1;
+  char display[64] = "";
+  for (std::string line; display[0] == '\0' && !(line = holder.read_line()).empty();) {
+    std::sscanf(line.c_str(), "pid %d", &pid);
+    std::sscanf(line.c_str(), "display %63s", display);
+  }
+  ASSERT_NE(display[0], '\0') << "the holder said: " << holder.rest_of_stderr();
+  const auto xvfbs = our_xvfbs();
+  ASSERT_EQ(xvfbs.size(), 1u);
+  EXPECT_TRUE(display_exists(display));
+  ::kill(holder.pid(), SIGKILL);
+  holder.wait();
+  EXPECT_TRUE(wait_exited(pid, 5s));
+  EXPECT_TRUE(wait_exited(xvfbs[0], 5s));
+  EXPECT_TRUE(foxport::testing::find_leaks().empty());  // guards, Xvfb, Firefox: all gone
+  EXPECT_FALSE(display_exists(display)) << display << " is left";
+}
+
+#ifdef FOXPORT_CLI  // built with the command
+TEST(Xvfb, RunGivesTheCommandTheDisplayOfAHeadfulBrowser) {
+  foxport::testing::Subprocess run(
+      {FOXPORT_CLI, "run", "--firefox", "--xvfb", "--pool", "0", "-q", "--", "/bin/sh", "-c",
+       "echo \"$DISPLAY\"; tr '\\0' '\\n' < /proc/$FOXPORT_PID/environ | grep ^DISPLAY=; "
+       "if grep -q -- --headless /proc/$FOXPORT_PID/cmdline; then echo headless; else echo "
+       "headful; fi"});
+  const auto command_display = run.read_line();
+  const auto browser_display = run.read_line();
+  const auto mode = run.read_line();
+  EXPECT_EQ(run.wait(), 0) << run.rest_of_stderr();
+  ASSERT_EQ(command_display.rfind(':', 0), 0u) << command_display;
+  EXPECT_EQ(browser_display, "DISPLAY=" + command_display);
+  EXPECT_EQ(mode, "headful");  // --xvfb implies --no-headless
+  EXPECT_FALSE(display_exists(command_display)) << command_display << " is left";
+}
+
+#endif
+
+TEST(Xvfb, AMissingXvfbIsAClearError) {
+  foxport::FirefoxOptions options;
+  options.xvfb = true;
+  const char* path = std::getenv("PATH");
+  const std::string saved = path != nullptr ? path : "";
+  ::setenv("PATH", "/nonexistent", 1);
+  try {
+    foxport::Firefox::launch(options);
+    ::setenv("PATH", saved.c_str(), 1);
+    FAIL() << "launched without Xvfb";
+  } catch (const foxport::Error& e) {
+    ::setenv("PATH", saved.c_str(), 1);
+    EXPECT_EQ(e.code(), foxport::errc::binary_not_found) << e.what();
+    EXPECT_NE(std::string(e.what()).find("Xvfb not found"), std::string::npos) << e.what();
+  }
+}
