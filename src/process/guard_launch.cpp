@@ -44,6 +44,7 @@ std::vector<std::string> guard_arguments(const ProcessOptions& options, const fs
   for (const auto& dir : options.owned_directories) args.insert(args.end(), {"--dir", dir.string()});
   for (const auto& url : options.delete_urls) args.insert(args.end(), {"--delete-url", url});
   if (!options.working_directory.empty()) args.insert(args.end(), {"--cwd", options.working_directory.string()});
+  if (options.foreground) args.insert(args.end(), {"--group", std::to_string(::getpgrp())});
   if (!executable.empty()) {
     args.emplace_back("--");
     args.push_back(executable.string());
@@ -93,13 +94,13 @@ Process Process::spawn_owned(ProcessOptions options) {
   bp::posix::default_launcher launcher;
   launcher.env = env.data();
   boost::system::error_code launch_error;
-  impl->child =
-      launcher(impl->io, launch_error, boost::filesystem::path(guard_path.string()),
-               guard_arguments(opts, impl->executable), bp::process_stdio{nullptr, out.write, err.write},
-               detail::NewProcessGroup{}, detail::PassDescriptors{{control.read, status.write}}, detail::ReapOnError{});
+  // Not const: Boost.Process ignores an initialiser whose hooks it cannot call.
+  auto stdio = opts.foreground ? bp::process_stdio{} : bp::process_stdio{nullptr, out.write, err.write};
+  impl->child = launcher(impl->io, launch_error, boost::filesystem::path(guard_path.string()),
+                         guard_arguments(opts, impl->executable), stdio, detail::NewProcessGroup{},
+                         detail::PassDescriptors{{control.read, status.write}}, detail::ReapOnError{});
   if (launch_error) {
-    throw Error(std::error_code(launch_error.value(), std::system_category()),
-                "cannot start the guard " + guard_path.string() + ": " + launch_error.message());
+    throw Error(std::error_code(launch_error), "cannot start the guard " + guard_path.string());
   }
   out.close_write();
   err.close_write();
@@ -113,7 +114,7 @@ Process Process::spawn_owned(ProcessOptions options) {
     if (first && first->kind == guard::Status::Kind::failed) {
       impl->child.wait(ignored);  // it exits right after reporting a failed exec
       throw Error(std::error_code(first->value, std::system_category()),
-                  "cannot execute " + impl->executable.string() + ": " + std::strerror(first->value));
+                  detail::cannot_execute(impl->executable, first->value));
     }
     impl->child.terminate(ignored);  // silent or confused: do not wait on it
     throw Error(errc::guard_failed, "the guard " + guard_path.string() + " did not start " + impl->executable.string() +

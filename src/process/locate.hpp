@@ -22,6 +22,10 @@ struct GuardSearch {
 /// in its ../libexec, and the same for the library (a moved install prefix).
 std::vector<std::filesystem::path> guard_candidates(const GuardSearch& search);
 
+/// "cannot execute PATH", and why when exec's `error` alone would mislead: ENOENT for a file
+/// that exists means its #! interpreter is missing.
+std::string cannot_execute(const std::filesystem::path& executable, int error);
+
 /// The guard: $FOXPORT_GUARD alone when it is set, else the first executable of
 /// guard_candidates(). Empty, with `message` listing every place tried, when not found.
 std::filesystem::path find_guard(std::string& message);
