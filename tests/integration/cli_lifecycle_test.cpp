@@ -41,7 +41,8 @@ Tree read_tree(Subprocess& foxport) {
 // The script's shell waits on a child that would live for ever, after printing both pids.
 const std::string waits_on_a_child = "sleep 1000 >/dev/null 2>&1 & echo pids $$ $!; wait";
 // The same shell and child ignore SIGTERM and SIGINT (the child inherits the ignored signals).
-const std::string ignores_signals = "trap '' TERM INT; sleep 1000 >/dev/null 2>&1 & echo pids $$ $!; while :; do wait; done";
+const std::string ignores_signals =
+    "trap '' TERM INT; sleep 1000 >/dev/null 2>&1 & echo pids $$ $!; while :; do wait; done";
 
 // foxport's bound after a signal: the grace for the command (5 s), then SIGKILL and cleanup.
 constexpr auto grace_and_cleanup = 9s;
@@ -102,9 +103,10 @@ TEST(CliLifecycle, WhatTheCommandLeavesRunningGoesWhenItExits) {
 }
 
 TEST(CliLifecycle, SigkillToRunTakesTheCommandItsChildFirefoxAndTheDirectoriesDown) {
-  Subprocess foxport({FOXPORT_CLI, "run", "--firefox", "-q", "--", "/bin/sh", "-c",
-                      "sleep 1000 >/dev/null 2>&1 & echo pids $$ $!; echo $FOXPORT_PID; echo $FOXPORT_PROFILE; echo $FOXPORT_BROKER; "
-                      "wait"});
+  Subprocess foxport(
+      {FOXPORT_CLI, "run", "--firefox", "-q", "--", "/bin/sh", "-c",
+       "sleep 1000 >/dev/null 2>&1 & echo pids $$ $!; echo $FOXPORT_PID; echo $FOXPORT_PROFILE; echo $FOXPORT_BROKER; "
+       "wait"});
   const auto tree = read_tree(foxport);
   const int firefox = std::stoi(foxport.read_line());
   const fs::path profile = foxport.read_line();

@@ -269,6 +269,18 @@ TEST(Cli, ABadEnvironmentVariableIsNamed) {
   }
 }
 
+// #15 item 14: Firefox without a writable HOME hangs at start-up with nothing in its output;
+// the timeout says why.
+TEST(Cli, AFirefoxWithoutAWritableHomeGetsAHint) {
+  // A TMPDIR of its own: a Firefox killed at start-up leaves files there (#15 item 10).
+  const auto tmp = foxport::make_temporary_directory("cli-test-home");
+  const auto result = run_argv({"/usr/bin/env", "HOME=/dev/null", "TMPDIR=" + tmp.string(), FOXPORT_CLI, "run", "-q",
+                                "--no-cache", "--timeout", "5", "--", "true"});
+  fs::remove_all(tmp);
+  EXPECT_EQ(result.status, 124) << result.err;
+  EXPECT_NE(result.err.find("hint: HOME=/dev/null is not a writable directory"), std::string::npos) << result.err;
+}
+
 // Zero-config clients: Debian's Selenium with default ChromeOptions() / FirefoxOptions(), as
 // a user's test would open a session, on a machine without a display (DISPLAY removed).
 namespace {
