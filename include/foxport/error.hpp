@@ -2,6 +2,7 @@
 /// foxport's errors: one category, codes comparable with std::errc where one fits,
 /// and an exception that carries the full story (what was tried, the child's last lines).
 
+#include <stdexcept>
 #include <string>
 #include <system_error>
 
@@ -32,10 +33,16 @@ inline std::error_code make_error_code(errc e) noexcept { return {static_cast<in
 
 /// The exception thrown by every throwing foxport function: code() for programs,
 /// what() for people (names the binary, port, time spent, and the child's last lines).
+/// what() is `what`, then ": " and the code's message, unless `what` says that already (a
+/// message wrapping another one's what()), so a cause is never repeated.
 class FOXPORT_EXPORT Error : public std::system_error {
  public:
-  Error(std::error_code code, const std::string& what) : std::system_error(code, what) {}
-  Error(errc code, const std::string& what) : std::system_error(make_error_code(code), what) {}
+  Error(std::error_code code, const std::string& what);
+  Error(errc code, const std::string& what);
+  const char* what() const noexcept override;
+
+ private:
+  std::runtime_error text_;  // the composed message (copying it cannot throw)
 };
 
 }  // namespace foxport

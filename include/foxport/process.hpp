@@ -79,6 +79,11 @@ struct ProcessOptions {
   /// group and the program's descendants, but nothing outlives the caller to clean up, and
   /// descendants that lost their parent before stop() are not found.
   bool use_guard = true;
+  /// Run as the caller's foreground job (what `foxport run` does with its command): the
+  /// caller's stdin, stdout and stderr (nothing is captured: on_line and log_file see nothing)
+  /// and the caller's process group, so a terminal's Ctrl-C, Ctrl-Z and reads reach it as they
+  /// reach the caller. The guard still owns the whole tree.
+  bool foreground = false;
 };
 
 /// What detach() hands back: the tree keeps running and is the caller's to stop.
@@ -119,7 +124,7 @@ class FOXPORT_EXPORT Process {
 
   /// True when this object owns a launch (not default-constructed, moved-from, stopped or detached).
   bool valid() const noexcept;
-  /// Pid of the launched program; it leads its own process group. 0 when nothing runs.
+  /// Pid of the launched program; it leads its own process group (unless `foreground`). 0 when nothing runs.
   int pid() const noexcept;
   /// Pid of the guard watching the tree.
   int guard_pid() const noexcept;

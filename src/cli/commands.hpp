@@ -2,6 +2,7 @@
 // The subcommands, one file each. Each returns the command's exit code.
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <utility>
@@ -27,10 +28,12 @@ int take(const std::vector<std::string>& command, bool as_json, double timeout, 
 
 /// Environment variables to set for a command.
 using Variables = std::vector<std::pair<std::string, std::string>>;
-/// Runs COMMAND with `variables` added to foxport's environment; returns its exit code, or
-/// 128+signal after forwarding a signal foxport received.
+/// Runs COMMAND with `variables` added to foxport's environment, as a foreground job under a
+/// guard of its own that also removes `owned`; returns its exit code (126/127 when it cannot
+/// start), or 128+signal after passing a signal foxport received on to its whole tree (SIGKILL
+/// after a grace of 5 s).
 int run_command(const std::vector<std::string>& command, const Variables& variables,
-                const platform::SignalWait& signals);
+                const platform::SignalWait& signals, const std::vector<std::filesystem::path>& owned = {});
 
 /// The endpoint as `start --json` prints it.
 std::string endpoint_json(const Endpoint& endpoint, const std::string& handshake);

@@ -6,8 +6,9 @@
 //   foxport port  [--count N] [--range LO-HI] [--hold]
 //   foxport who   PORT
 //
-// Exit codes: COMMAND's for run; 64 usage; 127 binary not found; 69 launch or readiness
-// failure; 124 ready timeout; 130/143 after SIGINT/SIGTERM; `who` 1 when nothing listens.
+// Exit codes (README, "The command"): COMMAND's for run; 64 usage; 126 COMMAND cannot be
+// executed; 127 not found; 69 launch or readiness failure; 124 ready timeout; 128+N after
+// signal N; `who` 1 when nothing listens.
 // This file parses and dispatches; each subcommand has a file of its own.
 
 #include <signal.h>
@@ -48,7 +49,10 @@ int main(int argc, char** argv) {
   run->footer(
       "Exports FOXPORT_PORT, FOXPORT_PID, FOXPORT_KIND; MARIONETTE_PORT and FOXPORT_PROFILE (Firefox) or "
       "WEBDRIVER_URL (drivers); FOXPORT_BROKER, from which each test process takes a browser of its own "
-      "(foxport::gtest does; other suites use foxport take); DISPLAY with --xvfb. Exits with COMMAND's status.");
+      "(foxport::gtest does; other suites use foxport take); DISPLAY with --xvfb. Exits with COMMAND's status. "
+      "SIGINT, SIGTERM or SIGHUP go to COMMAND's whole tree, which is SIGKILLed 5 s later (or at a second signal); "
+      "exit 128+signal. COMMAND's tree goes when foxport does, even by SIGKILL. Exit codes: 64 usage, 69 launch "
+      "failed, 124 not ready in time, 126 COMMAND cannot be executed, 127 not found.");
   run->positionals_at_end();
   run->add_option("--pool", run_options.pool,
                   "Launches the broker keeps warm for test processes (default: one per core; 0: no broker)")

@@ -123,6 +123,9 @@ DriverOptions driver_options(const LaunchOptions& options, const std::function<v
 }  // namespace
 
 void check_launch_options(const LaunchOptions& options) {
+  // CLI11 takes the word after --remote as its value, even "--" or another option.
+  if (!options.remote_url.empty() && options.remote_url[0] == '-')
+    throw UsageError("--remote needs a URL (--remote http://HOST:4444), not \"" + options.remote_url + "\"");
   timeout_of(options);
   range_of(options);
   if (!options.driver_log_level.empty() && options.kind != "geckodriver" && options.kind != "chromedriver")

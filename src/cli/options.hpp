@@ -22,6 +22,7 @@ namespace foxport::cli {
 inline constexpr int exit_usage = 64;
 inline constexpr int exit_launch_failed = 69;  ///< also: the endpoint died while the command ran
 inline constexpr int exit_not_found = 127;
+inline constexpr int exit_cannot_execute = 126;  ///< the command was found but could not be executed
 inline constexpr int exit_timeout = 124;
 
 /// A usage error: one clear line, exit 64.

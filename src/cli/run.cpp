@@ -2,78 +2,109 @@
 // with COMMAND's status. For Firefox and the drivers it also serves a broker (FOXPORT_BROKER)
 // from which every test process takes a launch of its own.
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 
 #include "cli/broker.hpp"
 #include "cli/commands.hpp"
+#include "foxport/error.hpp"
 #include "foxport/pool.hpp"
+#include "foxport/process.hpp"
 #include "platform/process_tree.hpp"
 
-extern char** environ;
-
 namespace foxport::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long a command has to exit after the signal foxport passed on, before its tree is killed.
+constexpr auto command_grace = std::chrono::seconds(5);
+
+// The exit code for a command that could not be started: 127 not found, 126 found but not
+// executable (as a shell says), 69 when foxport's own guard failed.
+int cannot_start(const std::error_code& ec) {
+  if (ec == errc::binary_not_found) return exit_not_found;
+  if (ec.category() == category() && ec != errc::binary_not_executable) return exit_launch_failed;
+  return exit_cannot_execute;
+}
+
+}  // namespace
 
 int run_command(const std::vector<std::string>& command, const Variables& variables,
-                const platform::SignalWait& signals) {
-  std::vector<std::string> env_storage;
-  for (char** entry = environ; *entry != nullptr; ++entry) env_storage.emplace_back(*entry);
-  for (const auto& [name, value] : variables) {
-    std::erase_if(env_storage, [&](const std::string& var) { return var.rfind(name + "=", 0) == 0; });
-    env_storage.push_back(name + "=" + value);
+                const platform::SignalWait& signals, const std::vector<std::filesystem::path>& owned) {
+  // The command is a tree under a guard of its own: a signal goes to all of it, and it all
+  // goes when foxport does, even by SIGKILL. It stays in foxport's process group, so that a
+  // terminal treats it as the foreground job it is (reads, Ctrl-C, Ctrl-Z).
+  int exited[2];
+  if (::pipe2(exited, O_CLOEXEC) != 0) throw Error(std::error_code(errno, std::system_category()), "pipe2 failed");
+  ProcessOptions options;
+  options.executable = command.front();
+  options.arguments.assign(command.begin() + 1, command.end());
+  for (const auto& [name, value] : variables) options.environment[name] = value;
+  options.owned_directories = owned;
+  options.foreground = true;
+  options.stop_policy = StopPolicy::forced();
+  options.on_exit = [wake = exited[1]](const ExitStatus&) { ::close(wake); };
+  Process process;
+  try {
+    process = Process::spawn(std::move(options));
+  } catch (const Error& e) {
+    ::close(exited[0]);
+    ::close(exited[1]);
+    std::fprintf(stderr, "foxport: %s\n", e.what());
+    return cannot_start(e.code());
   }
-  std::vector<char*> env;
-  for (auto& var : env_storage) env.push_back(var.data());
-  env.push_back(nullptr);
-  std::vector<char*> argv;
-  for (const auto& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-
-  std::error_code ec;
-  std::string message;
-  const auto executable = find_executable(command.front(), ec, &message);
-  if (ec) {
-    std::fprintf(stderr, "foxport: cannot run %s: %s\n", command.front().c_str(), message.c_str());
-    return exit_not_found;
-  }
-  // posix_spawn, not fork: foxport has threads by now, and the child must start with the
-  // signals unblocked that foxport itself reads from its signal descriptor.
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attributes, &none);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
-  pid_t child = -1;
-  const int spawn_error = ::posix_spawn(&child, executable.c_str(), nullptr, &attributes, argv.data(), env.data());
-  posix_spawnattr_destroy(&attributes);
-  if (spawn_error != 0) {
-    std::fprintf(stderr, "foxport: cannot execute %s: %s\n", executable.c_str(), std::strerror(spawn_error));
-    return 126;
-  }
-  const int child_fd = platform::open_exit_descriptor(child);
+  // The guard's own end, in case it dies before it can say how the command ended.
+  const int guard_fd = platform::open_exit_descriptor(process.guard_pid());
   int forwarded = 0;
-  for (;;) {
-    pollfd fds[2] = {{child_fd, POLLIN, 0}, {signals.fd(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0 && errno != EINTR) break;
+  auto deadline = Clock::time_point::max();  // for the command's exit, once a signal was passed on
+  for (bool ended = false; !ended;) {
+    int timeout = -1;
+    if (deadline != Clock::time_point::max()) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      timeout = static_cast<int>(std::max<long long>(left, 0));
+    }
+    if (guard_fd < 0 && (timeout < 0 || timeout > 200)) timeout = 200;  // no pidfd: look at the guard now and then
+    pollfd fds[3] = {{exited[0], POLLIN, 0}, {signals.fd(), POLLIN, 0}, {guard_fd, POLLIN, 0}};
+    if (::poll(fds, 3, timeout) < 0 && errno == EINTR) continue;
+    ended = (fds[0].revents & (POLLIN | POLLHUP)) != 0 || (fds[2].revents & POLLIN) != 0 ||
+            (guard_fd < 0 && !platform::alive(process.guard_pid()));
     if (fds[1].revents & POLLIN) {
       const int sig = signals.take();
-      forwarded = sig != 0 ? sig : SIGTERM;
-      ::kill(child, SIGTERM);  // the command goes first, then the launch
+      if (forwarded == 0) {  // pass it on to the whole tree, with a bounded grace
+        forwarded = sig != 0 ? sig : SIGTERM;
+        forwarded == SIGINT ? process.interrupt() : process.request_exit();
+        deadline = Clock::now() + command_grace;
+        std::fprintf(stderr, "foxport: SIG%s passed on to %s; it has %lld s to exit (another signal: kill it now)\n",
+                     ::sigabbrev_np(forwarded), command.front().c_str(), static_cast<long long>(command_grace.count()));
+      } else {  // a second signal: no more grace
+        deadline = Clock::now();
+      }
     }
-    if (fds[0].revents & POLLIN) break;
+    if (!ended && Clock::now() >= deadline) {
+      std::fprintf(stderr, "foxport: %s is still running %lld s after SIG%s: killing its tree\n",
+                   command.front().c_str(), static_cast<long long>(command_grace.count()), ::sigabbrev_np(forwarded));
+      process.terminate();
+      deadline = Clock::time_point::max();
+    }
   }
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  ::close(child_fd);
+  if (guard_fd >= 0) ::close(guard_fd);
+  ::close(exited[0]);
+  const auto status = process.wait_for(std::chrono::seconds(1));  // from the guard, right after the end
+  process.stop();  // whatever the command left running goes now, with the directories it was given
   if (forwarded != 0) return signal_exit_code(forwarded);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : signal_exit_code(WTERMSIG(status));
+  if (!status) {
+    std::fprintf(stderr, "foxport: the guard of %s died; the command went with it\n", command.front().c_str());
+    return exit_launch_failed;
+  }
+  return status->signal != 0 ? signal_exit_code(status->signal) : status->code;
 }
 
 namespace {
@@ -96,7 +127,7 @@ int run(const LaunchOptions& options, const std::vector<std::string>& command, c
   find_executable(command.front(), ec, &message);
   if (ec) {
     std::fprintf(stderr, "foxport: cannot run %s: %s\n", command.front().c_str(), message.c_str());
-    return exit_not_found;
+    return cannot_start(ec);
   }
   // The command's own endpoint first, as fast as a single launch: the pool warms up only
   // once a test process asks the broker.
@@ -125,7 +156,10 @@ int run(const LaunchOptions& options, const std::vector<std::string>& command, c
     broker.emplace(*pool, launched.endpoint().kind);
     variables.emplace_back("FOXPORT_BROKER", broker->socket().string());
   }
-  int code = run_command(command, variables, signals);
+  // The broker's directory goes with the command's guard too, should foxport be SIGKILLed.
+  std::vector<std::filesystem::path> owned;
+  if (broker) owned.push_back(broker->socket().parent_path());
+  int code = run_command(command, variables, signals, owned);
   if (const auto* process = launched.process(); process != nullptr && process->valid()) {
     // The endpoint dying under the command is a failure of the run, even if the command did
     // not notice. Its status comes from the guard, a moment after the process has gone.

@@ -1,7 +1,10 @@
 // foxport-guard: sits between the caller and one launched process tree, and makes sure
 // the tree and the launch's directories are gone when the caller is — even after SIGKILL.
 //
-//   foxport-guard [--dir PATH]... [--delete-url URL]... [--cwd DIR] [-- EXECUTABLE [ARGS...]]
+//   foxport-guard [--dir PATH]... [--delete-url URL]... [--cwd DIR] [--group PGID] [-- EXECUTABLE [ARGS...]]
+//
+// The program leads a process group of its own, or with --group joins the caller's (a
+// foreground job: `foxport run`'s command stays in the terminal's foreground group).
 //
 // Without an executable it only watches: remote WebDriver sessions (--delete-url) are
 // deleted at cleanup, so a Grid frees their slots even when the caller was SIGKILLed.
@@ -103,20 +106,22 @@ bool reap() {
   std::_Exit(0);
 }
 
-// Lets go of the tree's output pipes, so the caller sees them end when the tree is gone.
+// Lets go of the tree's output pipes (and a foreground job's stdin), so the caller sees them
+// end when the tree is gone.
 void release_output() {
-  if (const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC); null >= 0) {
+  if (const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC); null >= 0) {
+    ::dup2(null, STDIN_FILENO);
     ::dup2(null, STDOUT_FILENO);
     ::dup2(null, STDERR_FILENO);
     ::close(null);
   }
 }
 
-[[noreturn]] void run_child(char** argv, const char* cwd, int error_fd) {
+[[noreturn]] void run_child(char** argv, const char* cwd, pid_t group, int error_fd) {
   // A clean signal state: the caller may have blocked or ignored signals (foxport's own
   // command blocks SIGTERM to read it from a signalfd), and exec would pass that on.
   foxport::platform::reset_signals_for_exec();
-  ::setpgid(0, 0);
+  ::setpgid(0, group);  // 0: a group of its own
   foxport::platform::die_with_parent(SIGKILL);
   if (::getppid() == 1) std::_Exit(127);  // the guard is already gone
   ::close(control_fd);
@@ -136,6 +141,7 @@ void release_output() {
 
 int main(int argc, char** argv) {
   const char* cwd = nullptr;
+  pid_t group = 0;  // the child's process group: 0 for its own, else the caller's
   int first = 1;
   for (; first < argc; ++first) {
     const std::string arg = argv[first];
@@ -149,6 +155,8 @@ int main(int argc, char** argv) {
       delete_urls.emplace_back(argv[++first]);
     } else if (arg == "--cwd" && first + 1 < argc) {
       cwd = argv[++first];
+    } else if (arg == "--group" && first + 1 < argc) {
+      group = static_cast<pid_t>(std::atoi(argv[++first]));
     } else {
       std::fprintf(stderr, "foxport-guard: unknown argument %s\n", arg.c_str());
       return 64;
@@ -156,7 +164,8 @@ int main(int argc, char** argv) {
   }
   if (::fcntl(control_fd, F_GETFD) < 0 || ::fcntl(status_fd, F_GETFD) < 0) {
     std::fprintf(stderr,
-                 "usage: foxport-guard [--dir PATH]... [--delete-url URL]... [--cwd DIR] [-- EXECUTABLE [ARGS...]]\n"
+                 "usage: foxport-guard [--dir PATH]... [--delete-url URL]... [--cwd DIR] [--group PGID] "
+                 "[-- EXECUTABLE [ARGS...]]\n"
                  "       (started by the foxport library with fds 3 and 4 open)\n");
     return 64;
   }
@@ -176,12 +185,15 @@ int main(int argc, char** argv) {
     report(Status::Kind::started, 0);
   } else {
     child = ::fork();
-    if (child == 0) run_child(argv + first, cwd, exec_error[1]);
+    if (child == 0) run_child(argv + first, cwd, group, exec_error[1]);
     if (child < 0) {
       report(Status::Kind::failed, errno);
       return 1;
     }
-    ::setpgid(child, child);  // also here, so the group exists before anyone signals it
+    // Also here, so the group exists before anyone signals it. In the caller's group, the
+    // child is no group leader: signal_tree's kill(-child) then reaches nobody, never the
+    // caller, and the descendants are signalled one by one.
+    ::setpgid(child, group == 0 ? child : group);
     child_alive = true;
     ::close(exec_error[1]);
     int err = 0;

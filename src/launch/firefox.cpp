@@ -1,5 +1,7 @@
 #include "foxport/firefox.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 
@@ -36,6 +38,18 @@ fs::path find_firefox(const fs::path& explicit_binary) {
 
 namespace {
 
+// Firefox waits without a word when it cannot write its HOME (#15 item 14): a launch that
+// failed says so when HOME (the launch's own, or ours) is not writable.
+std::string home_hint(const FirefoxOptions& options) {
+  const auto own = options.environment.find("HOME");
+  const char* env = std::getenv("HOME");
+  const std::string home = own != options.environment.end() ? own->second : env != nullptr ? env : "";
+  std::error_code ec;
+  if (home.empty() || (fs::is_directory(home, ec) && ::access(home.c_str(), W_OK) == 0)) return "";
+  return "\n  hint: HOME=" + home +
+         " is not a writable directory, and Firefox hangs at start-up without one: set HOME to a writable directory";
+}
+
 // The launch path every Firefox takes, the template build's included. `base`: the profile
 // copied into the launch's; `directory`: the launch's directory if not a new temporary one.
 std::unique_ptr<detail::LaunchState> launch_state(FirefoxOptions& options, const fs::path& binary, const fs::path& base,
@@ -65,7 +79,12 @@ std::unique_ptr<detail::LaunchState> launch_state(FirefoxOptions& options, const
   plan.process.log_file = options.log_file;
   plan.process.on_line = options.on_line;
   plan.process.stop_policy = options.stop_policy;
-  return detail::launch(std::move(plan));
+  try {
+    return detail::launch(std::move(plan));
+  } catch (const Error& e) {
+    if (e.code() != errc::ready_timeout && e.code() != errc::exited_early) throw;
+    throw Error(e.code(), e.what() + home_hint(options));
+  }
 }
 
 // The template: Firefox started on an empty profile with the launch's prefs, one page

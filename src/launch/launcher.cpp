@@ -2,6 +2,7 @@
 
 #include "foxport/error.hpp"
 #include "process/directory_keeper.hpp"
+#include "process/locate.hpp"
 
 #include <cstdlib>
 #include <mutex>
@@ -68,7 +69,7 @@ struct Unguarded {
 // (the drivers: Chromium makes its SingletonSocket there) and a Unix socket path inside it
 // would be too long (make_temporary_directory's name: foxport-PURPOSE-XXXXXX).
 std::filesystem::path launch_parent(const LaunchPlan& plan) {
-  auto parent = std::filesystem::temp_directory_path();
+  auto parent = temporary_root();
   if (!plan.tmpdir || !plan.tmpdir->empty()) return parent;
   const auto tmpdir = parent / ("foxport-" + plan.directory_purpose + "-XXXXXX");
   return tmpdir.native().size() + socket_room <= socket_path_max ? parent : std::filesystem::path("/tmp");

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include "platform/process_tree.hpp"
+#include "process/locate.hpp"
 #include "process/process_impl.hpp"
 #include "process/spawn_support.hpp"
 
@@ -43,12 +44,18 @@ Process Process::spawn_without_guard(std::unique_ptr<Impl> impl) {
   launcher.env = env.data();
   boost::system::error_code launch_error;
   const auto start_dir = opts.working_directory.empty() ? fs::current_path() : opts.working_directory;
-  impl->child = launcher(impl->io, launch_error, boost::filesystem::path(impl->executable.string()), opts.arguments,
-                         bp::process_stdio{nullptr, out.write, err.write}, bp::process_start_dir(start_dir.string()),
-                         detail::NewProcessGroup{}, detail::ReapOnError{});
+  // Not const: Boost.Process ignores an initialiser whose hooks it cannot call.
+  auto stdio = opts.foreground ? bp::process_stdio{} : bp::process_stdio{nullptr, out.write, err.write};
+  if (opts.foreground) {
+    impl->child = launcher(impl->io, launch_error, boost::filesystem::path(impl->executable.string()), opts.arguments,
+                           stdio, bp::process_start_dir(start_dir.string()), detail::ReapOnError{});
+  } else {
+    impl->child =
+        launcher(impl->io, launch_error, boost::filesystem::path(impl->executable.string()), opts.arguments, stdio,
+                 bp::process_start_dir(start_dir.string()), detail::NewProcessGroup{}, detail::ReapOnError{});
+  }
   if (launch_error) {
-    throw Error(std::error_code(launch_error.value(), std::system_category()),
-                "cannot execute " + impl->executable.string() + ": " + launch_error.message());
+    throw Error(std::error_code(launch_error), detail::cannot_execute(impl->executable, launch_error.value()));
   }
   impl->pid = impl->child.id();
   impl->out.assign(std::exchange(out.read, -1));

@@ -45,6 +45,7 @@ std::vector<std::string> guard_arguments(const ProcessOptions& options, const fs
   for (const auto& dir : options.owned_directories) args.insert(args.end(), {"--dir", dir.string()});
   for (const auto& url : options.delete_urls) args.insert(args.end(), {"--delete-url", url});
   if (!options.working_directory.empty()) args.insert(args.end(), {"--cwd", options.working_directory.string()});
+  if (options.foreground) args.insert(args.end(), {"--group", std::to_string(::getpgrp())});
   if (!executable.empty()) {
     args.emplace_back("--");
     args.push_back(executable.string());
@@ -97,9 +98,13 @@ Process Process::spawn_owned(ProcessOptions options) {
   argv.push_back(nullptr);
   // posix_spawn, not fork: no copy of the caller's memory and threads (#19). The guard leads
   // a new process group, so a Ctrl-C meant for the caller's group cannot kill it before it
-  // has cleaned up; control is its fd 3 and status its fd 4.
-  const pid_t guard_pid = platform::spawn_in_new_group(guard_path.c_str(), argv.data(), env.data(),
-                                                       {-1, out.write, err.write, control.read, status.write});
+  // has cleaned up; control is its fd 3 and status its fd 4. A foreground program (foxport
+  // run's command) has the caller's stdin, stdout and stderr.
+  const platform::SpawnDescriptors fds =
+      opts.foreground
+          ? platform::SpawnDescriptors{STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, control.read, status.write}
+          : platform::SpawnDescriptors{-1, out.write, err.write, control.read, status.write};
+  const pid_t guard_pid = platform::spawn_in_new_group(guard_path.c_str(), argv.data(), env.data(), fds);
   if (guard_pid < 0) {
     throw Error(std::error_code(-guard_pid, std::system_category()),
                 "cannot start the guard " + guard_path.string() + ": " + std::strerror(-guard_pid));
@@ -117,7 +122,7 @@ Process Process::spawn_owned(ProcessOptions options) {
     if (first && first->kind == guard::Status::Kind::failed) {
       impl->child.wait(ignored);  // it exits right after reporting a failed exec
       throw Error(std::error_code(first->value, std::system_category()),
-                  "cannot execute " + impl->executable.string() + ": " + std::strerror(first->value));
+                  detail::cannot_execute(impl->executable, first->value));
     }
     impl->child.terminate(ignored);  // silent or confused: do not wait on it
     throw Error(errc::guard_failed, "the guard " + guard_path.string() + " did not start " + impl->executable.string() +

@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 #include "foxport/error.hpp"
@@ -58,7 +60,22 @@ fs::path find_executable(const fs::path& name) {
 }
 
 fs::path make_temporary_directory(std::string_view purpose) {
-  return make_temporary_directory(purpose, fs::temp_directory_path());
+  return make_temporary_directory(purpose, detail::temporary_root());
+}
+
+fs::path detail::temporary_root() {
+  std::error_code ec;
+  auto parent = fs::temp_directory_path(ec);
+  if (ec) {  // name the variable that pointed nowhere (the ones libstdc++ reads, in its order)
+    for (const char* name : {"TMPDIR", "TMP", "TEMP", "TEMPDIR"}) {
+      if (const char* value = std::getenv(name); value != nullptr) {
+        throw Error(ec, std::string(name) + "=" + value +
+                            " is not a usable temporary directory (set it to an existing directory, or unset it)");
+      }
+    }
+    throw Error(ec, "no temporary directory (/tmp is not usable; set TMPDIR)");
+  }
+  return parent;
 }
 
 fs::path make_temporary_directory(std::string_view purpose, const fs::path& parent) {
@@ -70,6 +87,20 @@ fs::path make_temporary_directory(std::string_view purpose, const fs::path& pare
 }
 
 namespace detail {
+
+std::string cannot_execute(const fs::path& executable, int error) {
+  std::string text = "cannot execute " + executable.string();
+  std::error_code ec;
+  if (error != ENOENT || !fs::is_regular_file(executable, ec)) return text;
+  std::ifstream file(executable);
+  std::string first_line;
+  std::getline(file, first_line);
+  if (first_line.rfind("#!", 0) != 0) return text;
+  std::istringstream words(first_line.substr(2));
+  std::string interpreter;
+  words >> interpreter;
+  return text + " (its #! interpreter " + interpreter + " does not exist)";
+}
 
 // The guard: $FOXPORT_GUARD alone when set; else the build tree's guard for programs and
 // libraries in the build tree, the installed guard, and then beside (or in ../libexec of)
@@ -101,14 +132,22 @@ fs::path find_guard(std::string& message) {
       return candidate;
     }
   }
+  if (from_env) {  // say what is wrong with the one place the user named
+    struct stat status {};
+    const std::string named = std::string("FOXPORT_GUARD=") + env;
+    if (::stat(env, &status) != 0) {
+      message = named + " does not exist";
+    } else if (S_ISDIR(status.st_mode)) {
+      message = named + " names a directory, not the foxport-guard executable";
+    } else {
+      message = named + (S_ISREG(status.st_mode) ? " is not executable" : " is not a regular file");
+    }
+    return {};
+  }
   message = "foxport-guard not found; tried";
   for (const auto& candidate : candidates) message += " " + candidate.string();
-  if (from_env) {
-    message += " (from FOXPORT_GUARD)";
-  } else {
-    message +=
-        " (set FOXPORT_GUARD to its path, or install foxport so that " + search.install_guard.string() + " exists)";
-  }
+  message +=
+      " (set FOXPORT_GUARD to its path, or install foxport so that " + search.install_guard.string() + " exists)";
   return {};
 }
 

@@ -22,6 +22,14 @@ struct GuardSearch {
 /// in its ../libexec, and the same for the library (a moved install prefix).
 std::vector<std::filesystem::path> guard_candidates(const GuardSearch& search);
 
+/// "cannot execute PATH", and why when exec's `error` alone would mislead: ENOENT for a file
+/// that exists means its #! interpreter is missing.
+std::string cannot_execute(const std::filesystem::path& executable, int error);
+
+/// The directory temporary directories go in (TMPDIR, else /tmp). Throws foxport::Error
+/// naming the variable when it points nowhere usable.
+std::filesystem::path temporary_root();
+
 /// The guard: $FOXPORT_GUARD alone when it is set, else the first executable of
 /// guard_candidates(). Empty, with `message` listing every place tried, when not found.
 std::filesystem::path find_guard(std::string& message);

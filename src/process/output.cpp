@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 
 #include "foxport/error.hpp"
 
@@ -16,8 +17,12 @@ OutputCapture::OutputCapture(std::size_t keep_lines, LineCallback on_line)
     : keep_lines_(std::max<std::size_t>(keep_lines, 1)), on_line_(std::move(on_line)) {}
 
 void OutputCapture::open_log(const std::filesystem::path& file) {
+  errno = 0;
   log_.open(file, std::ios::app);
-  if (!log_) throw Error(std::make_error_code(std::errc::io_error), "cannot open log file " + file.string());
+  if (!log_) {  // the open(2) underneath leaves its errno: say the real cause, not "I/O error"
+    const int error = errno != 0 ? errno : EIO;
+    throw Error(std::error_code(error, std::system_category()), "cannot open the log file " + file.string());
+  }
 }
 
 void OutputCapture::start(asio::readable_pipe& out, asio::readable_pipe& err) {

@@ -86,7 +86,7 @@ std::string WebDriverClient::request(std::string_view method, std::string_view p
   tcp::resolver resolver(io);
   boost::system::error_code ec;
   const auto endpoints = resolver.resolve(host_, port_, ec);
-  if (ec) throw Error(std::error_code(ec.value(), std::system_category()), what + ": cannot resolve " + host_);
+  if (ec) throw Error(std::error_code(ec), what + ": cannot resolve " + host_);
 
   http::request<http::string_body> req(http::string_to_verb(method), prefix_ + std::string(path), 11);
   req.set(http::field::host, host_header_);

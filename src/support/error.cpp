@@ -36,7 +36,22 @@ class Category final : public std::error_category {
   }
 };
 
+// `what` and the code's message, said once: a `what` that already carries ": message" (a
+// wrapped Error's what() with a hint added, or a caller that spelled it out) is complete.
+std::string compose(const std::string& what, const std::error_code& code) {
+  const std::string message = code.message();
+  if (what.find(": " + message) != std::string::npos) return what;
+  return what.empty() ? message : what + ": " + message;
+}
+
 }  // namespace
+
+Error::Error(std::error_code code, const std::string& what)
+    : std::system_error(code, what), text_(compose(what, code)) {}
+
+Error::Error(errc code, const std::string& what) : Error(make_error_code(code), what) {}
+
+const char* Error::what() const noexcept { return text_.what(); }
 
 const std::error_category& category() noexcept {
   static const Category instance;

@@ -201,6 +201,9 @@ TEST(Cli, WhoKnowsAFoxportFirefoxAPlainListenerAndAFreePort) {
 }
 
 TEST(Cli, BadInputGetsItsExitCodeAndOneClearLine) {
+  const auto bad_shebang = foxport::testing::write_script("bad-shebang", "#!/nonexistent/sh\necho hi\n");
+  const auto not_executable = foxport::testing::write_script("not-executable", "#!/bin/sh\n");
+  fs::permissions(not_executable, fs::perms::owner_read | fs::perms::owner_write);
   struct Case {
     std::vector<std::string> args;
     int status;
@@ -224,6 +227,16 @@ TEST(Cli, BadInputGetsItsExitCodeAndOneClearLine) {
       {{"run", "--port-range", "5000-4000", "--", "true"}, 64, "5000-4000"},
       {{"port", "--range", "5000-4000"}, 64, "5000-4000"},
       {{"bogus"}, 64, "bogus"},
+      // #15 item 14: each names what was wrong and the real cause, once.
+      {{"run", "--remote", "--", "true"}, 64, "--remote needs a URL (--remote http://HOST:4444), not \"--\""},
+      {{"run", "--log", "/nonexistent/x", "--", "true"},
+       69,
+       "cannot open the log file /nonexistent/x: No such file or directory",
+       2},
+      {{"run", "-q", "--remote", "http://127.0.0.1:9", "--", bad_shebang.string()},
+       126,
+       "(its #! interpreter /nonexistent/sh does not exist): No such file or directory"},
+      {{"run", "-q", "--remote", "http://127.0.0.1:9", "--", not_executable.string()}, 126, "is not executable"},
   };
   for (const auto& c : cases) {
     const auto result = run(c.args);
@@ -232,6 +245,40 @@ TEST(Cli, BadInputGetsItsExitCodeAndOneClearLine) {
     const auto lines = std::count(result.err.begin(), result.err.end(), '\n');
     EXPECT_EQ(lines, c.lines) << result.err;
   }
+  fs::remove(bad_shebang);
+  fs::remove(not_executable);
+}
+
+// #15 item 14: the environment variable that points nowhere is named, and nothing is said twice.
+TEST(Cli, ABadEnvironmentVariableIsNamed) {
+  struct Case {
+    std::string variable;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {"TMPDIR=/nonexistent/tmp", "TMPDIR=/nonexistent/tmp is not a usable temporary directory"},
+      {"FOXPORT_GUARD=/tmp", "FOXPORT_GUARD=/tmp names a directory, not the foxport-guard executable"},
+  };
+  for (const auto& c : cases) {
+    const auto result = run_argv({"/usr/bin/env", c.variable, FOXPORT_CLI, "run", "-q", "--", "true"});
+    EXPECT_EQ(result.status, 69) << result.err;
+    EXPECT_NE(result.err.find(c.says), std::string::npos) << result.err;
+    for (const std::string repeated :
+         {"No such file or directory: No such file or directory", "foxport-guard not found: foxport-guard not found"})
+      EXPECT_EQ(result.err.find(repeated), std::string::npos) << result.err;
+  }
+}
+
+// #15 item 14: Firefox without a writable HOME hangs at start-up with nothing in its output;
+// the timeout says why.
+TEST(Cli, AFirefoxWithoutAWritableHomeGetsAHint) {
+  // A TMPDIR of its own: a Firefox killed at start-up leaves files there (#15 item 10).
+  const auto tmp = foxport::make_temporary_directory("cli-test-home");
+  const auto result = run_argv({"/usr/bin/env", "HOME=/dev/null", "TMPDIR=" + tmp.string(), FOXPORT_CLI, "run", "-q",
+                                "--no-cache", "--timeout", "5", "--", "true"});
+  fs::remove_all(tmp);
+  EXPECT_EQ(result.status, 124) << result.err;
+  EXPECT_NE(result.err.find("hint: HOME=/dev/null is not a writable directory"), std::string::npos) << result.err;
 }
 
 // Zero-config clients: Debian's Selenium with default ChromeOptions() / FirefoxOptions(), as

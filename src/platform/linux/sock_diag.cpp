@@ -14,6 +14,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "platform/linux/sock_diag.hpp"
+
 #include "platform/files.hpp"
 #include "platform/listeners.hpp"
 #include "platform/process_tree.hpp"
@@ -36,11 +38,13 @@ std::string hex_address(const std::string& hex) {
   return "[" + hex + "]";
 }
 
+}  // namespace
+
 // sock_diag walks only the listening hash, where reading /proc/net/tcp walks every
-// connection bucket (milliseconds per read on this kernel). False if netlink is unavailable.
-bool netlink_listeners(int family, std::uint16_t port, std::vector<Listener>& found) {
+// connection bucket (milliseconds per read on this kernel).
+std::optional<std::vector<Listener>> linux_sock_diag::listeners(int family, int protocol, std::uint16_t port) {
   const int fd = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-  if (fd < 0) return false;
+  if (fd < 0) return std::nullopt;
   struct {
     nlmsghdr header;
     inet_diag_req_v2 request;
@@ -49,14 +53,16 @@ bool netlink_listeners(int family, std::uint16_t port, std::vector<Listener>& fo
   message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
   message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
   message.request.sdiag_family = static_cast<std::uint8_t>(family);
-  message.request.sdiag_protocol = IPPROTO_TCP;
+  message.request.sdiag_protocol = static_cast<std::uint8_t>(protocol);
   message.request.idiag_states = 1u << TCP_LISTEN;
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
   if (::sendto(fd, &message, sizeof message, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) {
     ::close(fd);
-    return false;
+    return std::nullopt;
   }
+  std::vector<Listener> found;
+  bool complete = false;  // only a clean NLMSG_DONE makes the answer whole
   alignas(nlmsghdr) char buffer[32768];
   for (bool done = false; !done;) {
     const auto n = ::recv(fd, buffer, sizeof buffer, 0);
@@ -64,7 +70,15 @@ bool netlink_listeners(int family, std::uint16_t port, std::vector<Listener>& fo
     auto length = static_cast<unsigned>(n);
     for (auto* header = reinterpret_cast<nlmsghdr*>(buffer); NLMSG_OK(header, length);
          header = NLMSG_NEXT(header, length)) {
-      if (header->nlmsg_type == NLMSG_DONE || header->nlmsg_type == NLMSG_ERROR) {
+      if (header->nlmsg_type == NLMSG_ERROR || header->nlmsg_type == NLMSG_DONE) {
+        // NLMSG_ERROR carries a negative errno (0 is an acknowledgement); a dump that failed
+        // part-way says so in NLMSG_DONE's payload (an unknown protocol: -ENOENT).
+        int error = -1;  // a truncated NLMSG_ERROR is an error too
+        if (header->nlmsg_type == NLMSG_ERROR && header->nlmsg_len >= NLMSG_LENGTH(sizeof(nlmsgerr)))
+          error = static_cast<const nlmsgerr*>(NLMSG_DATA(header))->error;
+        if (header->nlmsg_type == NLMSG_DONE)
+          error = header->nlmsg_len >= NLMSG_LENGTH(sizeof(int)) ? *static_cast<const int*>(NLMSG_DATA(header)) : 0;
+        complete = error == 0;
         done = true;
         break;
       }
@@ -76,8 +90,11 @@ bool netlink_listeners(int family, std::uint16_t port, std::vector<Listener>& fo
     }
   }
   ::close(fd);
-  return true;
+  if (!complete) return std::nullopt;
+  return found;
 }
+
+namespace {
 
 std::vector<Listener> proc_net_listeners(std::uint16_t port) {
   std::vector<Listener> found;
@@ -101,9 +118,11 @@ std::vector<Listener> proc_net_listeners(std::uint16_t port) {
 }  // namespace
 
 std::vector<Listener> listeners_on(std::uint16_t port) {
-  std::vector<Listener> found;
-  if (netlink_listeners(AF_INET, port, found) && netlink_listeners(AF_INET6, port, found)) return found;
-  return proc_net_listeners(port);
+  auto found = linux_sock_diag::listeners(AF_INET, IPPROTO_TCP, port);
+  auto found6 = found ? linux_sock_diag::listeners(AF_INET6, IPPROTO_TCP, port) : std::nullopt;
+  if (!found || !found6) return proc_net_listeners(port);
+  found->insert(found->end(), found6->begin(), found6->end());
+  return *found;
 }
 
 std::optional<int> socket_owner(unsigned long inode, const std::vector<int>& pids) {

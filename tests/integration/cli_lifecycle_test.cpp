@@ -1,0 +1,124 @@
+// `foxport run`'s command is a process tree too (#15 items 8, 9): a signal to foxport reaches
+// all of it, a command that ignores the signal is killed after a bounded grace, and when
+// foxport itself is SIGKILLed the command, its children, the browser and the directories go.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "support/subprocess.hpp"
+#include "support/wait.hpp"
+
+namespace fs = std::filesystem;
+using foxport::testing::gone;
+using foxport::testing::Subprocess;
+using foxport::testing::wait_exited;
+using foxport::testing::wait_removed;
+using namespace std::chrono_literals;
+
+namespace {
+
+// No browser needed to watch the command's tree: a remote endpoint launches nothing.
+std::vector<std::string> run_remote(const std::string& script) {
+  return {FOXPORT_CLI, "run", "-q", "--remote", "http://127.0.0.1:9", "--", "/bin/sh", "-c", script};
+}
+
+// The shell and its background child, as the script printed them: "pids SHELL CHILD".
+struct Tree {
+  int shell = -1;
+  int child = -1;
+};
+Tree read_tree(Subprocess& foxport) {
+  std::istringstream line(foxport.read_line());
+  std::string word;
+  Tree tree;
+  line >> word >> tree.shell >> tree.child;
+  return tree;
+}
+
+// The script's shell waits on a child that would live for ever, after printing both pids.
+const std::string waits_on_a_child = "sleep 1000 >/dev/null 2>&1 & echo pids $$ $!; wait";
+// The same shell and child ignore SIGTERM and SIGINT (the child inherits the ignored signals).
+const std::string ignores_signals =
+    "trap '' TERM INT; sleep 1000 >/dev/null 2>&1 & echo pids $$ $!; while :; do wait; done";
+
+// foxport's bound after a signal: the grace for the command (5 s), then SIGKILL and cleanup.
+constexpr auto grace_and_cleanup = 9s;
+
+}  // namespace
+
+TEST(CliLifecycle, SigtermToRunReachesTheCommandsChildrenToo) {
+  Subprocess foxport(run_remote(waits_on_a_child));
+  const auto tree = read_tree(foxport);
+  ASSERT_GT(tree.child, 0);
+  ::kill(foxport.pid(), SIGTERM);
+  EXPECT_EQ(foxport.wait(), 143);
+  EXPECT_TRUE(gone(tree.shell));
+  EXPECT_TRUE(gone(tree.child)) << "the command's child survived foxport run";
+}
+
+TEST(CliLifecycle, SigintIsPassedOnAsSigintAndEndsRunWith130) {
+  Subprocess foxport(run_remote("trap 'echo got INT; exit 3' INT; sleep 1000 >/dev/null 2>&1 & echo pids $$ $!; wait"));
+  const auto tree = read_tree(foxport);
+  ASSERT_GT(tree.child, 0);
+  ::kill(foxport.pid(), SIGINT);
+  EXPECT_EQ(foxport.read_line(), "got INT");
+  EXPECT_EQ(foxport.wait(), 130);
+  EXPECT_TRUE(gone(tree.child));
+}
+
+TEST(CliLifecycle, ACommandIgnoringSigtermIsKilledAfterTheGrace) {
+  Subprocess foxport(run_remote(ignores_signals));
+  const auto tree = read_tree(foxport);
+  ASSERT_GT(tree.child, 0);
+  ::kill(foxport.pid(), SIGTERM);
+  ASSERT_TRUE(wait_exited(foxport.pid(), grace_and_cleanup)) << "foxport waited on a command that ignores SIGTERM";
+  EXPECT_EQ(foxport.wait(), 143);
+  EXPECT_NE(foxport.rest_of_stderr().find("is still running 5 s after SIGTERM: killing its tree"), std::string::npos);
+  EXPECT_TRUE(gone(tree.shell));
+  EXPECT_TRUE(gone(tree.child));
+}
+
+TEST(CliLifecycle, ASecondSignalEndsTheGraceAtOnce) {
+  Subprocess foxport(run_remote(ignores_signals));
+  const auto tree = read_tree(foxport);
+  ASSERT_GT(tree.child, 0);
+  ::kill(foxport.pid(), SIGTERM);
+  ASSERT_NE(foxport.wait_for_error_line("SIGTERM passed on to /bin/sh; it has 5 s to exit"), "");
+  ::kill(foxport.pid(), SIGINT);
+  ASSERT_TRUE(wait_exited(foxport.pid(), 3s)) << "a second signal did not cut the 5 s grace short";
+  EXPECT_EQ(foxport.wait(), 143);  // the first signal decides the status
+  EXPECT_TRUE(gone(tree.shell));
+  EXPECT_TRUE(gone(tree.child));
+}
+
+TEST(CliLifecycle, WhatTheCommandLeavesRunningGoesWhenItExits) {
+  Subprocess foxport(run_remote("sleep 1000 >/dev/null 2>&1 & echo pids $$ $!; exit 4"));
+  const auto tree = read_tree(foxport);
+  ASSERT_GT(tree.child, 0);
+  EXPECT_EQ(foxport.wait(), 4);
+  EXPECT_TRUE(gone(tree.child)) << "a background child of the command outlived foxport run";
+}
+
+TEST(CliLifecycle, SigkillToRunTakesTheCommandItsChildFirefoxAndTheDirectoriesDown) {
+  Subprocess foxport(
+      {FOXPORT_CLI, "run", "--firefox", "-q", "--", "/bin/sh", "-c",
+       "sleep 1000 >/dev/null 2>&1 & echo pids $$ $!; echo $FOXPORT_PID; echo $FOXPORT_PROFILE; echo $FOXPORT_BROKER; "
+       "wait"});
+  const auto tree = read_tree(foxport);
+  const int firefox = std::stoi(foxport.read_line());
+  const fs::path profile = foxport.read_line();
+  const fs::path broker = fs::path(foxport.read_line()).parent_path();
+  ASSERT_GT(tree.child, 0);
+  ASSERT_TRUE(fs::exists(profile));
+  ASSERT_TRUE(fs::exists(broker));
+  ::kill(foxport.pid(), SIGKILL);
+  foxport.wait();
+  EXPECT_TRUE(wait_exited(tree.shell, 5s)) << "the command outlived a SIGKILLed foxport run";
+  EXPECT_TRUE(wait_exited(tree.child, 5s)) << "the command's child outlived a SIGKILLed foxport run";
+  EXPECT_TRUE(wait_exited(firefox, 5s));
+  EXPECT_TRUE(wait_removed(profile, 5s));
+  EXPECT_TRUE(wait_removed(broker, 5s));
+}
