@@ -6,6 +6,8 @@
 ///   FOXPORT_PORT     the Marionette or WebDriver port (not for remote)
 ///   FOXPORT_PID      the browser's or driver's pid (not for remote; optional when reading)
 ///   MARIONETTE_PORT, FOXPORT_PROFILE   (firefox)
+///   WEBDRIVER_BIDI_URL                 (firefox launched with WebDriver BiDi: ws://127.0.0.1:PORT;
+///                                       a BiDi client opens its session on it + "/session")
 ///   WEBDRIVER_URL                      (every other kind)
 
 #include <cstdint>
@@ -43,6 +45,7 @@ struct FOXPORT_EXPORT Endpoint {
   int pid = -1;                               ///< the browser's or driver's pid; -1 for remote
   std::string url;                            ///< the WebDriver URL (every kind but firefox)
   std::filesystem::path profile;              ///< Firefox's profile directory (firefox)
+  std::string bidi_url;                       ///< WebDriver BiDi, ws://127.0.0.1:PORT (firefox with bidi; else "")
 
   /// Whether it speaks WebDriver over HTTP (every kind but firefox, which speaks Marionette).
   bool speaks_webdriver() const noexcept { return kind != EndpointKind::firefox; }

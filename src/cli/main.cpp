@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  foxport run --firefox -- ctest                 Firefox for a test run, MARIONETTE_PORT exported\n"
       "  foxport run --chromedriver -- ./suite          WEBDRIVER_URL exported\n"
+      "  foxport run --firefox --bidi -- ./suite        WEBDRIVER_BIDI_URL exported too (ws://127.0.0.1:PORT)\n"
       "  foxport run --firefox -- ctest -j4             every test process takes a Firefox of its own\n"
       "  foxport run --firefox -- foxport take -- pytest  a suite that is not C++, with a Firefox of its own\n"
       "  coproc foxport start --json                     endpoint for the life of a shell script\n"
@@ -42,8 +43,9 @@ int main(int argc, char** argv) {
   add_launch_options(*run, run_options);
   run->add_option("command", command, "-- COMMAND [ARGS...]")->required();
   run->footer(
-      "Exports FOXPORT_PORT, FOXPORT_PID, FOXPORT_KIND; MARIONETTE_PORT and FOXPORT_PROFILE (Firefox) or "
-      "WEBDRIVER_URL (drivers); FOXPORT_BROKER, from which each test process takes a browser of its own "
+      "Exports FOXPORT_PORT, FOXPORT_PID, FOXPORT_KIND; MARIONETTE_PORT and FOXPORT_PROFILE (Firefox, and "
+      "WEBDRIVER_BIDI_URL with --bidi) or WEBDRIVER_URL (drivers); FOXPORT_BROKER, from which each test process takes "
+      "a browser of its own "
       "(foxport::gtest does; other suites use foxport take). Exits with COMMAND's status.");
   run->positionals_at_end();
   run->add_option("--pool", run_options.pool,

@@ -47,6 +47,9 @@ void add_launch_options(CLI::App& app, LaunchOptions& options) {
   app.add_flag("--headless,!--no-headless", options.headless,
                "Headless browser (default: on). For --geckodriver and --chromedriver too: sessions whose client "
                "asks for nothing special are headless (MOZ_HEADLESS=1; a headless chromium wrapper)");
+  app.add_flag("--bidi", options.bidi,
+               "--firefox: WebDriver BiDi too, on a port of its own (exported as WEBDRIVER_BIDI_URL, "
+               "ws://127.0.0.1:PORT; clients open their session on it + /session)");
   app.add_flag("--no-cache", options.no_cache,
                "Firefox on a fresh profile, not a copy of the cached template (also FOXPORT_NO_CACHE=1)");
   app.add_option("--pref", options.prefs, "NAME=VALUE Firefox preference (repeatable; true/false/integers typed)");
@@ -122,11 +125,12 @@ void check_launch_options(const LaunchOptions& options) {
   range_of(options);
   if (!options.driver_log_level.empty() && options.kind != "geckodriver" && options.kind != "chromedriver")
     throw UsageError("--driver-log-level applies to --geckodriver and --chromedriver only");
+  if (options.bidi && options.kind != "firefox") throw UsageError("--bidi applies to --firefox only");
 }
 
 Launched::Launched(const LaunchOptions& options) {
   if (const auto remote = remote_of(options); !remote.empty()) {
-    endpoint_ = {EndpointKind::remote, 0, -1, remote, {}};
+    endpoint_ = {EndpointKind::remote, 0, -1, remote, {}, {}};
     return;
   }
   if (!options.quiet) std::fprintf(stderr, "foxport: launching %s...\n", options.kind.c_str());
@@ -148,6 +152,7 @@ Launched::Launched(const LaunchOptions& options) {
     firefox.marionette_port_range = range_of(options);
     firefox.ready_timeout = timeout_of(options);
     firefox.recyclable = options.recycle;
+    firefox.bidi = options.bidi;
     firefox.log_file = options.log;
     firefox.on_line = echo;
     auto& handle = handle_.emplace(Firefox::launch(std::move(firefox)));
@@ -229,6 +234,7 @@ std::string ready_line(const Endpoint& endpoint) {
   std::string line = std::string("foxport: ready: ") + to_string(endpoint.kind) + " on port " +
                      std::to_string(endpoint.port) + " (pid " + std::to_string(endpoint.pid) + ")";
   line += endpoint.kind == EndpointKind::firefox ? ", profile " + endpoint.profile.string() : ", " + endpoint.url;
+  if (!endpoint.bidi_url.empty()) line += ", WebDriver BiDi " + endpoint.bidi_url;
   return line;
 }
 

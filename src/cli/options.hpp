@@ -48,6 +48,7 @@ struct LaunchOptions {
   bool verbose = false;
   int pool = -1;         ///< run: launches the broker keeps warm; -1 one per core, 0 no broker
   bool recycle = false;  ///< run --firefox: the broker recycles given-back Firefoxes
+  bool bidi = false;     ///< --firefox: WebDriver BiDi too (WEBDRIVER_BIDI_URL)
 };
 
 /// Adds the launch options to `app` (run and start).

@@ -56,6 +56,7 @@ std::vector<std::pair<std::string, std::string>> Endpoint::to_environment() cons
   if (kind == EndpointKind::firefox) {
     vars.emplace_back("MARIONETTE_PORT", std::to_string(port));
     vars.emplace_back("FOXPORT_PROFILE", profile.string());
+    if (!bidi_url.empty()) vars.emplace_back("WEBDRIVER_BIDI_URL", bidi_url);
   } else {
     vars.emplace_back("WEBDRIVER_URL", url);
   }
@@ -93,6 +94,7 @@ std::optional<Endpoint> Endpoint::from_lookup(const std::function<std::string(co
   }
   if (*kind == EndpointKind::firefox) {
     endpoint.profile = variable("FOXPORT_PROFILE");
+    endpoint.bidi_url = variable("WEBDRIVER_BIDI_URL");
   } else {
     endpoint.url = variable("WEBDRIVER_URL");
     if (endpoint.url.empty())

@@ -49,6 +49,9 @@ struct LaunchPlan {
   int attempts = 1;                      ///< launches tried when the child lost its port
   bool directory_is_tmpdir = false;      ///< the child's TMPDIR: its temporary files go with the launch
   ReadySpec ready;                       ///< how readiness is seen (port_file relative to the directory)
+  /// Also WebDriver BiDi on a port of its own (Firefox's remote agent, bound to port 0), seen
+  /// ready after `ready`: ReadyReport::bidi_port and bidi.
+  std::optional<ReadySpec> bidi;
   /// Fills in argv, environment and files for this port and directory. May throw.
   std::function<void(ProcessOptions& process, std::uint16_t port, const std::filesystem::path& directory)> configure;
   ProcessOptions process;  ///< log file, callbacks, stop policy, extra environment

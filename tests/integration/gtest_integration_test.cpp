@@ -10,6 +10,7 @@
 
 #include "foxport/error.hpp"
 #include "foxport/gtest.hpp"
+#include "foxport/websocket.hpp"
 #include "support/wait.hpp"
 
 namespace {
@@ -36,6 +37,26 @@ void check_and_remember(const foxport::gtest::Endpoint& endpoint) {
 
 TEST_F(OwnFirefox, First) { check_and_remember(endpoint()); }
 TEST_F(OwnFirefox, Second) { check_and_remember(endpoint()); }
+
+namespace {
+
+class OwnBidiFirefox : public foxport::gtest::FirefoxTest {
+ protected:
+  foxport::FirefoxOptions firefox_options() const override {
+    foxport::FirefoxOptions options;
+    options.bidi = true;
+    return options;
+  }
+};
+
+}  // namespace
+
+// A fixture's Firefox launched with BiDi: the test finds the URL on its endpoint.
+TEST_F(OwnBidiFirefox, TheTestGetsTheBidiUrl) {
+  ASSERT_FALSE(endpoint().bidi_url.empty());
+  auto bidi = foxport::WebSocketClient::connect(endpoint().bidi_url + "/session");
+  EXPECT_NE(bidi.command("session.status").find("\"ready\":true"), std::string::npos);
+}
 
 TEST(GtestIntegration, AnExportedEndpointIsAdoptedNotLaunched) {
   ::setenv("FOXPORT_KIND", "chromedriver", 1);
@@ -71,11 +92,12 @@ TEST(GtestIntegration, EveryKindFoxportRunExportsIsAdoptedByTheKindsItCanServe) 
     std::vector<Kind> served;
   };
   const std::vector<Case> cases = {
-      {{EndpointKind::firefox, 4441, 101, {}, "/tmp/profile"}, {Kind::firefox}},
-      {{EndpointKind::geckodriver, 4442, 102, "http://127.0.0.1:4442", {}}, {Kind::geckodriver}},
-      {{EndpointKind::chromedriver, 4443, 103, "http://127.0.0.1:4443", {}}, {Kind::chromedriver}},
-      {{EndpointKind::grid, 4444, 104, "http://127.0.0.1:4444", {}}, {Kind::geckodriver, Kind::chromedriver}},
-      {{EndpointKind::remote, 0, -1, "http://grid.example:4444/wd/hub", {}}, {Kind::geckodriver, Kind::chromedriver}},
+      {{EndpointKind::firefox, 4441, 101, {}, "/tmp/profile", "ws://127.0.0.1:4445"}, {Kind::firefox}},
+      {{EndpointKind::geckodriver, 4442, 102, "http://127.0.0.1:4442", {}, {}}, {Kind::geckodriver}},
+      {{EndpointKind::chromedriver, 4443, 103, "http://127.0.0.1:4443", {}, {}}, {Kind::chromedriver}},
+      {{EndpointKind::grid, 4444, 104, "http://127.0.0.1:4444", {}, {}}, {Kind::geckodriver, Kind::chromedriver}},
+      {{EndpointKind::remote, 0, -1, "http://grid.example:4444/wd/hub", {}, {}},
+       {Kind::geckodriver, Kind::chromedriver}},
   };
   for (const auto& [exported, served] : cases) {
     const Exported environment(exported);
@@ -91,6 +113,7 @@ TEST(GtestIntegration, EveryKindFoxportRunExportsIsAdoptedByTheKindsItCanServe) 
       EXPECT_EQ(adopted->pid, exported.pid);
       EXPECT_EQ(adopted->url, exported.url);
       EXPECT_EQ(adopted->profile, exported.profile);
+      EXPECT_EQ(adopted->bidi_url, exported.bidi_url);
       EXPECT_EQ(adopted->remote(), exported.kind == EndpointKind::grid || exported.kind == EndpointKind::remote);
       // The capabilities are for the browser the test asked for, whoever serves them.
       if (wanted != Kind::firefox) {
@@ -105,7 +128,7 @@ TEST(GtestIntegration, EveryKindFoxportRunExportsIsAdoptedByTheKindsItCanServe) 
 TEST(GtestIntegration, UnusableExportedVariablesAreAnErrorNamingTheVariable) {
   for (const auto& [name, value] : std::vector<std::pair<const char*, const char*>>{
            {"FOXPORT_KIND", "firefx"}, {"FOXPORT_PORT", "70000"}, {"FOXPORT_PORT", "44x"}, {"FOXPORT_PID", "-3"}}) {
-    Exported environment({foxport::EndpointKind::firefox, 4441, 101, {}, "/tmp/profile"});
+    Exported environment({foxport::EndpointKind::firefox, 4441, 101, {}, "/tmp/profile", {}});
     ::setenv(name, value, 1);
     try {
       foxport::gtest::inherited_endpoint(foxport::gtest::Kind::firefox);

@@ -5,6 +5,7 @@
 //                               child line as "line TEXT", then block
 //
 //   firefox [BINARY]            launch Firefox, print "pid", "guard", "profile", "port", block
+//   firefox-bidi                the same with WebDriver BiDi
 //   marionette-client URL EXIT  (under `foxport run --firefox`) open URL over $MARIONETTE_PORT,
 //                               print "title TITLE", exit with EXIT
 //   webdriver-client URL EXIT   (under `foxport run --*driver`) the same through $WEBDRIVER_URL
@@ -47,9 +48,11 @@ int main(int argc, char** argv) {
     std::printf("pid %d\nguard %d\n", process.pid(), process.guard_pid());
     for (;;) ::pause();
   }
-  if ((argc == 2 || argc == 3) && std::strcmp(argv[1], "firefox") == 0) {
+  if (((argc == 2 || argc == 3) && std::strcmp(argv[1], "firefox") == 0) ||
+      (argc == 2 && std::strcmp(argv[1], "firefox-bidi") == 0)) {
     foxport::FirefoxOptions options;
     if (argc == 3) options.binary = argv[2];
+    options.bidi = std::strcmp(argv[1], "firefox-bidi") == 0;
     auto firefox = foxport::Firefox::launch(options);
     std::printf("pid %d\nguard %d\nprofile %s\nport %d\n", firefox.pid(), firefox.process().guard_pid(),
                 firefox.profile_dir().c_str(), firefox.port());
