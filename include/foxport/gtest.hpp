@@ -21,6 +21,7 @@
 #include <variant>
 
 #include "foxport/broker.hpp"
+#include "foxport/chromium.hpp"
 #include "foxport/driver.hpp"
 #include "foxport/endpoint.hpp"
 #include "foxport/export.hpp"
@@ -28,15 +29,17 @@
 #include "foxport/marionette.hpp"
 #include "foxport/remote.hpp"
 #include "foxport/webdriver.hpp"
+#include "foxport/websocket.hpp"
 
 namespace foxport::gtest {
 
 /// What a test asks for. For the WebDriver kinds, an exported Grid or remote endpoint (or
 /// FOXPORT_REMOTE_URL) replaces the launch: the same tests then run against it, with
-/// capabilities for the browser asked for.
-enum class Kind { firefox, geckodriver, chromedriver };
+/// capabilities for the browser asked for. chromium: Chromium with the DevTools protocol,
+/// launched with the default ChromiumOptions.
+enum class Kind { firefox, geckodriver, chromedriver, chromium };
 
-/// "firefox", "geckodriver", "chromedriver".
+/// "firefox", "geckodriver", "chromedriver", "chromium".
 FOXPORT_EXPORT const char* to_string(Kind kind) noexcept;
 
 /// Where a test's browser endpoint is, and what the test asked for.
@@ -55,6 +58,8 @@ struct FOXPORT_EXPORT Endpoint : foxport::Endpoint {
   Marionette marionette() const;
   /// A WebDriver client (drivers only).
   WebDriverClient webdriver() const;
+  /// A DevTools connection to the browser's websocket, `url` (chromium only).
+  WebSocketClient devtools() const;
   /// New-session capabilities that suit this endpoint's browser (drivers only).
   std::string capabilities() const;
   /// A new WebDriver session with capabilities(), deleted with its handle — and by a guard
@@ -94,6 +99,7 @@ class FOXPORT_EXPORT Launch {
   Endpoint endpoint_;
   std::optional<Firefox> firefox_;
   std::optional<DriverService> driver_;
+  std::optional<Chromium> chromium_;
   std::optional<BrokerLease> taken_;
 };
 
@@ -145,5 +151,6 @@ class BrowserTest : public ::testing::Test {
 using FirefoxTest = BrowserTest<Kind::firefox>;            ///< one Firefox per test
 using GeckodriverTest = BrowserTest<Kind::geckodriver>;    ///< one geckodriver per test
 using ChromedriverTest = BrowserTest<Kind::chromedriver>;  ///< one chromedriver per test
+using ChromiumTest = BrowserTest<Kind::chromium>;          ///< one Chromium (DevTools) per test
 
 }  // namespace foxport::gtest

@@ -22,13 +22,15 @@ using namespace foxport::cli;
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "foxport: launch Firefox (Marionette), geckodriver or chromedriver on a port nobody else has, "
+      "foxport: launch Firefox (Marionette, WebDriver BiDi), Chromium (DevTools), geckodriver or chromedriver on a "
+      "port nobody else has, "
       "wait until it is really ready, and take it all down afterwards."};
   app.footer(
       "Examples:\n"
       "  foxport run --firefox -- ctest                 Firefox for a test run, MARIONETTE_PORT exported\n"
       "  foxport run --chromedriver -- ./suite          WEBDRIVER_URL exported\n"
       "  foxport run --firefox --bidi -- ./suite        WEBDRIVER_BIDI_URL exported too (ws://127.0.0.1:PORT)\n"
+      "  foxport run --chromium -- ./puppeteer-suite    Chromium, CDP_URL (its DevTools websocket) exported\n"
       "  foxport run --firefox -- ctest -j4             every test process takes a Firefox of its own\n"
       "  foxport run --firefox -- foxport take -- pytest  a suite that is not C++, with a Firefox of its own\n"
       "  coproc foxport start --json                     endpoint for the life of a shell script\n"
@@ -44,7 +46,8 @@ int main(int argc, char** argv) {
   run->add_option("command", command, "-- COMMAND [ARGS...]")->required();
   run->footer(
       "Exports FOXPORT_PORT, FOXPORT_PID, FOXPORT_KIND; MARIONETTE_PORT and FOXPORT_PROFILE (Firefox, and "
-      "WEBDRIVER_BIDI_URL with --bidi) or WEBDRIVER_URL (drivers); FOXPORT_BROKER, from which each test process takes "
+      "WEBDRIVER_BIDI_URL with --bidi), CDP_URL and FOXPORT_PROFILE (Chromium) or WEBDRIVER_URL (drivers); "
+      "FOXPORT_BROKER, from which each test process takes "
       "a browser of its own "
       "(foxport::gtest does; other suites use foxport take). Exits with COMMAND's status.");
   run->positionals_at_end();

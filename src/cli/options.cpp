@@ -31,6 +31,8 @@ void add_launch_options(CLI::App& app, LaunchOptions& options) {
   kinds->add_flag_callback("--firefox", kind("firefox"), "Firefox with Marionette");
   kinds->add_flag_callback("--geckodriver", kind("geckodriver"), "geckodriver (WebDriver for Firefox)");
   kinds->add_flag_callback("--chromedriver", kind("chromedriver"), "chromedriver (WebDriver for Chromium)");
+  kinds->add_flag_callback("--chromium", kind("chromium"),
+                           "Chromium with the DevTools protocol (CDP_URL: the browser's websocket)");
   kinds->add_flag_callback("--grid", kind("grid"),
                            "a local Selenium Grid 4 standalone (--driver: java; jar from FOXPORT_GRID_JAR)");
   app.add_option("--remote", options.remote_url,
@@ -38,7 +40,8 @@ void add_launch_options(CLI::App& app, LaunchOptions& options) {
                  "(default: $FOXPORT_REMOTE_URL when no kind is given; certificates: see docs/grid.md)");
   app.add_option("--binary", options.binary,
                  "The browser binary: Firefox for --firefox and --geckodriver (default: $FOXPORT_FIREFOX, then "
-                 "PATH), Chromium for --chromedriver's headless wrapper (default: $FOXPORT_CHROMIUM, then PATH)");
+                 "PATH), Chromium for --chromium and --chromedriver's headless wrapper (default: $FOXPORT_CHROMIUM, "
+                 "then PATH)");
   app.add_option("--driver", options.driver,
                  "The driver binary (default: FOXPORT_GECKODRIVER / FOXPORT_CHROMEDRIVER, then PATH)");
   auto* port = app.add_option("--port", options.port, "A fixed port (default: the child binds port 0)")
@@ -161,7 +164,18 @@ Launched::Launched(const LaunchOptions& options) {
     return;
   }
   if (!options.prefs.empty()) throw UsageError("--pref applies to --firefox only");
-  if (options.kind == "geckodriver") {
+  if (options.kind == "chromium") {
+    ChromiumOptions chromium;
+    chromium.binary = options.binary;
+    chromium.headless = options.headless;
+    chromium.arguments = options.arguments;
+    chromium.port = static_cast<std::uint16_t>(options.port);
+    chromium.port_range = range_of(options);
+    chromium.ready_timeout = timeout_of(options);
+    chromium.log_file = options.log;
+    chromium.on_line = echo;
+    handle_.emplace(Chromium::launch(std::move(chromium)));
+  } else if (options.kind == "geckodriver") {
     GeckodriverOptions gecko;
     static_cast<DriverOptions&>(gecko) = driver_options(options, echo);
     gecko.firefox = options.binary;

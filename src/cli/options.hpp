@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "foxport/chromium.hpp"
 #include "foxport/driver.hpp"
 #include "foxport/endpoint.hpp"
 #include "foxport/firefox.hpp"
@@ -70,7 +71,7 @@ class Launched {
   const Process* process() const noexcept;
 
  private:
-  std::optional<std::variant<Firefox, Geckodriver, Chromedriver, SeleniumGrid>> handle_;
+  std::optional<std::variant<Firefox, Geckodriver, Chromedriver, SeleniumGrid, Chromium>> handle_;
   Endpoint endpoint_;
   std::string handshake_;
 };

@@ -26,9 +26,12 @@ void async_websocket_exchange(tcp::socket& socket, std::string host, std::string
     boost::beast::flat_buffer buffer;
     std::function<void(boost::system::error_code, std::string)> done;
   };
-  auto x = std::make_shared<Exchange>(
-      Exchange{websocket::stream<tcp::socket&>(socket), std::move(host), std::move(target), std::move(message), {},
-               std::move(done)});
+  auto x = std::make_shared<Exchange>(Exchange{websocket::stream<tcp::socket&>(socket),
+                                               std::move(host),
+                                               std::move(target),
+                                               std::move(message),
+                                               {},
+                                               std::move(done)});
   x->ws.async_handshake(x->host, x->target, [x](boost::system::error_code ec) {
     if (ec) return x->done(ec, {});
     x->ws.text(true);
@@ -82,7 +85,8 @@ WebSocketClient WebSocketClient::connect(const std::string& url, std::chrono::mi
   boost::system::error_code ec;
   tcp::resolver resolver(impl.io);
   const auto endpoints = resolver.resolve(std::string(parsed->host_address()), std::string(parsed->port()), ec);
-  if (ec) throw Error(std::error_code(ec), url + ": cannot resolve " + std::string(parsed->host()) + ": " + ec.message());
+  if (ec)
+    throw Error(std::error_code(ec), url + ": cannot resolve " + std::string(parsed->host()) + ": " + ec.message());
   impl.run("connect", [&](boost::system::error_code& result) {
     asio::async_connect(impl.socket, endpoints, [&](boost::system::error_code e, const tcp::endpoint&) { result = e; });
   });

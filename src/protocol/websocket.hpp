@@ -12,7 +12,6 @@ namespace foxport::detail {
 /// message sent, the first message received; then `done(error, message)`. The caller keeps
 /// the socket open until `done` runs; closing it cancels the exchange.
 void async_websocket_exchange(boost::asio::ip::tcp::socket& socket, std::string host, std::string target,
-                              std::string message,
-                              std::function<void(boost::system::error_code, std::string)> done);
+                              std::string message, std::function<void(boost::system::error_code, std::string)> done);
 
 }  // namespace foxport::detail

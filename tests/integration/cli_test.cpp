@@ -80,6 +80,23 @@ TEST(Cli, RunFirefoxBidiExportsWebDriverBidiUrl) {
   EXPECT_EQ(urls.size(), 2u) << result.out;  // the run's Firefox and the taken one
 }
 
+// The command gets Chromium's DevTools websocket, and a test process taking a Chromium of its
+// own from the broker gets another one.
+TEST(Cli, RunChromiumExportsTheDevToolsWebsocket) {
+  const auto result = run({"run", "--chromium", "-q", "--", "/bin/sh", "-c",
+                           "echo \"$FOXPORT_KIND $FOXPORT_PORT $CDP_URL\"; " FOXPORT_CLI
+                           " take -- /bin/sh -c 'echo \"$FOXPORT_KIND $FOXPORT_PORT $CDP_URL\"'"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  std::istringstream lines(result.out);
+  std::set<std::string> urls;
+  for (std::string kind, port, url; lines >> kind >> port >> url;) {
+    EXPECT_EQ(kind, "chromium");
+    EXPECT_EQ(url.rfind("ws://127.0.0.1:" + port + "/devtools/browser/", 0), 0u) << result.out;
+    urls.insert(url);
+  }
+  EXPECT_EQ(urls.size(), 2u) << result.out;
+}
+
 TEST(Cli, StartJsonNamesTheBidiUrl) {
   Subprocess foxport(foxport_command({"start", "--firefox", "--bidi", "--json", "-q"}));
   const auto object = boost::json::parse(foxport.read_line()).as_object();
@@ -245,6 +262,7 @@ TEST(Cli, BadInputGetsItsExitCodeAndOneClearLine) {
       {{"run", "--chromedriver", "--recycle", "--", "true"}, 64, "--recycle applies to --firefox only"},
       {{"take", "--", "true"}, 64, "take needs FOXPORT_BROKER"},
       {{"run", "--chromedriver", "--bidi", "--", "true"}, 64, "--bidi applies to --firefox only"},
+      {{"run", "--chromium", "--binary", "/nonexistent/chromium", "--", "true"}, 127, "/nonexistent/chromium", 2},
       {{"run", "--geckodriver", "--binary", "/nonexistent/firefox", "--", "true"}, 127, "/nonexistent/firefox", 2},
       {{"run", "--chromedriver", "--driver-log-level", "loud", "--", "true"}, 64, "--driver-log-level"},
       {{"run", "--firefox", "--driver-log-level", "debug", "--", "true"}, 64, "--driver-log-level"},

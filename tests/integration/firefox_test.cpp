@@ -11,6 +11,7 @@
 #include "foxport/error.hpp"
 #include "foxport/firefox.hpp"
 #include "foxport/websocket.hpp"
+#include "support/holder.hpp"
 #include "support/page_server.hpp"
 #include "support/subprocess.hpp"
 #include "support/wait.hpp"
@@ -19,7 +20,6 @@ namespace fs = std::filesystem;
 using foxport::Firefox;
 using foxport::FirefoxOptions;
 using foxport::testing::gone;
-using foxport::testing::wait_exited;
 using foxport::testing::write_script;
 using namespace std::chrono_literals;
 
@@ -209,22 +209,11 @@ TEST(Firefox, FixedPortModeUsesALeasedPort) {
 class KillingTheHolder : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(KillingTheHolder, TakesFirefoxAndItsProfileDown) {
-  foxport::testing::Subprocess holder({FOXPORT_TEST_LAUNCHER, GetParam()});
-  int pid = -1, guard = -1, port = -1;
-  char profile[4096] = "";
-  for (std::string line; port < 0 && !(line = holder.read_line()).empty();) {
-    std::sscanf(line.c_str(), "pid %d", &pid);
-    std::sscanf(line.c_str(), "guard %d", &guard);
-    std::sscanf(line.c_str(), "profile %4095s", profile);
-    std::sscanf(line.c_str(), "port %d", &port);
-  }
-  ASSERT_GT(port, 0) << "the holder said: " << holder.rest_of_stderr();
-  ASSERT_TRUE(fs::exists(profile));
-  ::kill(holder.pid(), SIGKILL);
-  holder.wait();
-  EXPECT_TRUE(wait_exited(pid, 2s));
-  EXPECT_TRUE(wait_exited(guard, 2s));
-  EXPECT_FALSE(fs::exists(profile));
+  const auto after = foxport::testing::kill_holder_of(GetParam());
+  ASSERT_TRUE(after.launched) << "the holder said: " << after.said;
+  EXPECT_TRUE(after.program_gone);
+  EXPECT_TRUE(after.guard_gone);
+  EXPECT_TRUE(after.directory_gone);
 }
 
 INSTANTIATE_TEST_SUITE_P(Firefox, KillingTheHolder, ::testing::Values("firefox", "firefox-bidi"));

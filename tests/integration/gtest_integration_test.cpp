@@ -51,6 +51,16 @@ class OwnBidiFirefox : public foxport::gtest::FirefoxTest {
 
 }  // namespace
 
+// A fixture's Chromium: the test talks DevTools to it through its endpoint.
+class OwnChromium : public foxport::gtest::ChromiumTest {};
+
+TEST_F(OwnChromium, TheTestGetsTheDevToolsWebsocket) {
+  EXPECT_FALSE(endpoint().inherited);
+  EXPECT_EQ(endpoint().url.rfind("ws://127.0.0.1:" + std::to_string(endpoint().port) + "/devtools/browser/", 0), 0u);
+  EXPECT_NE(endpoint().devtools().command("Browser.getVersion").find("Chrome/"), std::string::npos);
+  EXPECT_THROW(endpoint().marionette(), foxport::Error);
+}
+
 // A fixture's Firefox launched with BiDi: the test finds the URL on its endpoint.
 TEST_F(OwnBidiFirefox, TheTestGetsTheBidiUrl) {
   ASSERT_FALSE(endpoint().bidi_url.empty());
@@ -101,7 +111,7 @@ TEST(GtestIntegration, EveryKindFoxportRunExportsIsAdoptedByTheKindsItCanServe) 
   };
   for (const auto& [exported, served] : cases) {
     const Exported environment(exported);
-    for (const Kind wanted : {Kind::firefox, Kind::geckodriver, Kind::chromedriver}) {
+    for (const Kind wanted : {Kind::firefox, Kind::geckodriver, Kind::chromedriver, Kind::chromium}) {
       const auto adopted = foxport::gtest::inherited_endpoint(wanted);
       const bool should = std::find(served.begin(), served.end(), wanted) != served.end();
       ASSERT_EQ(adopted.has_value(), should)
@@ -116,7 +126,7 @@ TEST(GtestIntegration, EveryKindFoxportRunExportsIsAdoptedByTheKindsItCanServe) 
       EXPECT_EQ(adopted->bidi_url, exported.bidi_url);
       EXPECT_EQ(adopted->remote(), exported.kind == EndpointKind::grid || exported.kind == EndpointKind::remote);
       // The capabilities are for the browser the test asked for, whoever serves them.
-      if (wanted != Kind::firefox) {
+      if (wanted == Kind::geckodriver || wanted == Kind::chromedriver) {
         EXPECT_NE(
             adopted->capabilities().find(wanted == Kind::chromedriver ? "goog:chromeOptions" : "moz:firefoxOptions"),
             std::string::npos);

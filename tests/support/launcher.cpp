@@ -6,6 +6,8 @@
 //
 //   firefox [BINARY]            launch Firefox, print "pid", "guard", "profile", "port", block
 //   firefox-bidi                the same with WebDriver BiDi
+//   chromium                    launch Chromium, print "pid", "guard", "profile" (its
+//                               directory), "port", block
 //   marionette-client URL EXIT  (under `foxport run --firefox`) open URL over $MARIONETTE_PORT,
 //                               print "title TITLE", exit with EXIT
 //   webdriver-client URL EXIT   (under `foxport run --*driver`) the same through $WEBDRIVER_URL
@@ -27,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "foxport/chromium.hpp"
 #include "foxport/driver.hpp"
 #include "foxport/firefox.hpp"
 #include "foxport/marionette.hpp"
@@ -56,6 +59,12 @@ int main(int argc, char** argv) {
     auto firefox = foxport::Firefox::launch(options);
     std::printf("pid %d\nguard %d\nprofile %s\nport %d\n", firefox.pid(), firefox.process().guard_pid(),
                 firefox.profile_dir().c_str(), firefox.port());
+    for (;;) ::pause();
+  }
+  if (argc == 2 && std::strcmp(argv[1], "chromium") == 0) {
+    auto chromium = foxport::Chromium::launch();
+    std::printf("pid %d\nguard %d\nprofile %s\nport %d\n", chromium.pid(), chromium.process().guard_pid(),
+                chromium.user_data_dir().parent_path().c_str(), chromium.port());
     for (;;) ::pause();
   }
   if (argc == 4 && std::strcmp(argv[1], "marionette-client") == 0) {
