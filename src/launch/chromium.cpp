@@ -43,8 +43,9 @@ fs::path find_chromium(const fs::path& explicit_browser) {
 Chromium Chromium::launch(ChromiumOptions options) {
   auto binary = find_chromium(options.binary);
   if (binary.empty()) {
-    throw Error(errc::binary_not_found, "Chromium not found; set ChromiumOptions::binary or FOXPORT_CHROMIUM. "
-                                        "Searched PATH for chromium, chromium-browser, google-chrome");
+    throw Error(errc::binary_not_found,
+                "Chromium not found; set ChromiumOptions::binary or FOXPORT_CHROMIUM. "
+                "Searched PATH for chromium, chromium-browser, google-chrome");
   }
   detail::LaunchPlan plan;
   plan.kind = EndpointKind::chromium;
@@ -59,9 +60,8 @@ Chromium Chromium::launch(ChromiumOptions options) {
   plan.configure = [&](ProcessOptions& process, std::uint16_t port, const fs::path& directory) {
     fs::create_directory(directory / user_data);  // watched for DevToolsActivePort from the start
     process.arguments = detail::chromium_arguments(options.headless);
-    process.arguments.insert(process.arguments.end(),
-                             {"--remote-debugging-port=" + std::to_string(port),
-                              "--user-data-dir=" + (directory / user_data).string()});
+    process.arguments.insert(process.arguments.end(), {"--remote-debugging-port=" + std::to_string(port),
+                                                       "--user-data-dir=" + (directory / user_data).string()});
     process.arguments.insert(process.arguments.end(), options.arguments.begin(), options.arguments.end());
     process.arguments.emplace_back("about:blank");  // not the new-tab page, which goes online
     for (const auto& [name, value] : options.environment) process.environment[name] = value;

@@ -2,7 +2,6 @@
 // the exported websocket, stop, and the failure paths.
 #include <gtest/gtest.h>
 
-
 #include <boost/json.hpp>
 #include <filesystem>
 
@@ -33,7 +32,8 @@ std::string title_over_cdp(const std::string& cdp_url, const std::string& page) 
   const auto attached = json::parse(
       cdp.command("Target.attachToTarget", json::serialize(json::object{{"targetId", target_id}, {"flatten", true}})));
   const auto session = json::value_to<std::string>(attached.at("sessionId"));
-  const auto navigated = json::parse(cdp.command("Page.navigate", json::serialize(json::object{{"url", page}}), session));
+  const auto navigated =
+      json::parse(cdp.command("Page.navigate", json::serialize(json::object{{"url", page}}), session));
   EXPECT_FALSE(navigated.as_object().contains("errorText")) << navigated;
   const auto evaluated = json::parse(cdp.command(
       "Runtime.evaluate",
