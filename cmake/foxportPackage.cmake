@@ -17,8 +17,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/foxport/foxport")
 # Run-time libraries: computed, with versions, by dpkg-shlibdeps (dpkg-dev) when it is there
-# (it finds libboost-filesystem1.81.0, libboost-json1.81.0, libstdc++6, libgcc-s1, libc6);
-# else the same by hand.
+# (libc6 alone with FOXPORT_STATIC_RUNTIME, where the command and the guard link libstdc++,
+# Boost and OpenSSL statically; else libboost-filesystem1.81.0, libboost-json1.81.0, libssl3,
+# libstdc++6, libgcc-s1, libc6); else the latter by hand.
 find_program(FOXPORT_DPKG_SHLIBDEPS dpkg-shlibdeps)
 mark_as_advanced(FOXPORT_DPKG_SHLIBDEPS)
 if(FOXPORT_DPKG_SHLIBDEPS)

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -20,6 +21,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "foxport/artifacts.hpp"
 #include "foxport/broker.hpp"
 #include "foxport/chromium.hpp"
 #include "foxport/driver.hpp"
@@ -27,6 +29,7 @@
 #include "foxport/export.hpp"
 #include "foxport/firefox.hpp"
 #include "foxport/marionette.hpp"
+#include "foxport/pool.hpp"
 #include "foxport/remote.hpp"
 #include "foxport/webdriver.hpp"
 #include "foxport/websocket.hpp"
@@ -90,8 +93,15 @@ class FOXPORT_EXPORT Launch {
   /// own from it, so no two test processes share a browser. Otherwise adopts the endpoint
   /// `foxport run` exported, or launches `kind`. Throws foxport::Error (also when `driver`
   /// holds another driver's options than `kind`).
-  explicit Launch(Kind kind, FirefoxOptions firefox = {}, AnyDriverOptions driver = DriverOptions{});
+  /// `ahead` > 0 (from a fixture's BrowserTest::launch_ahead()): takes a fresh launch from a
+  /// pool kept for the current test suite, which starts up to `ahead` launches for the suite's
+  /// next tests while this one runs, and is stopped when the suite ends.
+  explicit Launch(Kind kind, FirefoxOptions firefox = {}, AnyDriverOptions driver = DriverOptions{},
+                  std::size_t ahead = 0);
   const Endpoint& endpoint() const noexcept { return endpoint_; }
+  /// What a failure bundle can show of this launch (the process and ready report only when
+  /// the launch is this process's own).
+  ArtifactSources artifact_sources() const;
   /// Stops what was launched here (an inherited endpoint is left alone).
   void stop();
 
@@ -101,7 +111,18 @@ class FOXPORT_EXPORT Launch {
   std::optional<DriverService> driver_;
   std::optional<Chromium> chromium_;
   std::optional<BrokerLease> taken_;
+  std::optional<Pool::Lease> pooled_;
 };
+
+namespace detail {
+/// With FOXPORT_ARTIFACTS set and the current test failed: saves the failure bundle of
+/// `launch` as DIR/<Suite>.<Test>/ and records its path as the test's property
+/// "foxport_artifacts" (so --gtest_output=xml carries it).
+FOXPORT_EXPORT void save_artifacts_if_failed(const Launch& launch) noexcept;
+/// Whether a test suite's pool holds launches started ahead (they outlive the test that
+/// started them, until the suite ends: leak checks belong at the suite's end then).
+FOXPORT_EXPORT bool launching_ahead() noexcept;
+}  // namespace detail
 
 /// One endpoint for the whole test binary. A launch failure fails the run with the launch
 /// error (every test then fails with it), never a crash.
@@ -114,6 +135,8 @@ class FOXPORT_EXPORT BrowserEnvironment : public ::testing::Environment {
 
   /// The running environment's endpoint; fails the calling test if there is none.
   static const Endpoint& endpoint();
+  /// This environment's launch, null before SetUp and after a failed launch.
+  const Launch* launch() const noexcept { return launch_.get(); }
 
  private:
   Kind kind_;
@@ -128,19 +151,27 @@ class BrowserTest : public ::testing::Test {
  protected:
   void SetUp() override {
     try {
-      launch_ = std::make_unique<Launch>(kind, firefox_options(), driver_options());
+      launch_ = std::make_unique<Launch>(kind, firefox_options(), driver_options(), launch_ahead());
     } catch (const std::exception& e) {
       GTEST_FAIL() << "foxport could not launch " << to_string(kind) << ": " << e.what();
     }
   }
   void TearDown() override {
-    if (launch_) launch_->stop();
+    if (!launch_) return;
+    detail::save_artifacts_if_failed(*launch_);
+    launch_->stop();
   }
   /// Override to change the launch.
   virtual FirefoxOptions firefox_options() const { return {}; }
   /// Override to change the launch: GeckodriverOptions for GeckodriverTest,
   /// ChromedriverOptions for ChromedriverTest.
   virtual DriverOptionsFor<kind> driver_options() const { return {}; }
+  /// Override to start this fixture's next browsers while the current test runs: each test
+  /// still gets a fresh one of its own, taken from a pool kept for the test suite (with this
+  /// fixture's options) that launches no more than the suite's remaining tests need and is
+  /// stopped when the suite ends (docs/benchmarks.md, section 10, has the figures). Only where
+  /// a suite's tests run in one process. 0 (the default): each test launches its own.
+  virtual std::size_t launch_ahead() const { return 0; }
   /// This test's endpoint.
   const Endpoint& endpoint() const { return launch_->endpoint(); }
 

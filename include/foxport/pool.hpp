@@ -83,6 +83,9 @@ class FOXPORT_EXPORT Pool {
 
   /// Launches ready right now.
   std::size_t warm_now() const;
+  /// At most `takes` more take()s will come (e.g. the tests left in a suite): the pool starts
+  /// no launch beyond what they need, so nothing is launched only to be stopped unused.
+  void expect_takes(std::size_t takes);
 
   /// Stops launching, stops every warm launch (launches taken stay with their takers and are
   /// stopped when released). Waits for launches in progress; bounded by their ready timeout.

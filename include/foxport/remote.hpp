@@ -5,6 +5,7 @@
 /// once instead of after its session timeout.
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,12 +46,17 @@ class FOXPORT_EXPORT RemoteSession {
 
   /// Deletes the session (through the guard, the one place that deletes it). Idempotent.
   void close();
+  /// Runs `hook` once, just before close() or the destructor deletes the session, while the
+  /// session still exists (e.g. to take a picture of a failed test's page). What it throws is
+  /// ignored.
+  void before_close(std::function<void(const RemoteSession&)> hook) { before_close_ = std::move(hook); }
 
  private:
   std::string url_;
   std::string id_;
   std::chrono::milliseconds timeout_{60000};
   Process guard_;  // runs nothing; deletes the session at stop or when this process dies
+  std::function<void(const RemoteSession&)> before_close_;
 };
 
 }  // namespace foxport

@@ -38,11 +38,14 @@ int main(int argc, char** argv) {
       "  foxport who 4444                                what listens there, and what it speaks");
   app.set_version_flag("--version", std::string("foxport ") + FOXPORT_VERSION);
   app.require_subcommand(1);
+  // Launch options only for the subcommand named: building them was a third of the command's
+  // own start (#19), and no help text of another subcommand shows them.
+  const std::string first = argc > 1 ? argv[1] : "";
 
   LaunchOptions run_options;
   std::vector<std::string> command;
   auto* run = app.add_subcommand("run", "Launch, run COMMAND with the endpoint in its environment, tear down");
-  add_launch_options(*run, run_options);
+  if (first == "run") add_launch_options(*run, run_options);
   run->add_option("command", command, "-- COMMAND [ARGS...]")->required();
   run->footer(
       "Exports FOXPORT_PORT, FOXPORT_PID, FOXPORT_KIND; MARIONETTE_PORT and FOXPORT_PROFILE (Firefox, and "
@@ -72,7 +75,7 @@ int main(int argc, char** argv) {
   LaunchOptions start_options;
   bool as_json = false;
   auto* start = app.add_subcommand("start", "Launch and stay until SIGINT/SIGTERM or until stdin closes");
-  add_launch_options(*start, start_options);
+  if (first == "start") add_launch_options(*start, start_options);
   start->add_flag("--json", as_json, "Print the ready line as a JSON object");
 
   int count = 1;
@@ -88,7 +91,6 @@ int main(int argc, char** argv) {
       app.add_subcommand("who", "What listens on PORT: process, protocol, and whether foxport launched it");
   who_command->add_option("PORT", who_port, "The port")->required()->check(CLI::Range(1, 65535));
 
-  const std::string first = argc > 1 ? argv[1] : "";
   if (!first.empty() && first[0] != '-' && first != "run" && first != "start" && first != "port" && first != "who" &&
       first != "take") {
     std::fprintf(stderr, "foxport: unknown command '%s' (expected run, start, take, port or who; see foxport --help)\n",

@@ -1,8 +1,10 @@
 #include "foxport/pool.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -18,6 +20,7 @@ struct Pool::State {
   Launcher launcher;
   Recycler recycler;
   std::size_t warm = 1;
+  std::optional<std::size_t> takes_left;  // expect_takes(): no launches beyond these
   std::mutex mutex;
   std::condition_variable changed;
   std::deque<PooledLaunch> ready;
@@ -28,10 +31,13 @@ struct Pool::State {
   std::uint64_t failures = 0;
   std::vector<std::thread> workers;
 
+  // How many launches should be ready or on their way now.
+  std::size_t wanted() const { return takes_left ? std::min(warm, *takes_left) : warm; }
+
   void work() {
     std::unique_lock lock(mutex);
     for (;;) {
-      changed.wait(lock, [&] { return stopping || (!paused && ready.size() + launching < warm); });
+      changed.wait(lock, [&] { return stopping || (!paused && ready.size() + launching < wanted()); });
       if (stopping) return;
       ++launching;
       lock.unlock();
@@ -154,6 +160,7 @@ Pool::Lease Pool::take(std::chrono::milliseconds timeout) {
     Lease lease;
     lease.state_ = std::make_unique<Lease::State>(Lease::State{state_, std::move(pool.ready.front())});
     pool.ready.pop_front();
+    if (pool.takes_left && *pool.takes_left > 0) --*pool.takes_left;
     pool.changed.notify_all();  // a slot to refill
     return lease;
   }
@@ -174,6 +181,13 @@ std::size_t Pool::warm_now() const {
   if (!state_) return 0;
   std::lock_guard lock(state_->mutex);
   return state_->ready.size();
+}
+
+void Pool::expect_takes(std::size_t takes) {
+  if (!state_) return;
+  std::lock_guard lock(state_->mutex);
+  state_->takes_left = takes;
+  state_->changed.notify_all();
 }
 
 void Pool::stop() noexcept {

@@ -5,6 +5,7 @@
 #include <boost/asio/read.hpp>
 #include <cstring>
 
+#include "platform/spawn.hpp"
 #include "process/locate.hpp"
 #include "process/process_impl.hpp"
 #include "process/spawn_support.hpp"
@@ -90,17 +91,20 @@ Process Process::spawn_owned(ProcessOptions options) {
 
   detail::Pipe out, err, status, control;
   const detail::EnvironmentBlock env(opts);
-  bp::posix::default_launcher launcher;
-  launcher.env = env.data();
-  boost::system::error_code launch_error;
-  impl->child =
-      launcher(impl->io, launch_error, boost::filesystem::path(guard_path.string()),
-               guard_arguments(opts, impl->executable), bp::process_stdio{nullptr, out.write, err.write},
-               detail::NewProcessGroup{}, detail::PassDescriptors{{control.read, status.write}}, detail::ReapOnError{});
-  if (launch_error) {
-    throw Error(std::error_code(launch_error.value(), std::system_category()),
-                "cannot start the guard " + guard_path.string() + ": " + launch_error.message());
+  const auto arguments = guard_arguments(opts, impl->executable);
+  std::vector<const char*> argv{guard_path.c_str()};
+  for (const auto& argument : arguments) argv.push_back(argument.c_str());
+  argv.push_back(nullptr);
+  // posix_spawn, not fork: no copy of the caller's memory and threads (#19). The guard leads
+  // a new process group, so a Ctrl-C meant for the caller's group cannot kill it before it
+  // has cleaned up; control is its fd 3 and status its fd 4.
+  const pid_t guard_pid = platform::spawn_in_new_group(guard_path.c_str(), argv.data(), env.data(),
+                                                       {-1, out.write, err.write, control.read, status.write});
+  if (guard_pid < 0) {
+    throw Error(std::error_code(-guard_pid, std::system_category()),
+                "cannot start the guard " + guard_path.string() + ": " + std::strerror(-guard_pid));
   }
+  impl->child = bp::process(impl->io.get_executor(), guard_pid);
   out.close_write();
   err.close_write();
   status.close_write();

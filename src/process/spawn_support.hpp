@@ -1,12 +1,12 @@
 #pragma once
-// The pieces both ways of spawning share: Boost.Process initialisers, pipes and the child's
-// environment block.
+// The pieces both ways of spawning share: pipes and the child's environment block; and the
+// Boost.Process initialisers of the launch without a guard (the guard itself is started by
+// platform::spawn_in_new_group).
 
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <boost/filesystem/path.hpp>
 // process.hpp first: the other Process v2 headers of 1.81 do not compile on their own.
 #include <boost/process/v2/posix/default_launcher.hpp>
@@ -46,30 +46,6 @@ struct ReapOnError {
   void on_error(Launcher& launcher, const boost::filesystem::path&, const char* const*,
                 const boost::system::error_code&) {
     if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);
-  }
-};
-
-// Boost.Process initialiser: passes `fds[i]` to the child as descriptor 3 + i.
-struct PassDescriptors {
-  std::array<int, 2> fds;
-
-  template <typename Launcher>
-  boost::system::error_code on_setup(Launcher& launcher, const boost::filesystem::path&, const char* const*) {
-    for (int i = 0; i < 2; ++i) launcher.fd_whitelist.push_back(3 + i);
-    return {};
-  }
-  template <typename Launcher>
-  boost::system::error_code on_exec_setup(Launcher&, const boost::filesystem::path&, const char* const*) {
-    // Move out of the way first, so that dup2 onto 3 cannot overwrite the source of 4.
-    std::array<int, 2> high{};
-    for (int i = 0; i < 2; ++i) {
-      high[i] = ::fcntl(fds[i], F_DUPFD, 10);
-      if (high[i] < 0) return {errno, boost::system::system_category()};
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (::dup2(high[i], 3 + i) < 0) return {errno, boost::system::system_category()};
-    }
-    return {};
   }
 };
 

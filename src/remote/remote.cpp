@@ -1,5 +1,7 @@
 #include "foxport/remote.hpp"
 
+#include <utility>
+
 #include <cstdlib>
 
 #include "foxport/error.hpp"
@@ -37,12 +39,22 @@ RemoteSession& RemoteSession::operator=(RemoteSession&& other) noexcept {
     id_ = std::move(other.id_);
     timeout_ = other.timeout_;
     guard_ = std::move(other.guard_);
+    before_close_ = std::move(other.before_close_);
   }
   return *this;
 }
 
 RemoteSession::~RemoteSession() { close(); }
 
-void RemoteSession::close() { guard_.stop(); }
+void RemoteSession::close() {
+  if (auto hook = std::exchange(before_close_, {}); hook && valid()) {
+    try {
+      hook(*this);
+    } catch (...) {
+      // The session is deleted all the same.
+    }
+  }
+  guard_.stop();
+}
 
 }  // namespace foxport

@@ -3,14 +3,21 @@
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
+#include <time.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "foxport/error.hpp"
 #include "foxport/gtest.hpp"
 #include "foxport/websocket.hpp"
+#include "support/leak_check.hpp"
 #include "support/wait.hpp"
 
 namespace {
@@ -49,6 +56,56 @@ class OwnBidiFirefox : public foxport::gtest::FirefoxTest {
   }
 };
 
+// Seconds since boot, as /proc counts a process's start.
+double boot_seconds_now() {
+  timespec now{};
+  ::clock_gettime(CLOCK_BOOTTIME, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
+double boot_seconds_at_start(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  std::istringstream fields(line.substr(line.rfind(')') + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field;) ++i;  // field 22: starttime, in clock ticks
+  return std::stod(field) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// Three tests, two Firefoxes launched ahead: each test still gets a fresh Firefox of its own
+// (the previous one gone, its profile removed), but from the second test on it was started
+// while an earlier test ran, not when its own test began.
+class FirefoxLaunchedAhead : public foxport::gtest::FirefoxTest {
+ protected:
+  static void SetUpTestSuite() {
+    previous_pid = -1;
+    foxport::testing::defer_leak_checks_while(foxport::gtest::detail::launching_ahead);
+  }
+  std::size_t launch_ahead() const override { return 2; }
+  // This binary's template cache starts empty, and the launch that builds the template starts
+  // its own Firefox only afterwards: this test is about the pool, not the cache.
+  foxport::FirefoxOptions firefox_options() const override {
+    foxport::FirefoxOptions options;
+    options.warm_profile = false;
+    return options;
+  }
+  void SetUp() override {
+    set_up_at_ = boot_seconds_now();
+    foxport::gtest::FirefoxTest::SetUp();
+  }
+  // Started ahead: before this test began (by more than /proc's 10 ms clock tick).
+  ::testing::AssertionResult started_before_this_test() const {
+    const double started = boot_seconds_at_start(endpoint().pid);
+    if (started < set_up_at_ - 0.1) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "Firefox " << endpoint().pid << " started " << started - set_up_at_
+                                         << " s after this test began";
+  }
+
+ private:
+  double set_up_at_ = 0;
+};
+
 }  // namespace
 
 // A fixture's Chromium: the test talks DevTools to it through its endpoint.
@@ -66,6 +123,16 @@ TEST_F(OwnBidiFirefox, TheTestGetsTheBidiUrl) {
   ASSERT_FALSE(endpoint().bidi_url.empty());
   auto bidi = foxport::WebSocketClient::connect(endpoint().bidi_url + "/session");
   EXPECT_NE(bidi.command("session.status").find("\"ready\":true"), std::string::npos);
+}
+
+TEST_F(FirefoxLaunchedAhead, First) { check_and_remember(endpoint()); }
+TEST_F(FirefoxLaunchedAhead, Second) {
+  EXPECT_TRUE(started_before_this_test());
+  check_and_remember(endpoint());
+}
+TEST_F(FirefoxLaunchedAhead, Third) {
+  EXPECT_TRUE(started_before_this_test());
+  check_and_remember(endpoint());
 }
 
 TEST(GtestIntegration, AnExportedEndpointIsAdoptedNotLaunched) {

@@ -19,6 +19,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 namespace fs = std::filesystem;
 
@@ -140,8 +141,23 @@ std::vector<std::string> socket_leaks() {
 
 void clean_up_leaks();
 
+std::function<bool()> deferring_checks;
+
 class LeakListener : public ::testing::EmptyTestEventListener {
+  bool deferred_ = false;
+
   void OnTestEnd(const ::testing::TestInfo&) override {
+    if (deferring_checks && deferring_checks()) {
+      deferred_ = true;
+      return;
+    }
+    check();
+  }
+  // Runs after the listeners appended later (reverse order): a suite's pool is stopped by then.
+  void OnTestSuiteEnd(const ::testing::TestSuite&) override {
+    if (std::exchange(deferred_, false)) check();
+  }
+  static void check() {
     const auto leaks = find_leaks();
     for (const auto& leak : leaks) ADD_FAILURE() << leak;
     // Reported once is enough: clean up so one leak does not fail every later test, and
@@ -166,6 +182,8 @@ void clean_up_leaks() {
 }
 
 }  // namespace
+
+void defer_leak_checks_while(std::function<bool()> deferring) { deferring_checks = std::move(deferring); }
 
 std::vector<int> marked_processes() {
   std::vector<int> pids;

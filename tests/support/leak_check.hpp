@@ -5,6 +5,7 @@
 // listening socket of its own.
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ std::string install_leak_check();
 
 /// Removes the private TMPDIR (at exit).
 void remove_private_tmpdir();
+
+/// While `deferring()` holds after a test, the check waits for the end of the test suite (for
+/// launches a suite keeps started ahead for its next tests, which outlive each test).
+void defer_leak_checks_while(std::function<bool()> deferring);
 
 /// Pids of every live process carrying this binary's marker (for tests of the check).
 std::vector<int> marked_processes();

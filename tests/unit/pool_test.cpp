@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "foxport/error.hpp"
 #include "foxport/pool.hpp"
@@ -64,6 +65,19 @@ TEST(Pool, KeepsLaunchesWarmAndNeverHandsOneOutTwice) {
   auto third = pool.take(5s);
   EXPECT_NE(third.endpoint().pid, first.endpoint().pid);
   EXPECT_NE(third.endpoint().pid, second.endpoint().pid);
+}
+
+TEST(Pool, LaunchesNoMoreThanTheExpectedTakesNeed) {
+  Counters counters;
+  foxport::Pool pool(counters.launcher(), 2);
+  pool.expect_takes(3);
+  std::vector<foxport::Pool::Lease> leases;
+  for (int i = 0; i < 3; ++i) leases.push_back(pool.take(5s));
+  // The counters' launches are instant: a pool that ignored the expectation would have
+  // refilled both slots within microseconds of the last take.
+  std::unique_lock lock(counters.mutex);
+  EXPECT_FALSE(counters.changed.wait_for(lock, 500ms, [&] { return counters.launched > 3; }))
+      << counters.launched << " launches for 3 takes";
 }
 
 TEST(Pool, AReleasedLaunchIsStoppedNotReused) {

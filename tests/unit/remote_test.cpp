@@ -161,13 +161,14 @@ class HttpsRemote {
         response.body() = R"({"value":null})";
       }
       response.prepare_payload();
-      http::write(stream, response, ec);
-      stream.shutdown(ec);
       {
+        // Recorded before answering: the client may look as soon as it has the answer.
         std::lock_guard lock(mutex_);
         seen_.push_back(std::move(seen));
       }
       arrived_.notify_all();
+      http::write(stream, response, ec);
+      stream.shutdown(ec);
     }
   }
 

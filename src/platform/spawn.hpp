@@ -1,0 +1,21 @@
+#pragma once
+// Starting a program without copying the caller: the caller (a test process, the foxport
+// command) is large and has threads, so fork() copies page tables the exec throws away.
+// Linux: posix_spawn, which glibc implements with clone(CLONE_VM | CLONE_VFORK).
+
+#include <sys/types.h>
+#include <array>
+
+namespace foxport::platform {
+
+/// The child's descriptors 0..4: `fds[i]` becomes descriptor i, -1 is /dev/null (read-only).
+using SpawnDescriptors = std::array<int, 5>;
+
+/// Starts `path` with `argv` and `envp` (both ending in nullptr) as the leader of a new
+/// process group, with `fds` as its descriptors 0..4 and every other descriptor closed; the
+/// signal mask is inherited, as across fork. Returns the pid, or -errno when it could not
+/// be started (the exec failed: the child is already reaped).
+pid_t spawn_in_new_group(const char* path, const char* const* argv, const char* const* envp,
+                         const SpawnDescriptors& fds) noexcept;
+
+}  // namespace foxport::platform

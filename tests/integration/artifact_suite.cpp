@@ -1,0 +1,48 @@
+// Run by artifacts_test with FOXPORT_ARTIFACTS set (not by ctest on its own): a test with a
+// Firefox of its own, one with a chromedriver of its own and one on the binary's shared Firefox
+// each fail on purpose on a page they opened; another test passes and must leave nothing.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "foxport/gtest.hpp"
+
+namespace {
+
+void open_page(const foxport::gtest::Endpoint& endpoint, const std::string& title) {
+  auto marionette = endpoint.marionette();
+  marionette.new_session();
+  marionette.navigate("data:text/html,<title>" + title + "</title><body style='background:teal'><h1>" + title +
+                      "</h1>");
+}
+
+class OwnBrowser : public foxport::gtest::FirefoxTest {};
+class OwnChromedriver : public foxport::gtest::ChromedriverTest {};
+
+}  // namespace
+
+TEST_F(OwnBrowser, FailsOnAPage) {
+  open_page(endpoint(), "own page");
+  ADD_FAILURE() << "fails on purpose, on its own Firefox";
+}
+
+// The session (and its browser) is gone when the test ends: the picture is taken as it closes.
+TEST_F(OwnChromedriver, FailsOnAPage) {
+  auto session = endpoint().session();
+  auto client = session.client();
+  client.navigate(session.id(), "data:text/html,<title>driver page</title><body style='background:teal'><h1>x</h1>");
+  ADD_FAILURE() << "fails on purpose, in a chromedriver session";
+}
+
+TEST(SharedBrowser, FailsOnAPage) {
+  open_page(foxport::gtest::BrowserEnvironment::endpoint(), "shared page");
+  ADD_FAILURE() << "fails on purpose, on the shared Firefox";
+}
+
+TEST(SharedBrowser, Passes) { open_page(foxport::gtest::BrowserEnvironment::endpoint(), "passing page"); }
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(new foxport::gtest::BrowserEnvironment(foxport::gtest::Kind::firefox));
+  return RUN_ALL_TESTS();
+}

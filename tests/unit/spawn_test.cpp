@@ -1,0 +1,113 @@
+// platform::spawn_in_new_group, which starts the guard: the descriptors land where the guard
+// expects them even when a source already has a target's number, nothing else is inherited,
+// the child leads a new process group, and a failed exec is an error with no zombie left.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "platform/spawn.hpp"
+
+extern char** environ;
+
+namespace {
+
+// A pipe above descriptor 10, out of the way of the numbers the tests place things at.
+struct Pipe {
+  int read = -1, write = -1;
+  Pipe() {
+    int fds[2];
+    EXPECT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+    read = ::fcntl(fds[0], F_DUPFD_CLOEXEC, 10);
+    write = ::fcntl(fds[1], F_DUPFD_CLOEXEC, 10);
+    ::close(fds[0]);
+    ::close(fds[1]);
+  }
+  ~Pipe() {
+    if (read >= 0) ::close(read);
+    if (write >= 0) ::close(write);
+  }
+};
+
+// What the child writes to `fd` until it closes it, or up to the first `until` (bounded: 10 s).
+std::string read_all(int fd, char until = '\0') {
+  std::string text;
+  while (until == '\0' || text.find(until) == std::string::npos) {
+    pollfd pfd{fd, POLLIN, 0};
+    if (::poll(&pfd, 1, 10000) <= 0) return text;
+    char buffer[512];
+    const auto n = ::read(fd, buffer, sizeof buffer);
+    if (n <= 0) return text;
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  return text;
+}
+
+// Moves `fd` to descriptor number `target` in this process (close-on-exec), keeping what was
+// there, and puts that back at the end of the test.
+class DescriptorAt {
+ public:
+  DescriptorAt(int& fd, int target) : fd_(fd), target_(target) {
+    saved_ = ::fcntl(target, F_DUPFD_CLOEXEC, 100);
+    EXPECT_EQ(::dup3(fd, target, O_CLOEXEC), target);
+    ::close(fd);
+    fd = target;
+  }
+  ~DescriptorAt() {
+    if (saved_ >= 0) {
+      ::dup3(saved_, target_, O_CLOEXEC);
+      ::close(saved_);
+    } else {
+      ::close(target_);
+    }
+    fd_ = -1;
+  }
+
+ private:
+  int& fd_;
+  int target_;
+  int saved_ = -1;
+};
+
+TEST(Spawn, DescriptorsInPlaceEvenWhenTheSourcesHoldEachOthersNumbers) {
+  Pipe out, control, status;
+  // The guard's control read end sits at 4 and its status write end at 3 here: placed one
+  // after the other without care, the second would copy the first.
+  const DescriptorAt status_at_3(status.write, 3);
+  const DescriptorAt control_at_4(control.read, 4);
+  const Pipe stray;  // open here, but not for the child
+  const std::string target = FOXPORT_TEST_TARGET;
+  const char* argv[] = {target.c_str(), "descriptors", nullptr};
+  const pid_t pid = foxport::platform::spawn_in_new_group(target.c_str(), argv, environ,
+                                                          {-1, out.write, -1, control.read, status.write});
+  ASSERT_GT(pid, 0) << std::strerror(-pid);
+  ::close(out.write);
+  out.write = -1;
+  ASSERT_EQ(::write(control.write, "hello\n", 6), 6);
+  const std::string copied = read_all(status.read, '\n');  // our copy of its write end stays open
+  const std::string printed = read_all(out.read);
+  int wait_status = 0;
+  ASSERT_EQ(::waitpid(pid, &wait_status, 0), pid);
+  EXPECT_EQ(copied, "hello\n") << "descriptor 3 of the child must be the control pipe, 4 the status pipe";
+  EXPECT_NE(printed.find("fds 0 1 2 3 4\n"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("leader yes\n"), std::string::npos) << printed;
+  EXPECT_TRUE(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0);
+}
+
+TEST(Spawn, AFailedExecIsAnErrorAndLeavesNoChild) {
+  Pipe out;
+  const char* argv[] = {"/nonexistent/foxport-guard", nullptr};
+  const pid_t pid = foxport::platform::spawn_in_new_group(argv[0], argv, environ, {-1, out.write, out.write, -1, -1});
+  EXPECT_EQ(pid, -ENOENT);
+  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
+}
+
+}  // namespace
