@@ -2,6 +2,7 @@
 /// chromedriver (WebDriver for Chromium) on port 0 (retried when it lost the port) or a
 /// leased port.
 
+#include "foxport/chromium.hpp"
 #include "foxport/driver_service.hpp"
 #include "foxport/export.hpp"
 
@@ -16,11 +17,6 @@ struct ChromedriverOptions : DriverOptions {
   /// find_chromium().
   std::filesystem::path chromium;
 };
-
-/// The Chromium a user would get: `explicit_browser` if given, else $FOXPORT_CHROMIUM, else
-/// the first of chromium, chromium-browser, google-chrome in PATH. Empty when none is found
-/// (an explicit or $FOXPORT_CHROMIUM browser that is not executable throws foxport::Error).
-std::filesystem::path find_chromium(const std::filesystem::path& explicit_browser = {});
 
 /// chromedriver as a service.
 class FOXPORT_EXPORT Chromedriver : public DriverService {

@@ -65,6 +65,11 @@ struct FirefoxOptions {
   /// Marionette handshake); this moves that wait into the launch, where the ready report shows
   /// it. false: ready at the handshake.
   bool ready_for_session = true;
+  /// WebDriver BiDi too: Firefox's remote agent on a port of its own (--remote-debugging-port 0,
+  /// beside Marionette), ready once its listener is in the tree and a BiDi session.status
+  /// answers ready; bidi_url() and the endpoint's WEBDRIVER_BIDI_URL say where. Firefox serves
+  /// one WebDriver session at a time, Marionette's and BiDi's together.
+  bool bidi = false;
   /// Allow recycle() (starts Firefox with --remote-allow-system-access, which opens
   /// Marionette's chrome context to its clients: for test browsers only).
   bool recyclable = false;
@@ -109,6 +114,9 @@ class FOXPORT_EXPORT Firefox {
   int pid() const noexcept;
   /// The X display of its private Xvfb (":N", FirefoxOptions::xvfb), else "".
   std::string display() const;
+  /// WebDriver BiDi's URL, "ws://127.0.0.1:PORT" as Firefox prints it ("" without
+  /// FirefoxOptions::bidi). A BiDi client opens its session on URL + "/session".
+  std::string bidi_url() const;
   /// The temporary profile directory (removed at stop).
   const std::filesystem::path& profile_dir() const noexcept;
   /// Where it is, as `foxport run` exports it.

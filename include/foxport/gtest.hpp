@@ -23,6 +23,7 @@
 
 #include "foxport/artifacts.hpp"
 #include "foxport/broker.hpp"
+#include "foxport/chromium.hpp"
 #include "foxport/driver.hpp"
 #include "foxport/endpoint.hpp"
 #include "foxport/export.hpp"
@@ -31,15 +32,17 @@
 #include "foxport/pool.hpp"
 #include "foxport/remote.hpp"
 #include "foxport/webdriver.hpp"
+#include "foxport/websocket.hpp"
 
 namespace foxport::gtest {
 
 /// What a test asks for. For the WebDriver kinds, an exported Grid or remote endpoint (or
 /// FOXPORT_REMOTE_URL) replaces the launch: the same tests then run against it, with
-/// capabilities for the browser asked for.
-enum class Kind { firefox, geckodriver, chromedriver };
+/// capabilities for the browser asked for. chromium: Chromium with the DevTools protocol,
+/// launched with the default ChromiumOptions.
+enum class Kind { firefox, geckodriver, chromedriver, chromium };
 
-/// "firefox", "geckodriver", "chromedriver".
+/// "firefox", "geckodriver", "chromedriver", "chromium".
 FOXPORT_EXPORT const char* to_string(Kind kind) noexcept;
 
 /// Where a test's browser endpoint is, and what the test asked for.
@@ -58,6 +61,8 @@ struct FOXPORT_EXPORT Endpoint : foxport::Endpoint {
   Marionette marionette() const;
   /// A WebDriver client (drivers only).
   WebDriverClient webdriver() const;
+  /// A DevTools connection to the browser's websocket, `url` (chromium only).
+  WebSocketClient devtools() const;
   /// New-session capabilities that suit this endpoint's browser (drivers only).
   std::string capabilities() const;
   /// A new WebDriver session with capabilities(), deleted with its handle — and by a guard
@@ -104,6 +109,7 @@ class FOXPORT_EXPORT Launch {
   Endpoint endpoint_;
   std::optional<Firefox> firefox_;
   std::optional<DriverService> driver_;
+  std::optional<Chromium> chromium_;
   std::optional<BrokerLease> taken_;
   std::optional<Pool::Lease> pooled_;
 };
@@ -176,5 +182,6 @@ class BrowserTest : public ::testing::Test {
 using FirefoxTest = BrowserTest<Kind::firefox>;            ///< one Firefox per test
 using GeckodriverTest = BrowserTest<Kind::geckodriver>;    ///< one geckodriver per test
 using ChromedriverTest = BrowserTest<Kind::chromedriver>;  ///< one chromedriver per test
+using ChromiumTest = BrowserTest<Kind::chromium>;          ///< one Chromium (DevTools) per test
 
 }  // namespace foxport::gtest

@@ -22,6 +22,7 @@ enum class PortReport {
   chromedriver,    ///< "ChromeDriver was started successfully on port <port>."
   webdriver_bidi,  ///< "WebDriver BiDi listening on ws://<host>:<port>"
   selenium_grid,   ///< "... Started Selenium Standalone 4.48.0 (revision ...): http://<host>:<port>"
+  devtools,        ///< "DevTools listening on ws://<host>:<port>/devtools/browser/<id>" (Chromium)
 };
 
 /// The port this output line reports, if it is that program's report.
@@ -29,6 +30,16 @@ FOXPORT_EXPORT std::optional<std::uint16_t> parse_port_report(PortReport kind, s
 
 /// The port in a MarionetteActivePort file's content (decimal, no newline).
 FOXPORT_EXPORT std::optional<std::uint16_t> parse_port_file(std::string_view content);
+
+/// Which program's port file.
+enum class PortFile {
+  marionette,      ///< MarionetteActivePort: "<port>"
+  devtools,        ///< Chromium's DevToolsActivePort: "<port>\n/devtools/browser/<id>"
+  webdriver_bidi,  ///< Firefox's WebDriverBiDiServer.json: {"ws_host": "127.0.0.1", "ws_port": <port>}
+};
+
+/// The port in that kind of port file's content.
+FOXPORT_EXPORT std::optional<std::uint16_t> parse_port_file(PortFile kind, std::string_view content);
 
 /// An inclusive range of TCP ports.
 struct FOXPORT_EXPORT PortRange {

@@ -25,10 +25,14 @@ struct FOXPORT_EXPORT ReadyReport {
   /// Firefox: when a session of foxport's own was created and ended, i.e. Firefox's start-up
   /// had finished (Marionette's NewSession waits for it). Otherwise equal to answered.
   time_point session{};
+  /// Firefox with FirefoxOptions::bidi: WebDriver BiDi's port (0 otherwise), and when its
+  /// listener was found in the tree and session.status answered ready, after Marionette.
+  std::uint16_t bidi_port = 0;
+  time_point bidi{};   ///< when BiDi's session.status answered
   time_point ready{};  ///< when every check had passed
 
-  /// "port 312 ms, listener 313 ms, protocol 330 ms, session 1650 ms": each phase's time
-  /// since spawn.
+  /// "port 312 ms, listener 313 ms, protocol 330 ms, session 1650 ms, bidi 1660 ms": each
+  /// phase's time since spawn.
   std::string phases() const;
 
   /// Spawn to ready.

@@ -23,12 +23,15 @@ using namespace foxport::cli;
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "foxport: launch Firefox (Marionette), geckodriver or chromedriver on a port nobody else has, "
+      "foxport: launch Firefox (Marionette, WebDriver BiDi), Chromium (DevTools), geckodriver or chromedriver on a "
+      "port nobody else has, "
       "wait until it is really ready, and take it all down afterwards."};
   app.footer(
       "Examples:\n"
       "  foxport run --firefox -- ctest                 Firefox for a test run, MARIONETTE_PORT exported\n"
       "  foxport run --chromedriver -- ./suite          WEBDRIVER_URL exported\n"
+      "  foxport run --firefox --bidi -- ./suite        WEBDRIVER_BIDI_URL exported too (ws://127.0.0.1:PORT)\n"
+      "  foxport run --chromium -- ./puppeteer-suite    Chromium, CDP_URL (its DevTools websocket) exported\n"
       "  foxport run --firefox -- ctest -j4             every test process takes a Firefox of its own\n"
       "  foxport run --firefox -- foxport take -- pytest  a suite that is not C++, with a Firefox of its own\n"
       "  coproc foxport start --json                     endpoint for the life of a shell script\n"
@@ -47,12 +50,13 @@ int main(int argc, char** argv) {
   if (first == "run") add_launch_options(*run, run_options);
   run->add_option("command", command, "-- COMMAND [ARGS...]")->required();
   run->footer(
-      "Exports FOXPORT_PORT, FOXPORT_PID, FOXPORT_KIND; MARIONETTE_PORT and FOXPORT_PROFILE (Firefox) or "
-      "WEBDRIVER_URL (drivers); FOXPORT_BROKER, from which each test process takes a browser of its own "
-      "(foxport::gtest does; other suites use foxport take); DISPLAY with --xvfb. Exits with COMMAND's status. "
-      "SIGINT, SIGTERM or SIGHUP go to COMMAND's whole tree, which is SIGKILLed 5 s later (or at a second signal); "
-      "exit 128+signal. COMMAND's tree goes when foxport does, even by SIGKILL. Exit codes: 64 usage, 69 launch "
-      "failed, 124 not ready in time, 126 COMMAND cannot be executed, 127 not found.");
+      "Exports FOXPORT_PORT, FOXPORT_PID, FOXPORT_KIND; MARIONETTE_PORT and FOXPORT_PROFILE (Firefox, and "
+      "WEBDRIVER_BIDI_URL with --bidi), CDP_URL and FOXPORT_PROFILE (Chromium) or WEBDRIVER_URL (drivers); "
+      "FOXPORT_BROKER, from which each test process takes a browser of its own (foxport::gtest does; other suites "
+      "use foxport take); DISPLAY with --xvfb. Exits with COMMAND's status. SIGINT, SIGTERM or SIGHUP go to "
+      "COMMAND's whole tree, which is SIGKILLed 5 s later (or at a second signal); exit 128+signal. COMMAND's tree "
+      "goes when foxport does, even by SIGKILL. Exit codes: 64 usage, 69 launch failed, 124 not ready in time, 126 "
+      "COMMAND cannot be executed, 127 not found.");
   run->positionals_at_end();
   run->add_option("--pool", run_options.pool,
                   "Launches the broker keeps warm for test processes (default: one per core; 0: no broker)")

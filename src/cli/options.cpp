@@ -28,6 +28,8 @@ void add_launch_options(CLI::App& app, LaunchOptions& options) {
   kinds->add_flag_callback("--firefox", kind("firefox"), "Firefox with Marionette");
   kinds->add_flag_callback("--geckodriver", kind("geckodriver"), "geckodriver (WebDriver for Firefox)");
   kinds->add_flag_callback("--chromedriver", kind("chromedriver"), "chromedriver (WebDriver for Chromium)");
+  kinds->add_flag_callback("--chromium", kind("chromium"),
+                           "Chromium with the DevTools protocol (CDP_URL: the browser's websocket)");
   kinds->add_flag_callback("--grid", kind("grid"),
                            "a local Selenium Grid 4 standalone (--driver: java; jar from FOXPORT_GRID_JAR)");
   app.add_option("--remote", options.remote_url,
@@ -35,7 +37,8 @@ void add_launch_options(CLI::App& app, LaunchOptions& options) {
                  "(default: $FOXPORT_REMOTE_URL when no kind is given; certificates: see docs/grid.md)");
   app.add_option("--binary", options.binary,
                  "The browser binary: Firefox for --firefox and --geckodriver (default: $FOXPORT_FIREFOX, then "
-                 "PATH), Chromium for --chromedriver's headless wrapper (default: $FOXPORT_CHROMIUM, then PATH)");
+                 "PATH), Chromium for --chromium and --chromedriver's headless wrapper (default: $FOXPORT_CHROMIUM, "
+                 "then PATH)");
   app.add_option("--driver", options.driver,
                  "The driver binary (default: FOXPORT_GECKODRIVER / FOXPORT_CHROMEDRIVER, then PATH)");
   auto* port = app.add_option("--port", options.port, "A fixed port (default: the child binds port 0)")
@@ -44,6 +47,9 @@ void add_launch_options(CLI::App& app, LaunchOptions& options) {
   app.add_flag("--headless,!--no-headless", options.headless,
                "Headless browser (default: on). For --geckodriver and --chromedriver too: sessions whose client "
                "asks for nothing special are headless (MOZ_HEADLESS=1; a headless chromium wrapper)");
+  app.add_flag("--bidi", options.bidi,
+               "--firefox: WebDriver BiDi too, on a port of its own (exported as WEBDRIVER_BIDI_URL, "
+               "ws://127.0.0.1:PORT; clients open their session on it + /session)");
   app.add_flag("--no-cache", options.no_cache,
                "Firefox on a fresh profile, not a copy of the cached template (also FOXPORT_NO_CACHE=1)");
   app.add_option("--pref", options.prefs, "NAME=VALUE Firefox preference (repeatable; true/false/integers typed)");
@@ -132,11 +138,12 @@ void check_launch_options(const LaunchOptions& options) {
     throw UsageError("--driver-log-level applies to --geckodriver and --chromedriver only");
   if (options.xvfb && !options.remote_url.empty())
     throw UsageError("--xvfb starts a display for a launch, not for --remote");
+  if (options.bidi && options.kind != "firefox") throw UsageError("--bidi applies to --firefox only");
 }
 
 Launched::Launched(const LaunchOptions& options) {
   if (const auto remote = remote_of(options); !remote.empty()) {
-    endpoint_ = {EndpointKind::remote, 0, -1, remote, {}};
+    endpoint_ = {EndpointKind::remote, 0, -1, remote, {}, {}};
     return;
   }
   if (!options.quiet) std::fprintf(stderr, "foxport: launching %s...\n", options.kind.c_str());
@@ -158,6 +165,7 @@ Launched::Launched(const LaunchOptions& options) {
     firefox.marionette_port_range = range_of(options);
     firefox.ready_timeout = timeout_of(options);
     firefox.recyclable = options.recycle;
+    firefox.bidi = options.bidi;
     firefox.log_file = options.log;
     firefox.on_line = echo;
     firefox.xvfb = options.xvfb;
@@ -167,7 +175,19 @@ Launched::Launched(const LaunchOptions& options) {
     return;
   }
   if (!options.prefs.empty()) throw UsageError("--pref applies to --firefox only");
-  if (options.kind == "geckodriver") {
+  if (options.kind == "chromium") {
+    ChromiumOptions chromium;
+    chromium.binary = options.binary;
+    chromium.headless = options.headless;
+    chromium.xvfb = options.xvfb;
+    chromium.arguments = options.arguments;
+    chromium.port = static_cast<std::uint16_t>(options.port);
+    chromium.port_range = range_of(options);
+    chromium.ready_timeout = timeout_of(options);
+    chromium.log_file = options.log;
+    chromium.on_line = echo;
+    handle_.emplace(Chromium::launch(std::move(chromium)));
+  } else if (options.kind == "geckodriver") {
     GeckodriverOptions gecko;
     static_cast<DriverOptions&>(gecko) = driver_options(options, echo);
     gecko.firefox = options.binary;
@@ -225,6 +245,7 @@ std::string ready_line(const Endpoint& endpoint) {
   std::string line = std::string("foxport: ready: ") + to_string(endpoint.kind) + " on port " +
                      std::to_string(endpoint.port) + " (pid " + std::to_string(endpoint.pid) + ")";
   line += endpoint.kind == EndpointKind::firefox ? ", profile " + endpoint.profile.string() : ", " + endpoint.url;
+  if (!endpoint.bidi_url.empty()) line += ", WebDriver BiDi " + endpoint.bidi_url;
   return line;
 }
 

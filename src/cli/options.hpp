@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "foxport/chromium.hpp"
 #include "foxport/driver.hpp"
 #include "foxport/endpoint.hpp"
 #include "foxport/firefox.hpp"
@@ -50,6 +51,7 @@ struct LaunchOptions {
   int pool = -1;         ///< run: launches the broker keeps warm; -1 one per core, 0 no broker
   bool recycle = false;  ///< run --firefox: the broker recycles given-back Firefoxes
   bool xvfb = false;     ///< a private Xvfb display for the launch (headful unless --headless)
+  bool bidi = false;     ///< --firefox: WebDriver BiDi too (WEBDRIVER_BIDI_URL)
 };
 
 /// Adds the launch options to `app` (run and start).
@@ -73,7 +75,7 @@ class Launched {
   const Process* process() const noexcept;
 
  private:
-  std::optional<std::variant<Firefox, Geckodriver, Chromedriver, SeleniumGrid>> handle_;
+  std::optional<std::variant<Firefox, Geckodriver, Chromedriver, SeleniumGrid, Chromium>> handle_;
   Endpoint endpoint_;
   std::string handshake_;
 };

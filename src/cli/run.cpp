@@ -1,5 +1,5 @@
 // `foxport run`: launch, run COMMAND with the endpoint in its environment, tear down, exit
-// with COMMAND's status. For Firefox and the drivers it also serves a broker (FOXPORT_BROKER)
+// with COMMAND's status. For the browsers and the drivers it also serves a broker (FOXPORT_BROKER)
 // from which every test process takes a launch of its own.
 
 #include <fcntl.h>
@@ -114,7 +114,7 @@ namespace {
 bool serves_a_broker(const LaunchOptions& options, const Endpoint& endpoint) {
   return options.pool != 0 && options.port == 0 &&
          (endpoint.kind == EndpointKind::firefox || endpoint.kind == EndpointKind::geckodriver ||
-          endpoint.kind == EndpointKind::chromedriver);
+          endpoint.kind == EndpointKind::chromedriver || endpoint.kind == EndpointKind::chromium);
 }
 
 }  // namespace

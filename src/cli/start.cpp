@@ -20,6 +20,7 @@ std::string endpoint_json(const Endpoint& endpoint, const std::string& handshake
   json::object object{{"kind", to_string(endpoint.kind)}, {"port", endpoint.port}, {"pid", endpoint.pid}};
   if (endpoint.kind == EndpointKind::firefox) {
     object["profile"] = endpoint.profile.string();
+    if (!endpoint.bidi_url.empty()) object["bidi_url"] = endpoint.bidi_url;
     boost::system::error_code ec;
     auto parsed = json::parse(handshake, ec);
     if (!ec) object["handshake"] = parsed;

@@ -14,7 +14,8 @@ constexpr std::pair<EndpointKind, const char*> kind_names[] = {{EndpointKind::fi
                                                                {EndpointKind::geckodriver, "geckodriver"},
                                                                {EndpointKind::chromedriver, "chromedriver"},
                                                                {EndpointKind::grid, "grid"},
-                                                               {EndpointKind::remote, "remote"}};
+                                                               {EndpointKind::remote, "remote"},
+                                                               {EndpointKind::chromium, "chromium"}};
 
 using Lookup = std::function<std::string(const char*)>;
 
@@ -56,6 +57,10 @@ std::vector<std::pair<std::string, std::string>> Endpoint::to_environment() cons
   if (kind == EndpointKind::firefox) {
     vars.emplace_back("MARIONETTE_PORT", std::to_string(port));
     vars.emplace_back("FOXPORT_PROFILE", profile.string());
+    if (!bidi_url.empty()) vars.emplace_back("WEBDRIVER_BIDI_URL", bidi_url);
+  } else if (kind == EndpointKind::chromium) {
+    vars.emplace_back("CDP_URL", url);
+    vars.emplace_back("FOXPORT_PROFILE", profile.string());
   } else {
     vars.emplace_back("WEBDRIVER_URL", url);
   }
@@ -82,7 +87,7 @@ std::optional<Endpoint> Endpoint::from_lookup(const std::function<std::string(co
   const auto kind = endpoint_kind_from_string(name);
   if (!kind) {
     throw Error(errc::protocol_error,
-                "FOXPORT_KIND=\"" + name + "\" is none of firefox, geckodriver, chromedriver, grid, remote");
+                "FOXPORT_KIND=\"" + name + "\" is none of firefox, geckodriver, chromedriver, grid, remote, chromium");
   }
   Endpoint endpoint;
   endpoint.kind = *kind;
@@ -93,6 +98,11 @@ std::optional<Endpoint> Endpoint::from_lookup(const std::function<std::string(co
   }
   if (*kind == EndpointKind::firefox) {
     endpoint.profile = variable("FOXPORT_PROFILE");
+    endpoint.bidi_url = variable("WEBDRIVER_BIDI_URL");
+  } else if (*kind == EndpointKind::chromium) {
+    endpoint.url = variable("CDP_URL");
+    endpoint.profile = variable("FOXPORT_PROFILE");
+    if (endpoint.url.empty()) throw Error(errc::protocol_error, "FOXPORT_KIND=chromium but CDP_URL is not set");
   } else {
     endpoint.url = variable("WEBDRIVER_URL");
     if (endpoint.url.empty())

@@ -26,18 +26,32 @@ const char* to_string(Kind kind) noexcept {
       return "geckodriver";
     case Kind::chromedriver:
       return "chromedriver";
+    case Kind::chromium:
+      return "chromium";
   }
   return "?";
 }
 
 Marionette Endpoint::marionette() const {
-  if (speaks_webdriver())
+  if (kind != EndpointKind::firefox)
     throw Error(errc::protocol_error, std::string("a ") + foxport::to_string(kind) + " endpoint has no Marionette");
   return Marionette::connect("127.0.0.1", port, timeout);
 }
 
+namespace {
+
+void require_webdriver(const foxport::Endpoint& endpoint) {
+  if (!endpoint.speaks_webdriver())
+    throw Error(errc::protocol_error,
+                std::string("a ") + foxport::to_string(endpoint.kind) + " endpoint speaks " +
+                    (endpoint.kind == EndpointKind::chromium ? "the DevTools protocol" : "Marionette") +
+                    ", not WebDriver");
+}
+
+}  // namespace
+
 WebDriverClient Endpoint::webdriver() const {
-  if (!speaks_webdriver()) throw Error(errc::protocol_error, "a Firefox endpoint speaks Marionette, not WebDriver");
+  require_webdriver(*this);
   return WebDriverClient(url, timeout);
 }
 
@@ -80,10 +94,17 @@ void add_picture(const ::testing::TestInfo* test, ArtifactSources& sources) {
 }  // namespace
 
 RemoteSession Endpoint::session() const {
-  if (!speaks_webdriver()) throw Error(errc::protocol_error, "a Firefox endpoint speaks Marionette, not WebDriver");
+  require_webdriver(*this);
   auto session = RemoteSession::create(url, capabilities());
   if (artifacts_from_environment()) session.before_close(take_picture_if_failing);
   return session;
+}
+
+WebSocketClient Endpoint::devtools() const {
+  if (kind != EndpointKind::chromium)
+    throw Error(errc::protocol_error,
+                std::string("a ") + foxport::to_string(kind) + " endpoint has no DevTools websocket");
+  return WebSocketClient::connect(url, timeout);
 }
 
 std::string Endpoint::capabilities() const {
@@ -101,9 +122,11 @@ bool serves(EndpointKind exported, Kind wanted) {
       return wanted == Kind::geckodriver;
     case EndpointKind::chromedriver:
       return wanted == Kind::chromedriver;
+    case EndpointKind::chromium:
+      return wanted == Kind::chromium;
     case EndpointKind::grid:
     case EndpointKind::remote:
-      return wanted != Kind::firefox;  // WebDriver for any browser
+      return wanted != Kind::firefox && wanted != Kind::chromium;  // WebDriver for any browser
   }
   return false;
 }
@@ -114,7 +137,7 @@ std::optional<Endpoint> inherited_endpoint(Kind kind) {
   Endpoint endpoint;
   endpoint.wanted = kind;
   endpoint.inherited = true;
-  if (auto url = remote_url_from_environment(); url && kind != Kind::firefox) {
+  if (auto url = remote_url_from_environment(); url && kind != Kind::firefox && kind != Kind::chromium) {
     endpoint.kind = EndpointKind::remote;
     endpoint.url = *url;
     return endpoint;
@@ -135,6 +158,8 @@ EndpointKind endpoint_kind(Kind kind) {
       return EndpointKind::geckodriver;
     case Kind::chromedriver:
       return EndpointKind::chromedriver;
+    case Kind::chromium:
+      return EndpointKind::chromium;
   }
   return EndpointKind::firefox;
 }
@@ -193,6 +218,14 @@ class SuitePools : public ::testing::EmptyTestEventListener {
   static Pool make_pool(Kind kind, const FirefoxOptions& firefox, const AnyDriverOptions& driver, std::size_t ahead) {
     if (kind == Kind::firefox) return Pool::firefox(firefox, ahead);
     if (kind == Kind::geckodriver) return Pool::geckodriver(options_for<GeckodriverOptions>(driver, kind), ahead);
+    if (kind == Kind::chromium) {
+      return Pool(
+          [] {
+            auto chromium = std::make_shared<Chromium>(Chromium::launch());
+            return PooledLaunch{chromium->endpoint(), chromium};
+          },
+          ahead);
+    }
     return Pool::chromedriver(options_for<ChromedriverOptions>(driver, kind), ahead);
   }
 
@@ -234,6 +267,9 @@ Launch::Launch(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver, std::
   } else if (kind == Kind::firefox) {
     firefox_ = Firefox::launch(std::move(firefox));
     launched = firefox_->endpoint();
+  } else if (kind == Kind::chromium) {
+    chromium_ = Chromium::launch();
+    launched = chromium_->endpoint();
   } else if (kind == Kind::geckodriver) {
     driver_ = Geckodriver::launch(options_for<GeckodriverOptions>(std::move(driver), kind));
     launched = driver_->endpoint();
@@ -290,6 +326,7 @@ void detail::save_artifacts_if_failed(const Launch& launch) noexcept {
 void Launch::stop() {
   if (firefox_) firefox_->stop();
   if (driver_) driver_->stop();
+  if (chromium_) chromium_->stop();
   if (taken_) taken_->release();
   if (pooled_) pooled_->release();
 }

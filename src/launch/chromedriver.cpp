@@ -1,11 +1,10 @@
 #include "foxport/chromedriver.hpp"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <fstream>
 
 #include "foxport/error.hpp"
+#include "launch/chromium_arguments.hpp"
 #include "launch/driver_plan.hpp"
 #include "support/no_throw.hpp"
 
@@ -54,8 +53,9 @@ fs::path headless_driver(const fs::path& driver, const fs::path& chromium, const
   {
     std::ofstream script(wrapper);
     script << "#!/bin/sh\n# foxport: chromedriver's default browser, headless (DriverOptions::headless)\nexec "
-           << shell_quoted(chromium.string()) << " --headless=new" << (::geteuid() == 0 ? " --no-sandbox" : "")
-           << " --disable-gpu --disable-dev-shm-usage --no-first-run \"$@\"\n";
+           << shell_quoted(chromium.string());
+    for (const auto& argument : detail::chromium_arguments(true)) script << ' ' << argument;
+    script << " \"$@\"\n";
     if (!script.flush()) throw Error(std::make_error_code(std::errc::io_error), "cannot write " + wrapper.string());
   }
   fs::permissions(wrapper, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
@@ -64,15 +64,6 @@ fs::path headless_driver(const fs::path& driver, const fs::path& chromium, const
 }
 
 }  // namespace
-
-fs::path find_chromium(const fs::path& explicit_browser) {
-  if (auto named = detail::named_binary(explicit_browser, "FOXPORT_CHROMIUM", "Chromium"); !named.empty()) return named;
-  for (const char* name : {"chromium", "chromium-browser", "google-chrome"}) {
-    std::error_code ec;
-    if (auto path = find_executable(name, ec); !ec) return path;
-  }
-  return {};
-}
 
 Chromedriver Chromedriver::launch(ChromedriverOptions options) {
   const auto log_argument = chromedriver_log_argument(detail::checked_log_level(options.log_level));

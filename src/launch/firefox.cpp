@@ -66,10 +66,16 @@ std::unique_ptr<detail::LaunchState> launch_state(FirefoxOptions& options, const
                 options.ready_timeout};
   plan.ready.session_probe = options.ready_for_session;
   plan.xvfb = options.xvfb;
+  if (options.bidi) {
+    plan.bidi = detail::ReadySpec{"Firefox's WebDriver BiDi", PortReport::webdriver_bidi, "WebDriverBiDiServer.json",
+                                  detail::Probe::webdriver_bidi, options.ready_timeout};
+    plan.bidi->port_file_format = PortFile::webdriver_bidi;
+  }
   plan.configure = [&](ProcessOptions& process, std::uint16_t port, const fs::path& profile) {
     detail::prepare_profile(profile, options, port, base, base_is_cached);
     process.arguments = {"--marionette", "--no-remote", "--profile", profile.string()};
     if (options.headless) process.arguments.emplace_back("--headless");
+    if (options.bidi) process.arguments.insert(process.arguments.end(), {"--remote-debugging-port", "0"});
     if (options.recyclable) process.arguments.emplace_back("--remote-allow-system-access");
     process.arguments.insert(process.arguments.end(), options.arguments.begin(), options.arguments.end());
     // No crash reporter: it would add a helper process and dialogs to a test browser.
@@ -166,7 +172,12 @@ const fs::path& Firefox::profile_dir() const noexcept {
   return state_ ? state_->directory : none;
 }
 
-Endpoint Firefox::endpoint() const { return {EndpointKind::firefox, port(), pid(), {}, profile_dir()}; }
+std::string Firefox::bidi_url() const {
+  if (!state_ || state_->report.bidi_port == 0) return {};
+  return "ws://" + state_->host + ":" + std::to_string(state_->report.bidi_port);
+}
+
+Endpoint Firefox::endpoint() const { return {EndpointKind::firefox, port(), pid(), {}, profile_dir(), bidi_url()}; }
 
 const fs::path& Firefox::binary() const noexcept { return process().executable(); }
 

@@ -75,6 +75,11 @@ std::filesystem::path launch_parent(const LaunchPlan& plan) {
   return tmpdir.native().size() + socket_room <= socket_path_max ? parent : std::filesystem::path("/tmp");
 }
 
+ReadySpec in_directory(ReadySpec spec, const std::filesystem::path& directory) {
+  if (!spec.port_file.empty()) spec.port_file = directory / spec.port_file;
+  return spec;
+}
+
 }  // namespace
 
 std::filesystem::path named_binary(const std::filesystem::path& explicit_binary, const char* env_var,
@@ -137,14 +142,21 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
       std::filesystem::remove_all(state->directory, ignored);
       throw;
     }
-    auto spec = plan.ready;
-    if (!spec.port_file.empty()) spec.port_file = state->directory / spec.port_file;
-    ReadyWait wait(std::move(spec));
+    ReadyWait wait(in_directory(plan.ready, state->directory));
     wait.attach(process);
+    // Attached before the spawn as well: its lines queue up while the first wait runs.
+    std::optional<ReadyWait> bidi;
+    if (plan.bidi) bidi.emplace(in_directory(*plan.bidi, state->directory)).attach(process);
     state->process = Process::spawn(std::move(process));
     if (keeper) keeper->release();  // the launch's guard owns the directory now
     try {
       state->report = wait.run(state->process);
+      if (bidi) {
+        const auto seen = bidi->run(state->process);
+        state->report.bidi_port = seen.port;
+        state->report.bidi = seen.answered;
+        state->report.ready = seen.ready;
+      }
       if (port != 0 && state->report.port != port) {
         throw Error(errc::protocol_error, plan.ready.what + " reported port " + std::to_string(state->report.port) +
                                               " but was given " + std::to_string(port));

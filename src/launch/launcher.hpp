@@ -54,6 +54,9 @@ struct LaunchPlan {
   std::optional<std::filesystem::path> tmpdir;
   ReadySpec ready;    ///< how readiness is seen (port_file relative to the directory)
   bool xvfb = false;  ///< run on a private Xvfb display (DISPLAY), started first
+  /// Also WebDriver BiDi on a port of its own (Firefox's remote agent, bound to port 0), seen
+  /// ready after `ready`: ReadyReport::bidi_port and bidi.
+  std::optional<ReadySpec> bidi;
   /// Fills in argv, environment and files for this port and directory. May throw.
   std::function<void(ProcessOptions& process, std::uint16_t port, const std::filesystem::path& directory)> configure;
   ProcessOptions process;  ///< log file, callbacks, stop policy, extra environment

@@ -13,6 +13,7 @@ std::string ReadyReport::phases() const {
   add("listener", owned);
   add("protocol", answered);
   if (session != answered) add("session", session);
+  add("bidi", bidi);
   add("ready", ready);
   return text;
 }

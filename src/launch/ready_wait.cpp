@@ -21,6 +21,7 @@
 #include "platform/listeners.hpp"
 #include "platform/process_tree.hpp"
 #include "protocol/framing.hpp"
+#include "protocol/websocket.hpp"
 
 namespace foxport::detail {
 namespace asio = boost::asio;
@@ -140,7 +141,8 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
 
   void check_port_file() {
     if (finished || report.port != 0) return;
-    if (const auto port = parse_port_file(platform::read_small_file(spec.port_file))) on_port(*port, "port file");
+    if (const auto port = parse_port_file(spec.port_file_format, platform::read_small_file(spec.port_file)))
+      on_port(*port, "port file");
   }
 
   void on_port(std::uint16_t port, const char* source) {
@@ -212,9 +214,44 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
         self->probe_state = "connect: " + ec.message();
         return self->after_retry([self] { self->probe(); });
       }
-      if (self->spec.probe == Probe::marionette) return self->read_handshake(socket, std::make_shared<std::string>());
-      self->request_status(socket);
+      switch (self->spec.probe) {
+        case Probe::marionette:
+          return self->read_handshake(socket, std::make_shared<std::string>());
+        case Probe::webdriver_bidi:
+          return self->bidi_status(socket);
+        case Probe::webdriver:
+        case Probe::devtools:
+          return self->request_http(socket);
+      }
     });
+  }
+
+  // BiDi's session.status on a websocket to /session, the path Firefox serves BiDi-only
+  // sessions on; ready == false (a session is active) is retried like a refused connection.
+  void bidi_status(std::shared_ptr<tcp::socket> socket) {
+    const auto host = spec.host + ":" + std::to_string(report.port);
+    detail::async_websocket_exchange(
+        *socket, host, "/session", socket_command_json(1, "session.status", "{}"),
+        [self = shared_from_this(), socket](boost::system::error_code ec, const std::string& text) {
+          if (self->finished) return;
+          if (ec) {
+            self->probe_state = "BiDi session.status: " + ec.message();
+            return self->after_retry([self] { self->probe(); });
+          }
+          try {
+            const auto message = parse_socket_message(text);
+            const auto status = message.error ? std::nullopt : parse_bidi_status(message.result_json);
+            if (status && status->ready) {
+              self->report.protocol_answer = message.result_json;
+              self->report.answered = Clock::now();
+              return self->succeed();
+            }
+          } catch (const Error&) {
+            // not JSON: said below, retried like any other answer that is not ready
+          }
+          self->probe_state = "BiDi session.status answered " + text.substr(0, 200);
+          self->after_retry([self] { self->probe(); });
+        });
   }
 
   void read_handshake(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer) {
@@ -244,37 +281,47 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
     });
   }
 
-  void request_status(std::shared_ptr<tcp::socket> socket) {
-    auto request = std::make_shared<http::request<http::empty_body>>(http::verb::get, "/status", 11);
+  // WebDriver's GET /status, or the DevTools' GET /json/version.
+  void request_http(std::shared_ptr<tcp::socket> socket) {
+    const char* target = spec.probe == Probe::devtools ? "/json/version" : "/status";
+    auto request = std::make_shared<http::request<http::empty_body>>(http::verb::get, target, 11);
     request->set(http::field::host, spec.host + ":" + std::to_string(report.port));
     request->set(http::field::connection, "close");
-    http::async_write(
-        *socket, *request, [self = shared_from_this(), socket, request](boost::system::error_code ec, std::size_t) {
-          if (self->finished) return;
-          if (ec) {
-            self->probe_state = "GET /status: " + ec.message();
-            return self->after_retry([self] { self->probe(); });
-          }
-          auto buffer = std::make_shared<boost::beast::flat_buffer>();
-          auto response = std::make_shared<http::response<http::string_body>>();
-          http::async_read(*socket, *buffer, *response,
-                           [self, socket, buffer, response](boost::system::error_code read_ec, std::size_t) {
-                             if (self->finished) return;
-                             if (read_ec) {
-                               self->probe_state = "GET /status: " + read_ec.message();
-                               return self->after_retry([self] { self->probe(); });
-                             }
-                             const auto status = parse_status(response->body());
-                             if (status && status->ready) {
-                               self->report.protocol_answer = response->body();
-                               self->report.answered = Clock::now();
-                               return self->succeed();
-                             }
-                             self->probe_state = "GET /status answered " + std::to_string(response->result_int()) +
-                                                 " " + response->body();
-                             self->after_retry([self] { self->probe(); });
-                           });
-        });
+    http::async_write(*socket, *request,
+                      [self = shared_from_this(), socket, request, target](boost::system::error_code ec, std::size_t) {
+                        if (self->finished) return;
+                        if (ec) {
+                          self->probe_state = std::string("GET ") + target + ": " + ec.message();
+                          return self->after_retry([self] { self->probe(); });
+                        }
+                        auto buffer = std::make_shared<boost::beast::flat_buffer>();
+                        auto response = std::make_shared<http::response<http::string_body>>();
+                        http::async_read(
+                            *socket, *buffer, *response,
+                            [self, socket, buffer, response, target](boost::system::error_code read_ec, std::size_t) {
+                              if (self->finished) return;
+                              if (read_ec) {
+                                self->probe_state = std::string("GET ") + target + ": " + read_ec.message();
+                                return self->after_retry([self] { self->probe(); });
+                              }
+                              if (self->answers_ready(*response)) {
+                                self->report.protocol_answer = response->body();
+                                self->report.answered = Clock::now();
+                                return self->succeed();
+                              }
+                              self->probe_state = std::string("GET ") + target + " answered " +
+                                                  std::to_string(response->result_int()) + " " +
+                                                  response->body().substr(0, 200);
+                              self->after_retry([self] { self->probe(); });
+                            });
+                      });
+  }
+
+  bool answers_ready(const http::response<http::string_body>& response) const {
+    if (spec.probe == Probe::devtools)
+      return response.result() == http::status::ok && parse_devtools_version(response.body()).has_value();
+    const auto status = parse_status(response.body());
+    return status && status->ready;
   }
 
   // A session of our own, created and ended. Its DeleteSession's answer is awaited: Marionette
@@ -363,7 +410,8 @@ void ReadyWait::attach(ProcessOptions& options) {
 ReadyReport ReadyWait::run(const Process& process) {
   auto& state = *state_;
   state.process = &process;
-  state.deadline.expires_after(state.spec.timeout);
+  // From the spawn: a second wait (Firefox's BiDi, run after Marionette's) shares the launch's time.
+  state.deadline.expires_at(state.report.spawned + state.spec.timeout);
   state.deadline.async_wait([&state](boost::system::error_code ec) {
     if (ec) return;
     state.fail(errc::ready_timeout,

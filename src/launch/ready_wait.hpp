@@ -4,8 +4,9 @@
 // the port file through inotify, the protocol probe and the deadline on the loop itself.
 //
 // Ready means: a port was reported (log line or port file), a listener on it belongs to the
-// launched tree, and the protocol answered (Marionette handshake or WebDriver /status), and,
-// when asked, a Marionette session could be created.
+// launched tree, and the protocol answered (Marionette handshake, WebDriver /status, BiDi
+// session.status over a websocket, DevTools GET /json/version), and, when asked, a Marionette
+// session could be created.
 
 #include <chrono>
 #include <cstdint>
@@ -19,7 +20,12 @@
 
 namespace foxport::detail {
 
-enum class Probe { marionette, webdriver };
+enum class Probe {
+  marionette,      // the handshake (and session_probe)
+  webdriver,       // GET /status answers value.ready == true
+  webdriver_bidi,  // a websocket on /session: session.status answers ready == true
+  devtools,        // GET /json/version names the browser's webSocketDebuggerUrl
+};
 
 struct ReadySpec {
   std::string what;                 // "Firefox", "geckodriver": for messages
@@ -32,6 +38,7 @@ struct ReadySpec {
   // Firefox's start-up has finished, so once this has passed the caller's NewSession answers
   // at once instead of after ~1-2 s.
   bool session_probe = false;
+  PortFile port_file_format = PortFile::marionette;  // how port_file says the port
 };
 
 class ReadyWait {

@@ -117,6 +117,15 @@ std::optional<std::uint16_t> parse_port_report(PortReport kind, std::string_view
       while (!port.empty() && port.back() == '/') port.remove_suffix(1);
       return to_port(trim(port));
     }
+    case PortReport::devtools: {
+      const auto at = line.find("DevTools listening on ws://");
+      if (at == std::string_view::npos) return std::nullopt;
+      auto address = line.substr(at + 27);
+      address = address.substr(0, address.find('/'));
+      const auto colon = address.rfind(':');
+      if (colon == std::string_view::npos) return std::nullopt;
+      return to_port(address.substr(colon + 1));
+    }
     case PortReport::webdriver_bidi: {
       const auto at = line.find("WebDriver BiDi listening on ws://");
       const auto colon = line.rfind(':');
@@ -128,6 +137,32 @@ std::optional<std::uint16_t> parse_port_report(PortReport kind, std::string_view
 }
 
 std::optional<std::uint16_t> parse_port_file(std::string_view content) { return to_port(trim(content)); }
+
+std::optional<std::uint16_t> parse_port_file(PortFile kind, std::string_view content) {
+  switch (kind) {
+    case PortFile::marionette:
+      return parse_port_file(content);
+    case PortFile::devtools:
+      // Chromium writes the file whole once it listens; a partial read has no newline yet.
+      if (content.find('\n') == std::string_view::npos) return std::nullopt;
+      return to_port(trim(content.substr(0, content.find('\n'))));
+    case PortFile::webdriver_bidi: {
+      // {"ws_host": "127.0.0.1", "ws_port": 44995}: the one number we need, without a JSON
+      // library in this layer; anything else (a half-written file) is no port yet.
+      const auto key = content.find("\"ws_port\"");
+      if (key == std::string_view::npos) return std::nullopt;
+      auto rest = trim(content.substr(key + 9));
+      if (rest.empty() || rest.front() != ':') return std::nullopt;
+      rest = trim(rest.substr(1));
+      std::size_t digits = 0;
+      while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
+      const auto tail = trim(rest.substr(digits));
+      if (tail.empty() || (tail.front() != ',' && tail.front() != '}')) return std::nullopt;
+      return to_port(rest.substr(0, digits));
+    }
+  }
+  return std::nullopt;
+}
 
 PortRange PortRange::parse(std::string_view text, std::error_code& ec) {
   ec.clear();

@@ -91,4 +91,53 @@ std::optional<WebDriverStatus> parse_status(std::string_view body) {
   return status;
 }
 
+std::string socket_command_json(std::int64_t id, std::string_view method, std::string_view params_json,
+                                std::string_view session_id) {
+  boost::system::error_code ec;
+  auto params = json::parse(params_json.empty() ? "{}" : params_json, ec);
+  if (ec || !params.is_object())
+    throw Error(errc::protocol_error,
+                std::string(method) + ": parameters are not a JSON object: " + std::string(params_json.substr(0, 200)));
+  json::object command{{"id", id}, {"method", json::string(method)}, {"params", std::move(params)}};
+  if (!session_id.empty()) command["sessionId"] = json::string(session_id);
+  return json::serialize(command);
+}
+
+SocketMessage parse_socket_message(std::string_view text) {
+  boost::system::error_code ec;
+  const auto value = json::parse(text, ec);
+  const auto* object = ec ? nullptr : value.if_object();
+  if (object == nullptr) throw Error(errc::protocol_error, "not a JSON message: " + std::string(text.substr(0, 200)));
+  SocketMessage message;
+  message.result_json = "null";
+  if (const auto* id = object->if_contains("id"); id != nullptr && id->is_int64()) message.id = id->as_int64();
+  auto text_of = [](const json::object& fields, const char* key) {
+    const auto* found = fields.if_contains(key);
+    return found != nullptr && found->is_string() ? std::string(found->as_string()) : std::string();
+  };
+  if (const auto* error = object->if_contains("error"); error != nullptr && error->is_string()) {
+    message.error = std::string(error->as_string()) + ": " + text_of(*object, "message");  // BiDi
+  } else if (error != nullptr && error->is_object()) {                                     // DevTools
+    const auto* code = error->as_object().if_contains("code");
+    message.error = text_of(error->as_object(), "message") +
+                    (code != nullptr && code->is_int64() ? " (" + std::to_string(code->as_int64()) + ")" : "");
+  } else if (const auto* result = object->if_contains("result")) {
+    message.result_json = json::serialize(*result);
+  }
+  return message;
+}
+
+std::optional<WebDriverStatus> parse_bidi_status(std::string_view result_json) {
+  return parse_status("{\"value\":" + std::string(result_json) + "}");
+}
+
+std::optional<std::string> parse_devtools_version(std::string_view body) {
+  boost::system::error_code ec;
+  const auto value = json::parse(body, ec);
+  const auto* object = ec ? nullptr : value.if_object();
+  const auto* url = object != nullptr ? object->if_contains("webSocketDebuggerUrl") : nullptr;
+  if (url == nullptr || !url->is_string() || url->as_string().empty()) return std::nullopt;
+  return std::string(url->as_string());
+}
+
 }  // namespace foxport::detail

@@ -1,5 +1,6 @@
 #pragma once
-// Pure parsing for the two protocols, shared by the clients and the readiness probes.
+// Pure parsing for the protocols, shared by the clients and the readiness probes: Marionette,
+// WebDriver over HTTP, and the JSON messages of WebDriver BiDi and the DevTools protocol.
 
 #include <cstddef>
 #include <cstdint>
@@ -48,5 +49,28 @@ MarionetteReply parse_reply(std::string_view json);
 
 /// A WebDriver /status body ({"value":{"ready":..,"message":..}}), if it is one.
 std::optional<WebDriverStatus> parse_status(std::string_view body);
+
+/// {"id":<id>,"method":<method>,"params":<params>} (and "sessionId" when given: the DevTools
+/// protocol's flat sessions): a WebDriver BiDi or DevTools command. Throws Error(protocol_error)
+/// when `params_json` is not a JSON object.
+std::string socket_command_json(std::int64_t id, std::string_view method, std::string_view params_json,
+                                std::string_view session_id = {});
+
+/// A WebDriver BiDi or DevTools message: a command's reply (an id) or an event (none).
+struct SocketMessage {
+  std::optional<std::int64_t> id;    ///< the command it answers; none for an event
+  std::optional<std::string> error;  ///< "<error>: <message>" (BiDi) or "<message> (<code>)" (DevTools)
+  std::string result_json;           ///< the reply's result as JSON text ("null" with an error or an event)
+};
+
+/// Parses a message; throws Error(protocol_error) when it is not a JSON object.
+SocketMessage parse_socket_message(std::string_view text);
+
+/// BiDi's session.status result ({"ready":..,"message":..}), if it is one.
+std::optional<WebDriverStatus> parse_bidi_status(std::string_view result_json);
+
+/// The browser's websocket URL in a DevTools `GET /json/version` body (webSocketDebuggerUrl),
+/// if it has one.
+std::optional<std::string> parse_devtools_version(std::string_view body);
 
 }  // namespace foxport::detail

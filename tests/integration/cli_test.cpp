@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include "foxport/firefox.hpp"
 #include "foxport/process.hpp"
@@ -60,6 +61,49 @@ TEST(Cli, RunFirefoxGivesTheCommandMarionetteAndReturnsItsStatus) {
     EXPECT_NE(result.out.find("title " + page.title()), std::string::npos) << result.out << result.err;
     EXPECT_NE(result.err.find("foxport: ready: firefox on port "), std::string::npos) << result.err;
   }
+}
+
+// The command gets WebDriver BiDi's URL beside Marionette's port, and so does a test process
+// that takes a Firefox of its own from the broker.
+TEST(Cli, RunFirefoxBidiExportsWebDriverBidiUrl) {
+  const auto result = run({"run", "--firefox", "--bidi", "-q", "--", "/bin/sh", "-c",
+                           "echo \"$MARIONETTE_PORT $WEBDRIVER_BIDI_URL\"; " FOXPORT_CLI
+                           " take -- /bin/sh -c 'echo \"$MARIONETTE_PORT $WEBDRIVER_BIDI_URL\"'"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  std::istringstream lines(result.out);
+  std::set<std::string> urls;
+  for (std::string marionette, url; lines >> marionette >> url;) {
+    ASSERT_EQ(url.rfind("ws://127.0.0.1:", 0), 0u) << result.out;
+    EXPECT_NE(url, "ws://127.0.0.1:" + marionette) << result.out;  // a port of its own
+    urls.insert(url);
+  }
+  EXPECT_EQ(urls.size(), 2u) << result.out;  // the run's Firefox and the taken one
+}
+
+// The command gets Chromium's DevTools websocket, and a test process taking a Chromium of its
+// own from the broker gets another one.
+TEST(Cli, RunChromiumExportsTheDevToolsWebsocket) {
+  const auto result = run({"run", "--chromium", "-q", "--", "/bin/sh", "-c",
+                           "echo \"$FOXPORT_KIND $FOXPORT_PORT $CDP_URL\"; " FOXPORT_CLI
+                           " take -- /bin/sh -c 'echo \"$FOXPORT_KIND $FOXPORT_PORT $CDP_URL\"'"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  std::istringstream lines(result.out);
+  std::set<std::string> urls;
+  for (std::string kind, port, url; lines >> kind >> port >> url;) {
+    EXPECT_EQ(kind, "chromium");
+    EXPECT_EQ(url.rfind("ws://127.0.0.1:" + port + "/devtools/browser/", 0), 0u) << result.out;
+    urls.insert(url);
+  }
+  EXPECT_EQ(urls.size(), 2u) << result.out;
+}
+
+TEST(Cli, StartJsonNamesTheBidiUrl) {
+  Subprocess foxport(foxport_command({"start", "--firefox", "--bidi", "--json", "-q"}));
+  const auto object = boost::json::parse(foxport.read_line()).as_object();
+  const auto url = std::string(object.at("bidi_url").as_string());
+  EXPECT_EQ(url.rfind("ws://127.0.0.1:", 0), 0u) << url;
+  foxport.close_stdin();
+  EXPECT_EQ(foxport.wait(), 0);
 }
 
 TEST(Cli, RunChromedriverGivesTheCommandAWebDriverUrl) {
@@ -220,6 +264,8 @@ TEST(Cli, BadInputGetsItsExitCodeAndOneClearLine) {
       {{"run", "--firefox", "--", "/nonexistent/command"}, 127, "cannot run /nonexistent/command"},  // before launching
       {{"run", "--chromedriver", "--recycle", "--", "true"}, 64, "--recycle applies to --firefox only"},
       {{"take", "--", "true"}, 64, "take needs FOXPORT_BROKER"},
+      {{"run", "--chromedriver", "--bidi", "--", "true"}, 64, "--bidi applies to --firefox only"},
+      {{"run", "--chromium", "--binary", "/nonexistent/chromium", "--", "true"}, 127, "/nonexistent/chromium", 2},
       {{"run", "--geckodriver", "--binary", "/nonexistent/firefox", "--", "true"}, 127, "/nonexistent/firefox", 2},
       {{"run", "--chromedriver", "--driver-log-level", "loud", "--", "true"}, 64, "--driver-log-level"},
       {{"run", "--firefox", "--driver-log-level", "debug", "--", "true"}, 64, "--driver-log-level"},

@@ -4,11 +4,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 
 #include "foxport/error.hpp"
 #include "foxport/firefox.hpp"
+#include "foxport/websocket.hpp"
+#include "support/holder.hpp"
 #include "support/page_server.hpp"
 #include "support/subprocess.hpp"
 #include "support/wait.hpp"
@@ -17,7 +20,6 @@ namespace fs = std::filesystem;
 using foxport::Firefox;
 using foxport::FirefoxOptions;
 using foxport::testing::gone;
-using foxport::testing::wait_exited;
 using foxport::testing::write_script;
 using namespace std::chrono_literals;
 
@@ -33,6 +35,24 @@ std::string title_of(const Firefox& firefox, const std::string& url) {
   return title;
 }
 
+// A WebDriver BiDi session of our own on the URL foxport exports: open the test's page and
+// read its title back through script.evaluate.
+std::string bidi_title_of(const std::string& bidi_url, const std::string& page) {
+  namespace json = boost::json;
+  auto bidi = foxport::WebSocketClient::connect(bidi_url + "/session");
+  bidi.command("session.new", R"({"capabilities":{}})");
+  const auto tree = json::parse(bidi.command("browsingContext.getTree"));
+  const auto context = json::value_to<std::string>(tree.at("contexts").at(0).at("context"));
+  bidi.command("browsingContext.navigate",
+               json::serialize(json::object{{"context", context}, {"url", page}, {"wait", "complete"}}));
+  const auto evaluated =
+      json::parse(bidi.command("script.evaluate", json::serialize(json::object{{"expression", "document.title"},
+                                                                               {"target", {{"context", context}}},
+                                                                               {"awaitPromise", false}})));
+  bidi.command("session.end");
+  return json::value_to<std::string>(evaluated.at("result").at("value"));
+}
+
 }  // namespace
 
 TEST(Firefox, OpensAPageAndLeavesNothingBehind) {
@@ -44,6 +64,8 @@ TEST(Firefox, OpensAPageAndLeavesNothingBehind) {
   EXPECT_EQ(fs::status(firefox.profile_dir()).permissions() & fs::perms::all, fs::perms::owner_all);
   EXPECT_NE(firefox.ready_report().protocol_answer.find("\"marionetteProtocol\":3"), std::string::npos);
   EXPECT_FALSE(firefox.version().empty());
+  EXPECT_TRUE(firefox.bidi_url().empty());  // BiDi is opt-in
+  EXPECT_EQ(firefox.ready_report().bidi_port, 0);
 
   EXPECT_EQ(title_of(firefox, page.url()), page.title());
   EXPECT_GE(page.requests(), 1);
@@ -55,6 +77,43 @@ TEST(Firefox, OpensAPageAndLeavesNothingBehind) {
   for (const int pid : tree) EXPECT_TRUE(gone(pid)) << "pid " << pid << " survived";
   EXPECT_FALSE(fs::exists(profile));
   firefox.stop();  // idempotent
+}
+
+TEST(FirefoxBidi, OpensAPageOverWebDriverBiDiAndLeavesNothingBehind) {
+  foxport::testing::PageServer page;
+  FirefoxOptions options;
+  options.bidi = true;
+  auto firefox = Firefox::launch(options);
+  const auto& report = firefox.ready_report();
+  ASSERT_NE(report.bidi_port, 0) << report.phases();
+  EXPECT_NE(report.bidi_port, firefox.port());  // a port of its own, beside Marionette's
+  EXPECT_EQ(firefox.bidi_url(), "ws://127.0.0.1:" + std::to_string(report.bidi_port));
+  EXPECT_EQ(firefox.endpoint().bidi_url, firefox.bidi_url());
+  EXPECT_NE(report.phases().find("bidi "), std::string::npos) << report.phases();
+  EXPECT_GE(report.bidi, report.session);  // BiDi is checked once Marionette is ready
+
+  EXPECT_EQ(bidi_title_of(firefox.bidi_url(), page.url()), page.title());
+  EXPECT_EQ(title_of(firefox, page.url()), page.title());  // Marionette still serves, once BiDi's session ended
+
+  const auto tree = firefox.process().tree();
+  const auto profile = firefox.profile_dir();
+  firefox.stop();
+  for (const int pid : tree) EXPECT_TRUE(gone(pid)) << "pid " << pid << " survived";
+  EXPECT_FALSE(fs::exists(profile));
+}
+
+TEST(FirefoxBidi, ACommandBeforeSessionNewFailsWithFirefoxsMessage) {
+  FirefoxOptions options;
+  options.bidi = true;
+  auto firefox = Firefox::launch(options);
+  auto bidi = foxport::WebSocketClient::connect(firefox.bidi_url() + "/session");
+  try {
+    bidi.command("browsingContext.getTree");
+    FAIL() << "a command without a session succeeded";
+  } catch (const foxport::Error& e) {
+    EXPECT_EQ(e.code(), foxport::errc::remote_error) << e.what();
+    EXPECT_NE(std::string(e.what()).find("browsingContext.getTree: invalid session id"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Firefox, QuitViaMarionetteEndsFirefoxCleanly) {
@@ -147,21 +206,14 @@ TEST(Firefox, FixedPortModeUsesALeasedPort) {
   EXPECT_EQ(client.handshake().application_type, "gecko");
 }
 
-TEST(Firefox, KillingTheHolderTakesFirefoxAndItsProfileDown) {
-  foxport::testing::Subprocess holder({FOXPORT_TEST_LAUNCHER, "firefox"});
-  int pid = -1, guard = -1, port = -1;
-  char profile[4096] = "";
-  for (std::string line; port < 0 && !(line = holder.read_line()).empty();) {
-    std::sscanf(line.c_str(), "pid %d", &pid);
-    std::sscanf(line.c_str(), "guard %d", &guard);
-    std::sscanf(line.c_str(), "profile %4095s", profile);
-    std::sscanf(line.c_str(), "port %d", &port);
-  }
-  ASSERT_GT(port, 0) << "the holder said: " << holder.rest_of_stderr();
-  ASSERT_TRUE(fs::exists(profile));
-  ::kill(holder.pid(), SIGKILL);
-  holder.wait();
-  EXPECT_TRUE(wait_exited(pid, 2s));
-  EXPECT_TRUE(wait_exited(guard, 2s));
-  EXPECT_FALSE(fs::exists(profile));
+class KillingTheHolder : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(KillingTheHolder, TakesFirefoxAndItsProfileDown) {
+  const auto after = foxport::testing::kill_holder_of(GetParam());
+  ASSERT_TRUE(after.launched) << "the holder said: " << after.said;
+  EXPECT_TRUE(after.program_gone);
+  EXPECT_TRUE(after.guard_gone);
+  EXPECT_TRUE(after.directory_gone);
 }
+
+INSTANTIATE_TEST_SUITE_P(Firefox, KillingTheHolder, ::testing::Values("firefox", "firefox-bidi"));

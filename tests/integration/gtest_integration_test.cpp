@@ -16,6 +16,7 @@
 
 #include "foxport/error.hpp"
 #include "foxport/gtest.hpp"
+#include "foxport/websocket.hpp"
 #include "support/leak_check.hpp"
 #include "support/wait.hpp"
 
@@ -45,6 +46,15 @@ TEST_F(OwnFirefox, First) { check_and_remember(endpoint()); }
 TEST_F(OwnFirefox, Second) { check_and_remember(endpoint()); }
 
 namespace {
+
+class OwnBidiFirefox : public foxport::gtest::FirefoxTest {
+ protected:
+  foxport::FirefoxOptions firefox_options() const override {
+    foxport::FirefoxOptions options;
+    options.bidi = true;
+    return options;
+  }
+};
 
 // Seconds since boot, as /proc counts a process's start.
 double boot_seconds_now() {
@@ -98,6 +108,23 @@ class FirefoxLaunchedAhead : public foxport::gtest::FirefoxTest {
 
 }  // namespace
 
+// A fixture's Chromium: the test talks DevTools to it through its endpoint.
+class OwnChromium : public foxport::gtest::ChromiumTest {};
+
+TEST_F(OwnChromium, TheTestGetsTheDevToolsWebsocket) {
+  EXPECT_FALSE(endpoint().inherited);
+  EXPECT_EQ(endpoint().url.rfind("ws://127.0.0.1:" + std::to_string(endpoint().port) + "/devtools/browser/", 0), 0u);
+  EXPECT_NE(endpoint().devtools().command("Browser.getVersion").find("Chrome/"), std::string::npos);
+  EXPECT_THROW(endpoint().marionette(), foxport::Error);
+}
+
+// A fixture's Firefox launched with BiDi: the test finds the URL on its endpoint.
+TEST_F(OwnBidiFirefox, TheTestGetsTheBidiUrl) {
+  ASSERT_FALSE(endpoint().bidi_url.empty());
+  auto bidi = foxport::WebSocketClient::connect(endpoint().bidi_url + "/session");
+  EXPECT_NE(bidi.command("session.status").find("\"ready\":true"), std::string::npos);
+}
+
 TEST_F(FirefoxLaunchedAhead, First) { check_and_remember(endpoint()); }
 TEST_F(FirefoxLaunchedAhead, Second) {
   EXPECT_TRUE(started_before_this_test());
@@ -142,15 +169,16 @@ TEST(GtestIntegration, EveryKindFoxportRunExportsIsAdoptedByTheKindsItCanServe) 
     std::vector<Kind> served;
   };
   const std::vector<Case> cases = {
-      {{EndpointKind::firefox, 4441, 101, {}, "/tmp/profile"}, {Kind::firefox}},
-      {{EndpointKind::geckodriver, 4442, 102, "http://127.0.0.1:4442", {}}, {Kind::geckodriver}},
-      {{EndpointKind::chromedriver, 4443, 103, "http://127.0.0.1:4443", {}}, {Kind::chromedriver}},
-      {{EndpointKind::grid, 4444, 104, "http://127.0.0.1:4444", {}}, {Kind::geckodriver, Kind::chromedriver}},
-      {{EndpointKind::remote, 0, -1, "http://grid.example:4444/wd/hub", {}}, {Kind::geckodriver, Kind::chromedriver}},
+      {{EndpointKind::firefox, 4441, 101, {}, "/tmp/profile", "ws://127.0.0.1:4445"}, {Kind::firefox}},
+      {{EndpointKind::geckodriver, 4442, 102, "http://127.0.0.1:4442", {}, {}}, {Kind::geckodriver}},
+      {{EndpointKind::chromedriver, 4443, 103, "http://127.0.0.1:4443", {}, {}}, {Kind::chromedriver}},
+      {{EndpointKind::grid, 4444, 104, "http://127.0.0.1:4444", {}, {}}, {Kind::geckodriver, Kind::chromedriver}},
+      {{EndpointKind::remote, 0, -1, "http://grid.example:4444/wd/hub", {}, {}},
+       {Kind::geckodriver, Kind::chromedriver}},
   };
   for (const auto& [exported, served] : cases) {
     const Exported environment(exported);
-    for (const Kind wanted : {Kind::firefox, Kind::geckodriver, Kind::chromedriver}) {
+    for (const Kind wanted : {Kind::firefox, Kind::geckodriver, Kind::chromedriver, Kind::chromium}) {
       const auto adopted = foxport::gtest::inherited_endpoint(wanted);
       const bool should = std::find(served.begin(), served.end(), wanted) != served.end();
       ASSERT_EQ(adopted.has_value(), should)
@@ -162,9 +190,10 @@ TEST(GtestIntegration, EveryKindFoxportRunExportsIsAdoptedByTheKindsItCanServe) 
       EXPECT_EQ(adopted->pid, exported.pid);
       EXPECT_EQ(adopted->url, exported.url);
       EXPECT_EQ(adopted->profile, exported.profile);
+      EXPECT_EQ(adopted->bidi_url, exported.bidi_url);
       EXPECT_EQ(adopted->remote(), exported.kind == EndpointKind::grid || exported.kind == EndpointKind::remote);
       // The capabilities are for the browser the test asked for, whoever serves them.
-      if (wanted != Kind::firefox) {
+      if (wanted == Kind::geckodriver || wanted == Kind::chromedriver) {
         EXPECT_NE(
             adopted->capabilities().find(wanted == Kind::chromedriver ? "goog:chromeOptions" : "moz:firefoxOptions"),
             std::string::npos);
@@ -176,7 +205,7 @@ TEST(GtestIntegration, EveryKindFoxportRunExportsIsAdoptedByTheKindsItCanServe) 
 TEST(GtestIntegration, UnusableExportedVariablesAreAnErrorNamingTheVariable) {
   for (const auto& [name, value] : std::vector<std::pair<const char*, const char*>>{
            {"FOXPORT_KIND", "firefx"}, {"FOXPORT_PORT", "70000"}, {"FOXPORT_PORT", "44x"}, {"FOXPORT_PID", "-3"}}) {
-    Exported environment({foxport::EndpointKind::firefox, 4441, 101, {}, "/tmp/profile"});
+    Exported environment({foxport::EndpointKind::firefox, 4441, 101, {}, "/tmp/profile", {}});
     ::setenv(name, value, 1);
     try {
       foxport::gtest::inherited_endpoint(foxport::gtest::Kind::firefox);

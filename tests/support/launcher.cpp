@@ -6,6 +6,9 @@
 //
 //   firefox [BINARY]            launch Firefox, print "pid", "guard", "profile", "port", block
 //   firefox-xvfb                a headful Firefox on a private Xvfb: "pid", "guard", "display"
+//   firefox-bidi                the same with WebDriver BiDi
+//   chromium                    launch Chromium, print "pid", "guard", "profile" (its
+//                               directory), "port", block
 //   marionette-client URL EXIT  (under `foxport run --firefox`) open URL over $MARIONETTE_PORT,
 //                               print "title TITLE", exit with EXIT
 //   webdriver-client URL EXIT   (under `foxport run --*driver`) the same through $WEBDRIVER_URL
@@ -27,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "foxport/chromium.hpp"
 #include "foxport/driver.hpp"
 #include "foxport/firefox.hpp"
 #include "foxport/marionette.hpp"
@@ -48,9 +52,11 @@ int main(int argc, char** argv) {
     std::printf("pid %d\nguard %d\n", process.pid(), process.guard_pid());
     for (;;) ::pause();
   }
-  if ((argc == 2 || argc == 3) && std::strcmp(argv[1], "firefox") == 0) {
+  if (((argc == 2 || argc == 3) && std::strcmp(argv[1], "firefox") == 0) ||
+      (argc == 2 && std::strcmp(argv[1], "firefox-bidi") == 0)) {
     foxport::FirefoxOptions options;
     if (argc == 3) options.binary = argv[2];
+    options.bidi = std::strcmp(argv[1], "firefox-bidi") == 0;
     auto firefox = foxport::Firefox::launch(options);
     std::printf("pid %d\nguard %d\nprofile %s\nport %d\n", firefox.pid(), firefox.process().guard_pid(),
                 firefox.profile_dir().c_str(), firefox.port());
@@ -63,6 +69,12 @@ int main(int argc, char** argv) {
     auto firefox = foxport::Firefox::launch(options);
     std::printf("pid %d\nguard %d\ndisplay %s\n", firefox.pid(), firefox.process().guard_pid(),
                 firefox.display().c_str());
+    for (;;) ::pause();
+  }
+  if (argc == 2 && std::strcmp(argv[1], "chromium") == 0) {
+    auto chromium = foxport::Chromium::launch();
+    std::printf("pid %d\nguard %d\nprofile %s\nport %d\n", chromium.pid(), chromium.process().guard_pid(),
+                chromium.user_data_dir().parent_path().c_str(), chromium.port());
     for (;;) ::pause();
   }
   if (argc == 4 && std::strcmp(argv[1], "marionette-client") == 0) {

@@ -87,6 +87,28 @@ TEST(PortReports, IgnoreOtherLinesAndGarbage) {
   EXPECT_EQ(foxport::parse_port_file("452x7"), std::nullopt);
 }
 
+// As firefox-esr 153 and Debian's chromium 156 print and write them (seen on this machine).
+TEST(PortReports, BrowserRemoteProtocolsReportTheirPorts) {
+  EXPECT_EQ(parse_port_report(PortReport::devtools,
+                              "DevTools listening on ws://127.0.0.1:43151/devtools/browser/78e047d0-8426-4fff-a64c"),
+            43151);
+  EXPECT_EQ(parse_port_report(PortReport::devtools, "DevTools listening on ws://[::1]:9222/devtools/browser/x"), 9222);
+  EXPECT_EQ(parse_port_report(PortReport::devtools, "DevTools listening on ws://127.0.0.1:0/devtools/browser/x"),
+            std::nullopt);
+  EXPECT_EQ(parse_port_report(PortReport::devtools, "WebDriver BiDi listening on ws://127.0.0.1:9222"), std::nullopt);
+  using foxport::PortFile;
+  EXPECT_EQ(foxport::parse_port_file(PortFile::devtools, "43151\n/devtools/browser/78e047d0\n"), 43151);
+  EXPECT_EQ(foxport::parse_port_file(PortFile::devtools, "4315"), std::nullopt);  // still being written
+  EXPECT_EQ(
+      foxport::parse_port_file(PortFile::webdriver_bidi, "{\n  \"ws_host\": \"127.0.0.1\",\n  \"ws_port\": 44995\n}"),
+      44995);
+  EXPECT_EQ(foxport::parse_port_file(PortFile::webdriver_bidi, "{\"ws_port\":44995,\"ws_host\":\"::1\"}"), 44995);
+  EXPECT_EQ(foxport::parse_port_file(PortFile::webdriver_bidi, "{\"ws_host\": \"127.0.0.1\", \"ws_port\": 449"),
+            std::nullopt);  // half written
+  EXPECT_EQ(foxport::parse_port_file(PortFile::webdriver_bidi, ""), std::nullopt);
+  EXPECT_EQ(foxport::parse_port_file(PortFile::marionette, "45247"), 45247);
+}
+
 TEST(PortRanges, ParseAndRejectWithAClearMessage) {
   EXPECT_EQ(PortRange::parse("61000-65535").to_string(), "61000-65535");
   EXPECT_EQ(PortRange::parse("4444").size(), 1u);

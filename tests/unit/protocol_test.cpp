@@ -15,6 +15,7 @@
 #include "foxport/error.hpp"
 #include "foxport/marionette.hpp"
 #include "foxport/webdriver.hpp"
+#include "foxport/websocket.hpp"
 #include "protocol/framing.hpp"
 
 #include <boost/json.hpp>
@@ -105,6 +106,56 @@ TEST(WebDriverStatus, ParsesTheCapturedBodies) {
   EXPECT_EQ(busy->message, "Session already started");
   EXPECT_FALSE(parse_status("50:{\"applicationType\":\"gecko\"}").has_value());
   EXPECT_FALSE(parse_status(R"({"value":null})").has_value());
+}
+
+// WebDriver BiDi's and the DevTools protocol's messages, as firefox-esr 153 and chromium 156
+// sent them here.
+TEST(SocketMessages, ParseRepliesErrorsAndEventsOfBothProtocols) {
+  using foxport::detail::parse_socket_message;
+  const auto bidi = parse_socket_message(R"({"type":"success","id":1,"result":{"ready":true,"message":""}})");
+  EXPECT_EQ(bidi.id, 1);
+  EXPECT_FALSE(bidi.error);
+  ASSERT_TRUE(foxport::detail::parse_bidi_status(bidi.result_json).has_value());
+  EXPECT_TRUE(foxport::detail::parse_bidi_status(bidi.result_json)->ready);
+  const auto bidi_error = parse_socket_message(
+      R"({"type":"error","id":2,"error":"invalid session id","message":"WebDriver session does not exist"})");
+  EXPECT_EQ(bidi_error.error, "invalid session id: WebDriver session does not exist");
+  const auto cdp_error = parse_socket_message(R"({"id":3,"error":{"code":-32601,"message":"'X' wasn't found"}})");
+  EXPECT_EQ(cdp_error.error, "'X' wasn't found (-32601)");
+  const auto event = parse_socket_message(R"({"method":"Target.targetCreated","params":{}})");
+  EXPECT_FALSE(event.id);
+  EXPECT_THROW(parse_socket_message("[1,2]"), foxport::Error);
+  EXPECT_EQ(foxport::detail::socket_command_json(4, "Runtime.evaluate", R"({"expression":"1"})", "S1"),
+            R"({"id":4,"method":"Runtime.evaluate","params":{"expression":"1"},"sessionId":"S1"})");
+  EXPECT_THROW(foxport::detail::socket_command_json(5, "session.new", "[]"), foxport::Error);
+  EXPECT_EQ(
+      foxport::detail::parse_devtools_version(
+          R"({"Browser":"Chrome/156.0.8078.79","webSocketDebuggerUrl":"ws://127.0.0.1:43151/devtools/browser/78e0"})"),
+      "ws://127.0.0.1:43151/devtools/browser/78e0");
+  EXPECT_FALSE(foxport::detail::parse_devtools_version(R"({"Browser":"Chrome/156.0.8078.79"})"));
+}
+
+TEST(WebSocketClient, RejectsWhatIsNotAWsUrlAndTimesOutOnAMutePeer) {
+  for (const char* bad : {"http://127.0.0.1:1/", "ws://127.0.0.1/session", "127.0.0.1:9222"}) {
+    try {
+      foxport::WebSocketClient::connect(bad);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const foxport::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+    }
+  }
+  FakePeer peer([](int fd) {  // reads the handshake, never answers it, waits for our close
+    receive_some(fd);
+    receive_some(fd);
+  });
+  try {
+    foxport::WebSocketClient::connect("ws://127.0.0.1:" + std::to_string(peer.port()) + "/session", 300ms);
+    FAIL() << "a mute peer completed the handshake";
+  } catch (const foxport::Error& e) {
+    EXPECT_EQ(e.code(), std::errc::timed_out) << e.what();
+    EXPECT_NE(std::string(e.what()).find("websocket handshake: no answer within 300 ms"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(MarionetteClient, RoundTripsACommandAndReportsFirefoxErrors) {
