@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -51,14 +52,32 @@ std::vector<int> our_xvfbs() {
   return pids;
 }
 
-// Whether anything of display ":N" exists: its abstract socket (what clients connect to), a
-// socket file or a lock file in /tmp.
-bool display_exists(const std::string& display) {
-  const auto number = display.substr(1);
-  const auto unix_sockets = read_all("/proc/net/unix");
-  return unix_sockets.find("@/tmp/.X11-unix/X" + number + "\n") != std::string::npos ||
-         fs::exists(fs::symlink_status("/tmp/.X11-unix/X" + number)) ||
-         fs::exists(fs::symlink_status("/tmp/.X" + number + "-lock"));
+// Inodes of the sockets named after display ":N": the X server's abstract socket and its
+// accepted connections. Display numbers are reused at once by other tests' Xvfb running in
+// parallel, socket inodes are not, so "the sockets seen during the launch are gone" holds only
+// when our display went.
+std::set<std::string> display_sockets(const std::string& display) {
+  const auto path = "@/tmp/.X11-unix/X" + display.substr(1);
+  std::istringstream table(read_all("/proc/net/unix"));
+  std::set<std::string> inodes;
+  for (std::string line; std::getline(table, line);) {
+    std::istringstream fields(line);
+    std::string num, refs, protocol, flags, type, state, inode, name;
+    if (fields >> num >> refs >> protocol >> flags >> type >> state >> inode >> name && name == path)
+      inodes.insert(inode);
+  }
+  return inodes;
+}
+
+// What is left of a display after its launch went: any of the sockets seen while it ran, or a
+// socket or lock file in /tmp (our Xvfb listens on no file, so any would be a leak of ours).
+std::string left_of(const std::string& display, const std::set<std::string>& seen) {
+  std::string left;
+  for (const auto& inode : display_sockets(display))
+    if (seen.contains(inode)) left += " socket inode " + inode;
+  for (const auto& file : {"/tmp/.X11-unix/X" + display.substr(1), "/tmp/.X" + display.substr(1) + "-lock"})
+    if (fs::exists(fs::symlink_status(file))) left += " " + file;
+  return left;
 }
 
 }  // namespace
@@ -79,14 +98,14 @@ TEST(Xvfb, FourHeadfulFirefoxesAtOnceGetFourDisplaysAndAllAnswer) {
     });
   }
   for (auto& thread : threads) thread.join();
-  std::set<std::string> displays;
+  std::map<std::string, std::set<std::string>> displays;  // display -> its sockets
   for (std::size_t i = 0; i < firefoxes.size(); ++i) {
     ASSERT_TRUE(firefoxes[i].valid()) << errors[i];
     const auto display = firefoxes[i].display();
     ASSERT_EQ(display.rfind(':', 0), 0u) << display;
-    EXPECT_TRUE(display_exists(display)) << display;
+    displays[display] = display_sockets(display);
+    EXPECT_NE(left_of(display, displays[display]), "") << display;      // the check sees a live one
     EXPECT_EQ(environment_of(firefoxes[i].pid(), "DISPLAY"), display);  // the one Firefox draws on
-    displays.insert(display);
     auto client = firefoxes[i].marionette();
     client.new_session();
     client.navigate(page.url());
@@ -97,7 +116,7 @@ TEST(Xvfb, FourHeadfulFirefoxesAtOnceGetFourDisplaysAndAllAnswer) {
   EXPECT_EQ(our_xvfbs().size(), 4u);
   for (auto& firefox : firefoxes) firefox.stop();
   EXPECT_EQ(our_xvfbs(), std::vector<int>{});
-  for (const auto& display : displays) EXPECT_FALSE(display_exists(display)) << display << " is left";
+  for (const auto& [display, sockets] : displays) EXPECT_EQ(left_of(display, sockets), "") << display;
 }
 
 TEST(Xvfb, AHeadfulChromiumSessionThroughChromedriver) {
@@ -108,6 +127,8 @@ TEST(Xvfb, AHeadfulChromiumSessionThroughChromedriver) {
   auto driver = foxport::Chromedriver::launch(options);
   const auto display = driver.display();
   ASSERT_FALSE(display.empty());
+  const auto sockets = display_sockets(display);
+  EXPECT_NE(left_of(display, sockets), "") << display;
   EXPECT_EQ(environment_of(driver.pid(), "DISPLAY"), display);
   auto client = driver.client();
   const auto session = client.new_session(
@@ -118,7 +139,7 @@ TEST(Xvfb, AHeadfulChromiumSessionThroughChromedriver) {
   client.delete_session(session);
   driver.stop();
   EXPECT_EQ(our_xvfbs(), std::vector<int>{});
-  EXPECT_FALSE(display_exists(display)) << display << " is left";
+  EXPECT_EQ(left_of(display, sockets), "") << display;
 }
 
 TEST(Xvfb, KillingTheCallerTakesXvfbAndItsDisplayDown) {
@@ -132,13 +153,14 @@ TEST(Xvfb, KillingTheCallerTakesXvfbAndItsDisplayDown) {
   ASSERT_NE(display[0], '\0') << "the holder said: " << holder.rest_of_stderr();
   const auto xvfbs = our_xvfbs();
   ASSERT_EQ(xvfbs.size(), 1u);
-  EXPECT_TRUE(display_exists(display));
+  const auto sockets = display_sockets(display);
+  EXPECT_FALSE(sockets.empty()) << display;
   ::kill(holder.pid(), SIGKILL);
   holder.wait();
   EXPECT_TRUE(wait_exited(pid, 5s));
   EXPECT_TRUE(wait_exited(xvfbs[0], 5s));
   EXPECT_TRUE(foxport::testing::find_leaks().empty());  // guards, Xvfb, Firefox: all gone
-  EXPECT_FALSE(display_exists(display)) << display << " is left";
+  EXPECT_EQ(left_of(display, sockets), "") << display;
 }
 
 #ifdef FOXPORT_CLI  // built with the command
@@ -147,15 +169,18 @@ TEST(Xvfb, RunGivesTheCommandTheDisplayOfAHeadfulBrowser) {
       {FOXPORT_CLI, "run", "--firefox", "--xvfb", "--pool", "0", "-q", "--", "/bin/sh", "-c",
        "echo \"$DISPLAY\"; tr '\\0' '\\n' < /proc/$FOXPORT_PID/environ | grep ^DISPLAY=; "
        "if grep -q -- --headless /proc/$FOXPORT_PID/cmdline; then echo headless; else echo "
-       "headful; fi"});
+       "headful; fi; awk -v p=\"@/tmp/.X11-unix/X${DISPLAY#:}\" '$8 == p {print $7}' /proc/net/unix"});
   const auto command_display = run.read_line();
   const auto browser_display = run.read_line();
   const auto mode = run.read_line();
+  std::set<std::string> sockets;  // the display's, as the command saw them
+  for (std::string inode; !(inode = run.read_line()).empty();) sockets.insert(inode);
   EXPECT_EQ(run.wait(), 0) << run.rest_of_stderr();
   ASSERT_EQ(command_display.rfind(':', 0), 0u) << command_display;
   EXPECT_EQ(browser_display, "DISPLAY=" + command_display);
   EXPECT_EQ(mode, "headful");  // --xvfb implies --no-headless
-  EXPECT_FALSE(display_exists(command_display)) << command_display << " is left";
+  EXPECT_FALSE(sockets.empty());
+  EXPECT_EQ(left_of(command_display, sockets), "") << command_display;
 }
 
 #endif
