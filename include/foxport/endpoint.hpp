@@ -50,6 +50,9 @@ struct FOXPORT_EXPORT Endpoint {
   std::string url;
   std::filesystem::path profile;  ///< the profile: Firefox's, Chromium's user data dir
   std::string bidi_url;           ///< WebDriver BiDi, ws://127.0.0.1:PORT (firefox with bidi; else "")
+  /// The X display it draws on when foxport started one for it (":N", --xvfb), exported as
+  /// DISPLAY; else "" (it inherited the caller's DISPLAY, if any).
+  std::string display;
 
   /// Whether it speaks WebDriver over HTTP (every kind but firefox, which speaks Marionette,
   /// and chromium, which speaks the DevTools protocol).

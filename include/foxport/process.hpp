@@ -91,6 +91,10 @@ struct DetachedProcess {
   int pid = -1;                                    ///< the launched program (also its process group)
   int guard_pid = -1;                              ///< the guard, its parent, which exits with it
   std::vector<std::filesystem::path> directories;  ///< directories nobody will remove now
+  /// A launch on a private Xvfb: its DISPLAY (":N") and the Xvfb's pid (also its process
+  /// group), left running for the program; "" and -1 otherwise.
+  std::string display;
+  int display_pid = -1;
 };
 
 /// The resolved path of `name`: as given if it contains a '/', else the first executable

@@ -143,7 +143,7 @@ void check_launch_options(const LaunchOptions& options) {
 
 Launched::Launched(const LaunchOptions& options) {
   if (const auto remote = remote_of(options); !remote.empty()) {
-    endpoint_ = {EndpointKind::remote, 0, -1, remote, {}, {}};
+    endpoint_ = {EndpointKind::remote, 0, -1, remote, {}, {}, {}};
     return;
   }
   if (!options.quiet) std::fprintf(stderr, "foxport: launching %s...\n", options.kind.c_str());
@@ -208,11 +208,6 @@ Launched::Launched(const LaunchOptions& options) {
 
 Firefox* Launched::firefox() noexcept { return handle_ ? std::get_if<Firefox>(&*handle_) : nullptr; }
 
-std::string Launched::display() const {
-  if (!handle_) return {};
-  return std::visit([](const auto& handle) { return handle.display(); }, *handle_);
-}
-
 const Process* Launched::process() const noexcept {
   if (!handle_) return nullptr;
   return std::visit([](const auto& handle) { return &handle.process(); }, *handle_);
@@ -246,6 +241,7 @@ std::string ready_line(const Endpoint& endpoint) {
                      std::to_string(endpoint.port) + " (pid " + std::to_string(endpoint.pid) + ")";
   line += endpoint.kind == EndpointKind::firefox ? ", profile " + endpoint.profile.string() : ", " + endpoint.url;
   if (!endpoint.bidi_url.empty()) line += ", WebDriver BiDi " + endpoint.bidi_url;
+  if (!endpoint.display.empty()) line += ", display " + endpoint.display;
   return line;
 }
 

@@ -69,8 +69,6 @@ class Launched {
   void stop();
   /// The Firefox launched, if that is what was launched.
   Firefox* firefox() noexcept;
-  /// The X display of the launch's Xvfb (--xvfb), else "".
-  std::string display() const;
   /// The launched process tree; null for a remote endpoint.
   const Process* process() const noexcept;
 

@@ -135,7 +135,6 @@ int run(const LaunchOptions& options, const std::vector<std::string>& command, c
   Launched& launched = *own;
   if (!options.quiet) std::fprintf(stderr, "%s\n", ready_line(launched.endpoint()).c_str());
   auto variables = launched.endpoint().to_environment();
-  if (const auto display = launched.display(); !display.empty()) variables.emplace_back("DISPLAY", display);
   std::optional<Pool> pool;
   std::optional<Broker> broker;
   if (serves_a_broker(options, launched.endpoint())) {

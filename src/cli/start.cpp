@@ -27,6 +27,7 @@ std::string endpoint_json(const Endpoint& endpoint, const std::string& handshake
   } else {
     object["url"] = endpoint.url;
   }
+  if (!endpoint.display.empty()) object["display"] = endpoint.display;
   return json::serialize(object);
 }
 

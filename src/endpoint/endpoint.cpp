@@ -64,6 +64,7 @@ std::vector<std::pair<std::string, std::string>> Endpoint::to_environment() cons
   } else {
     vars.emplace_back("WEBDRIVER_URL", url);
   }
+  if (!display.empty()) vars.emplace_back("DISPLAY", display);
   return vars;
 }
 
@@ -92,6 +93,7 @@ std::optional<Endpoint> Endpoint::from_lookup(const std::function<std::string(co
   Endpoint endpoint;
   endpoint.kind = *kind;
   if (*kind != EndpointKind::remote) {
+    endpoint.display = variable("DISPLAY");
     endpoint.port = static_cast<std::uint16_t>(number_from(variable, "FOXPORT_PORT", 1, 65535));
     if (!variable("FOXPORT_PID").empty())
       endpoint.pid = static_cast<int>(number_from(variable, "FOXPORT_PID", 1, 1L << 22));

@@ -101,7 +101,9 @@ std::string Chromium::display() const { return state_ && state_->display ? state
 const std::string& Chromium::cdp_url() const noexcept { return cdp_url_; }
 fs::path Chromium::user_data_dir() const { return state_ ? state_->directory / user_data : fs::path(); }
 
-Endpoint Chromium::endpoint() const { return {EndpointKind::chromium, port(), pid(), cdp_url_, user_data_dir(), {}}; }
+Endpoint Chromium::endpoint() const {
+  return {EndpointKind::chromium, port(), pid(), cdp_url_, user_data_dir(), {}, display()};
+}
 
 const ReadyReport& Chromium::ready_report() const noexcept {
   static const ReadyReport none;

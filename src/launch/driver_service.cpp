@@ -86,8 +86,8 @@ const fs::path& DriverService::directory() const noexcept {
 }
 
 Endpoint DriverService::endpoint() const {
-  if (!state_) return {EndpointKind::remote, 0, -1, {}, {}, {}};
-  return {state_->kind, port(), pid(), url(), {}, {}};
+  if (!state_) return {EndpointKind::remote, 0, -1, {}, {}, {}, {}};
+  return {state_->kind, port(), pid(), url(), {}, {}, display()};
 }
 
 std::string DriverService::display() const {

@@ -177,7 +177,9 @@ std::string Firefox::bidi_url() const {
   return "ws://" + state_->host + ":" + std::to_string(state_->report.bidi_port);
 }
 
-Endpoint Firefox::endpoint() const { return {EndpointKind::firefox, port(), pid(), {}, profile_dir(), bidi_url()}; }
+Endpoint Firefox::endpoint() const {
+  return {EndpointKind::firefox, port(), pid(), {}, profile_dir(), bidi_url(), display()};
+}
 
 const fs::path& Firefox::binary() const noexcept { return process().executable(); }
 

@@ -23,7 +23,10 @@ void LaunchState::stop() noexcept {
 
 DetachedProcess LaunchState::detach() {
   auto record = process.detach();
-  if (display) display->server.detach();  // the tree keeps its display: the caller owns both now
+  if (display) {  // the tree keeps its display: the caller owns both now
+    record.display = display->display;
+    record.display_pid = display->server.detach().pid;
+  }
   leases.clear();
   return record;
 }

@@ -231,7 +231,10 @@ void Process::stop(const StopPolicy& policy) {
 
 DetachedProcess Process::detach() {
   if (!valid()) throw Error(errc::stopped, "detach: this process handle owns no launch");
-  DetachedProcess record{impl_->pid, impl_->child.id(), impl_->options.owned_directories};
+  DetachedProcess record;
+  record.pid = impl_->pid;
+  record.guard_pid = impl_->child.id();
+  record.directories = impl_->options.owned_directories;
   impl_->control_tree({Control::Kind::detach, 0, {}});  // the guard stops watching us and exits with the program
   ::close(std::exchange(impl_->control, -1));
   impl_->stopped = true;

@@ -169,13 +169,14 @@ TEST(GtestIntegration, EveryKindFoxportRunExportsIsAdoptedByTheKindsItCanServe) 
     std::vector<Kind> served;
   };
   const std::vector<Case> cases = {
-      {{EndpointKind::firefox, 4441, 101, {}, "/tmp/profile", "ws://127.0.0.1:4445"}, {Kind::firefox}},
-      {{EndpointKind::geckodriver, 4442, 102, "http://127.0.0.1:4442", {}, {}}, {Kind::geckodriver}},
-      {{EndpointKind::chromedriver, 4443, 103, "http://127.0.0.1:4443", {}, {}}, {Kind::chromedriver}},
-      {{EndpointKind::grid, 4444, 104, "http://127.0.0.1:4444", {}, {}}, {Kind::geckodriver, Kind::chromedriver}},
-      {{EndpointKind::remote, 0, -1, "http://grid.example:4444/wd/hub", {}, {}},
+      {{EndpointKind::firefox, 4441, 101, {}, "/tmp/profile", "ws://127.0.0.1:4445", ":7"}, {Kind::firefox}},
+      {{EndpointKind::geckodriver, 4442, 102, "http://127.0.0.1:4442", {}, {}, {}}, {Kind::geckodriver}},
+      {{EndpointKind::chromedriver, 4443, 103, "http://127.0.0.1:4443", {}, {}, ":8"}, {Kind::chromedriver}},
+      {{EndpointKind::grid, 4444, 104, "http://127.0.0.1:4444", {}, {}, {}}, {Kind::geckodriver, Kind::chromedriver}},
+      {{EndpointKind::remote, 0, -1, "http://grid.example:4444/wd/hub", {}, {}, {}},
        {Kind::geckodriver, Kind::chromedriver}},
   };
+  ::unsetenv("DISPLAY");  // only what the cases export
   for (const auto& [exported, served] : cases) {
     const Exported environment(exported);
     for (const Kind wanted : {Kind::firefox, Kind::geckodriver, Kind::chromedriver, Kind::chromium}) {
@@ -191,6 +192,7 @@ TEST(GtestIntegration, EveryKindFoxportRunExportsIsAdoptedByTheKindsItCanServe) 
       EXPECT_EQ(adopted->url, exported.url);
       EXPECT_EQ(adopted->profile, exported.profile);
       EXPECT_EQ(adopted->bidi_url, exported.bidi_url);
+      EXPECT_EQ(adopted->display, exported.display);
       EXPECT_EQ(adopted->remote(), exported.kind == EndpointKind::grid || exported.kind == EndpointKind::remote);
       // The capabilities are for the browser the test asked for, whoever serves them.
       if (wanted == Kind::geckodriver || wanted == Kind::chromedriver) {
@@ -205,7 +207,7 @@ TEST(GtestIntegration, EveryKindFoxportRunExportsIsAdoptedByTheKindsItCanServe) 
 TEST(GtestIntegration, UnusableExportedVariablesAreAnErrorNamingTheVariable) {
   for (const auto& [name, value] : std::vector<std::pair<const char*, const char*>>{
            {"FOXPORT_KIND", "firefx"}, {"FOXPORT_PORT", "70000"}, {"FOXPORT_PORT", "44x"}, {"FOXPORT_PID", "-3"}}) {
-    Exported environment({foxport::EndpointKind::firefox, 4441, 101, {}, "/tmp/profile", {}});
+    Exported environment({foxport::EndpointKind::firefox, 4441, 101, {}, "/tmp/profile", {}, {}});
     ::setenv(name, value, 1);
     try {
       foxport::gtest::inherited_endpoint(foxport::gtest::Kind::firefox);

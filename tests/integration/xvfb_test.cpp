@@ -13,9 +13,11 @@
 #include <thread>
 #include <vector>
 
+#include "foxport/chromium.hpp"
 #include "foxport/driver.hpp"
 #include "foxport/error.hpp"
 #include "foxport/firefox.hpp"
+#include "foxport/websocket.hpp"
 #include "support/leak_check.hpp"
 #include "support/page_server.hpp"
 #include "support/subprocess.hpp"
@@ -142,6 +144,44 @@ TEST(Xvfb, AHeadfulChromiumSessionThroughChromedriver) {
   EXPECT_EQ(left_of(display, sockets), "") << display;
 }
 
+TEST(Xvfb, AHeadfulChromiumAnswersDevToolsOnItsOwnDisplay) {
+  foxport::ChromiumOptions options;
+  options.xvfb = true;
+  options.headless = false;
+  auto chromium = foxport::Chromium::launch(options);
+  const auto display = chromium.display();
+  ASSERT_EQ(display.rfind(':', 0), 0u) << display;
+  const auto sockets = display_sockets(display);
+  EXPECT_NE(left_of(display, sockets), "") << display;
+  EXPECT_EQ(environment_of(chromium.pid(), "DISPLAY"), display);
+  EXPECT_EQ(read_all("/proc/" + std::to_string(chromium.pid()) + "/cmdline").find("--headless"), std::string::npos);
+  auto cdp = foxport::WebSocketClient::connect(chromium.cdp_url());
+  EXPECT_NE(cdp.command("Browser.getVersion", "{}").find("\"product\""), std::string::npos);
+  chromium.stop();
+  EXPECT_EQ(our_xvfbs(), std::vector<int>{});
+  EXPECT_EQ(left_of(display, sockets), "") << display;
+}
+
+TEST(Xvfb, DetachLeavesTheDisplayRunningWithTheBrowserAndSaysWhichItIs) {
+  foxport::FirefoxOptions options;
+  options.xvfb = true;
+  options.headless = false;
+  auto firefox = foxport::Firefox::launch(options);
+  const auto display = firefox.display();
+  const auto record = firefox.detach();
+  EXPECT_EQ(record.display, display);
+  ASSERT_EQ(our_xvfbs(), std::vector<int>{record.display_pid});
+  EXPECT_NE(left_of(display, display_sockets(display)), "") << display;  // still serving the browser
+  EXPECT_FALSE(foxport::testing::gone(record.pid));
+  // The caller's job now: both process groups, then the directories.
+  ::kill(-record.pid, SIGKILL);
+  ::kill(-record.display_pid, SIGKILL);
+  EXPECT_TRUE(wait_exited(record.pid, 5s));
+  EXPECT_TRUE(wait_exited(record.display_pid, 5s));
+  EXPECT_TRUE(wait_exited(record.guard_pid, 5s));
+  for (const auto& directory : record.directories) fs::remove_all(directory);
+}
+
 TEST(Xvfb, KillingTheCallerTakesXvfbAndItsDisplayDown) {
   foxport::testing::Subprocess holder({FOXPORT_TEST_LAUNCHER, "firefox-xvfb"});
   int pid = -1;
@@ -181,6 +221,18 @@ TEST(Xvfb, RunGivesTheCommandTheDisplayOfAHeadfulBrowser) {
   EXPECT_EQ(mode, "headful");  // --xvfb implies --no-headless
   EXPECT_FALSE(sockets.empty());
   EXPECT_EQ(left_of(command_display, sockets), "") << command_display;
+}
+
+TEST(Xvfb, TakeGivesItsCommandTheDisplayOfTheBrowserItTook) {
+  // The pool's Firefox has an Xvfb of its own, not the one of run's own Firefox.
+  foxport::testing::Subprocess run({FOXPORT_CLI, "run", "--firefox", "--xvfb", "--pool", "1", "-q", "--", FOXPORT_CLI,
+                                    "take", "--", "/bin/sh", "-c",
+                                    "echo \"$DISPLAY\"; tr '\\0' '\\n' < /proc/$FOXPORT_PID/environ | grep ^DISPLAY="});
+  const auto command_display = run.read_line();
+  const auto browser_display = run.read_line();
+  EXPECT_EQ(run.wait(), 0) << run.rest_of_stderr();
+  ASSERT_EQ(command_display.rfind(':', 0), 0u) << command_display;
+  EXPECT_EQ(browser_display, "DISPLAY=" + command_display);
 }
 
 #endif
