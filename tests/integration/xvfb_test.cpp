@@ -2,6 +2,8 @@
 // display number itself, and which goes with the launch, leaving nothing in /tmp.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include <signal.h>
 
 #include <filesystem>
@@ -221,6 +223,16 @@ TEST(Xvfb, RunGivesTheCommandTheDisplayOfAHeadfulBrowser) {
   EXPECT_EQ(mode, "headful");  // --xvfb implies --no-headless
   EXPECT_FALSE(sockets.empty());
   EXPECT_EQ(left_of(command_display, sockets), "") << command_display;
+}
+
+TEST(Xvfb, StartJsonNamesTheDisplayTheBrowserDrawsOn) {
+  foxport::testing::Subprocess start({FOXPORT_CLI, "start", "--chromedriver", "--xvfb", "--json", "-q"});
+  const auto object = boost::json::parse(start.read_line()).as_object();
+  const auto display = std::string(object.at("display").as_string());
+  EXPECT_EQ(display.rfind(':', 0), 0u) << display;
+  EXPECT_EQ(environment_of(static_cast<int>(object.at("pid").as_int64()), "DISPLAY"), display);
+  start.close_stdin();
+  EXPECT_EQ(start.wait(), 0) << start.rest_of_stderr();
 }
 
 TEST(Xvfb, TakeGivesItsCommandTheDisplayOfTheBrowserItTook) {
