@@ -38,8 +38,7 @@ namespace foxport::gtest {
 
 /// What a test asks for. For the WebDriver kinds, an exported Grid or remote endpoint (or
 /// FOXPORT_REMOTE_URL) replaces the launch: the same tests then run against it, with
-/// capabilities for the browser asked for. chromium: Chromium with the DevTools protocol,
-/// launched with the default ChromiumOptions.
+/// capabilities for the browser asked for. chromium: Chromium with the DevTools protocol.
 enum class Kind { firefox, geckodriver, chromedriver, chromium };
 
 /// "firefox", "geckodriver", "chromedriver", "chromium".
@@ -98,6 +97,8 @@ class FOXPORT_EXPORT Launch {
   /// next tests while this one runs, and is stopped when the suite ends.
   explicit Launch(Kind kind, FirefoxOptions firefox = {}, AnyDriverOptions driver = DriverOptions{},
                   std::size_t ahead = 0);
+  /// The same with the options of a chromium launch.
+  Launch(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver, ChromiumOptions chromium, std::size_t ahead = 0);
   const Endpoint& endpoint() const noexcept { return endpoint_; }
   /// What a failure bundle can show of this launch (the process and ready report only when
   /// the launch is this process's own).
@@ -130,6 +131,8 @@ class FOXPORT_EXPORT BrowserEnvironment : public ::testing::Environment {
  public:
   explicit BrowserEnvironment(Kind kind = Kind::firefox, FirefoxOptions firefox = {},
                               AnyDriverOptions driver = DriverOptions{});
+  /// Chromium with the DevTools protocol, launched with these options.
+  explicit BrowserEnvironment(ChromiumOptions chromium);
   void SetUp() override;
   void TearDown() override;
 
@@ -142,6 +145,7 @@ class FOXPORT_EXPORT BrowserEnvironment : public ::testing::Environment {
   Kind kind_;
   FirefoxOptions firefox_options_;
   AnyDriverOptions driver_options_;
+  ChromiumOptions chromium_options_;
   std::unique_ptr<Launch> launch_;
 };
 
@@ -151,7 +155,7 @@ class BrowserTest : public ::testing::Test {
  protected:
   void SetUp() override {
     try {
-      launch_ = std::make_unique<Launch>(kind, firefox_options(), driver_options(), launch_ahead());
+      launch_ = std::make_unique<Launch>(kind, firefox_options(), driver_options(), chromium_options(), launch_ahead());
     } catch (const std::exception& e) {
       GTEST_FAIL() << "foxport could not launch " << to_string(kind) << ": " << e.what();
     }
@@ -166,6 +170,8 @@ class BrowserTest : public ::testing::Test {
   /// Override to change the launch: GeckodriverOptions for GeckodriverTest,
   /// ChromedriverOptions for ChromedriverTest.
   virtual DriverOptionsFor<kind> driver_options() const { return {}; }
+  /// Override to change the launch of ChromiumTest.
+  virtual ChromiumOptions chromium_options() const { return {}; }
   /// Override to start this fixture's next browsers while the current test runs: each test
   /// still gets a fresh one of its own, taken from a pool kept for the test suite (with this
   /// fixture's options) that launches no more than the suite's remaining tests need and is

@@ -193,7 +193,7 @@ class SuitePools : public ::testing::EmptyTestEventListener {
   // A launch from the current suite's pool, made on the suite's first take; nothing when the
   // suite has only this test left to run (a pool would only add a thread).
   std::optional<Pool::Lease> take(Kind kind, const FirefoxOptions& firefox, const AnyDriverOptions& driver,
-                                  std::size_t ahead) {
+                                  const ChromiumOptions& chromium, std::size_t ahead) {
     const auto* suite = ::testing::UnitTest::GetInstance()->current_test_suite();
     if (suite == nullptr) return std::nullopt;
     std::unique_lock lock(mutex_);
@@ -201,7 +201,7 @@ class SuitePools : public ::testing::EmptyTestEventListener {
     if (found == pools_.end()) {
       const auto tests = static_cast<std::size_t>(suite->test_to_run_count());
       if (tests <= 1) return std::nullopt;
-      found = pools_.emplace(suite->name(), make_pool(kind, firefox, driver, std::min(ahead, tests))).first;
+      found = pools_.emplace(suite->name(), make_pool(kind, firefox, driver, chromium, std::min(ahead, tests))).first;
       found->second.expect_takes(tests);
     }
     Pool& pool = found->second;
@@ -215,14 +215,15 @@ class SuitePools : public ::testing::EmptyTestEventListener {
   }
 
  private:
-  static Pool make_pool(Kind kind, const FirefoxOptions& firefox, const AnyDriverOptions& driver, std::size_t ahead) {
+  static Pool make_pool(Kind kind, const FirefoxOptions& firefox, const AnyDriverOptions& driver,
+                        const ChromiumOptions& chromium, std::size_t ahead) {
     if (kind == Kind::firefox) return Pool::firefox(firefox, ahead);
     if (kind == Kind::geckodriver) return Pool::geckodriver(options_for<GeckodriverOptions>(driver, kind), ahead);
     if (kind == Kind::chromium) {
       return Pool(
-          [] {
-            auto chromium = std::make_shared<Chromium>(Chromium::launch());
-            return PooledLaunch{chromium->endpoint(), chromium};
+          [chromium] {
+            auto launched = std::make_shared<Chromium>(Chromium::launch(chromium));
+            return PooledLaunch{launched->endpoint(), launched};
           },
           ahead);
     }
@@ -248,7 +249,11 @@ class SuitePools : public ::testing::EmptyTestEventListener {
 
 bool detail::launching_ahead() noexcept { return SuitePools::instance().any(); }
 
-Launch::Launch(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver, std::size_t ahead) {
+Launch::Launch(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver, std::size_t ahead)
+    : Launch(kind, std::move(firefox), std::move(driver), ChromiumOptions{}, ahead) {}
+
+Launch::Launch(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver, ChromiumOptions chromium,
+               std::size_t ahead) {
   if (const auto broker = broker_from_environment(); broker && broker->kind == endpoint_kind(kind)) {
     taken_ = BrokerLease::take(broker->socket, broker->kind);
     static_cast<foxport::Endpoint&>(endpoint_) = taken_->endpoint();
@@ -261,14 +266,14 @@ Launch::Launch(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver, std::
     return;
   }
   foxport::Endpoint launched;
-  if (ahead > 0) pooled_ = SuitePools::instance().take(kind, firefox, driver, ahead);
+  if (ahead > 0) pooled_ = SuitePools::instance().take(kind, firefox, driver, chromium, ahead);
   if (pooled_) {
     launched = pooled_->endpoint();
   } else if (kind == Kind::firefox) {
     firefox_ = Firefox::launch(std::move(firefox));
     launched = firefox_->endpoint();
   } else if (kind == Kind::chromium) {
-    chromium_ = Chromium::launch();
+    chromium_ = Chromium::launch(std::move(chromium));
     launched = chromium_->endpoint();
   } else if (kind == Kind::geckodriver) {
     driver_ = Geckodriver::launch(options_for<GeckodriverOptions>(std::move(driver), kind));
@@ -286,9 +291,11 @@ ArtifactSources Launch::artifact_sources() const {
   sources.endpoint = endpoint_;
   const Firefox* firefox = firefox_ ? &*firefox_ : nullptr;
   const DriverService* driver = driver_ ? &*driver_ : nullptr;
+  const Chromium* chromium = chromium_ ? &*chromium_ : nullptr;
   if (pooled_ && pooled_->handle() != nullptr) {
-    // The handle types Pool::firefox, ::geckodriver and ::chromedriver make.
+    // The handle types Pool::firefox, ::geckodriver, ::chromedriver and make_pool make.
     if (endpoint_.wanted == Kind::firefox) firefox = static_cast<const Firefox*>(pooled_->handle());
+    if (endpoint_.wanted == Kind::chromium) chromium = static_cast<const Chromium*>(pooled_->handle());
     if (endpoint_.wanted == Kind::geckodriver) driver = static_cast<const Geckodriver*>(pooled_->handle());
     if (endpoint_.wanted == Kind::chromedriver) driver = static_cast<const Chromedriver*>(pooled_->handle());
   }
@@ -298,6 +305,9 @@ ArtifactSources Launch::artifact_sources() const {
   } else if (driver != nullptr) {
     sources.process = &driver->process();
     sources.ready = &driver->ready_report();
+  } else if (chromium != nullptr) {
+    sources.process = &chromium->process();
+    sources.ready = &chromium->ready_report();
   }
   return sources;
 }
@@ -347,6 +357,9 @@ class EnvironmentArtifacts : public ::testing::EmptyTestEventListener {
 BrowserEnvironment::BrowserEnvironment(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver)
     : kind_(kind), firefox_options_(std::move(firefox)), driver_options_(std::move(driver)) {}
 
+BrowserEnvironment::BrowserEnvironment(ChromiumOptions chromium)
+    : kind_(Kind::chromium), chromium_options_(std::move(chromium)) {}
+
 void BrowserEnvironment::SetUp() {
   current = this;
   static const bool listening = [] {
@@ -355,7 +368,7 @@ void BrowserEnvironment::SetUp() {
   }();
   (void)listening;
   try {
-    launch_ = std::make_unique<Launch>(kind_, firefox_options_, driver_options_);
+    launch_ = std::make_unique<Launch>(kind_, firefox_options_, driver_options_, chromium_options_);
   } catch (const std::exception& e) {
     // A non-fatal failure: GoogleTest skips every test (with no reason shown) after a fatal
     // failure in an environment's SetUp. This way the run fails, and each test that asks for

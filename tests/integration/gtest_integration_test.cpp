@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -108,13 +109,25 @@ class FirefoxLaunchedAhead : public foxport::gtest::FirefoxTest {
 
 }  // namespace
 
-// A fixture's Chromium: the test talks DevTools to it through its endpoint.
-class OwnChromium : public foxport::gtest::ChromiumTest {};
+// A fixture's Chromium, launched with the fixture's options: the test talks DevTools to it
+// through its endpoint.
+class OwnChromium : public foxport::gtest::ChromiumTest {
+ protected:
+  foxport::ChromiumOptions chromium_options() const override {
+    foxport::ChromiumOptions options;
+    options.arguments = {"--window-size=641,482"};
+    return options;
+  }
+};
 
 TEST_F(OwnChromium, TheTestGetsTheDevToolsWebsocket) {
   EXPECT_FALSE(endpoint().inherited);
   EXPECT_EQ(endpoint().url.rfind("ws://127.0.0.1:" + std::to_string(endpoint().port) + "/devtools/browser/", 0), 0u);
-  EXPECT_NE(endpoint().devtools().command("Browser.getVersion").find("Chrome/"), std::string::npos);
+  auto devtools = endpoint().devtools();
+  EXPECT_NE(devtools.command("Browser.getVersion").find("Chrome/"), std::string::npos);
+  std::ifstream cmdline("/proc/" + std::to_string(endpoint().pid) + "/cmdline");
+  const std::string arguments{std::istreambuf_iterator<char>(cmdline), {}};
+  EXPECT_NE(arguments.find("--window-size=641,482"), std::string::npos) << "the fixture's options were not used";
   EXPECT_THROW(endpoint().marionette(), foxport::Error);
 }
 
