@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "foxport/export.hpp"
 #include "foxport/marionette.hpp"
 #include "foxport/webdriver.hpp"
 
@@ -67,10 +68,10 @@ struct SocketMessage {
 SocketMessage parse_socket_message(std::string_view text);
 
 /// BiDi's session.status result ({"ready":..,"message":..}), if it is one.
-std::optional<WebDriverStatus> parse_bidi_status(std::string_view result_json);
+FOXPORT_EXPORT std::optional<WebDriverStatus> parse_bidi_status(std::string_view result_json);
 
 /// The browser's websocket URL in a DevTools `GET /json/version` body (webSocketDebuggerUrl),
 /// if it has one.
-std::optional<std::string> parse_devtools_version(std::string_view body);
+FOXPORT_EXPORT std::optional<std::string> parse_devtools_version(std::string_view body);
 
 }  // namespace foxport::detail

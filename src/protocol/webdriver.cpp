@@ -5,7 +5,6 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core/detail/base64.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
@@ -13,8 +12,8 @@
 #include <cstdlib>
 
 #include "foxport/error.hpp"
-#include "protocol/blocking.hpp"
 #include "protocol/framing.hpp"
+#include "protocol/http_exchange.hpp"
 #include "support/no_throw.hpp"
 
 namespace foxport {
@@ -30,23 +29,6 @@ namespace ssl = asio::ssl;
 bool insecure_tls() {
   const char* value = std::getenv("FOXPORT_REMOTE_INSECURE");
   return value != nullptr && std::string_view(value) == "1";
-}
-
-// Writes the request and reads the answer on a connected stream (plain or TLS) by the
-// request's deadline. Beast caps the answer (8 MB body, 8 KiB header by default).
-template <typename Stream>
-http::response<http::string_body> exchange(asio::io_context& io, Stream& stream, tcp::socket& socket,
-                                           const http::request<http::string_body>& req,
-                                           const detail::Deadline& deadline, const std::string& what) {
-  detail::run_until(io, socket, deadline, what, [&](boost::system::error_code& result) {
-    http::async_write(stream, req, [&](boost::system::error_code e, std::size_t) { result = e; });
-  });
-  boost::beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  detail::run_until(io, socket, deadline, what, [&](boost::system::error_code& result) {
-    http::async_read(stream, buffer, response, [&](boost::system::error_code e, std::size_t) { result = e; });
-  });
-  return response;
 }
 
 }  // namespace
@@ -107,7 +89,7 @@ std::string WebDriverClient::request(std::string_view method, std::string_view p
     detail::run_until(io, socket, deadline, what, [&](boost::system::error_code& result) {
       asio::async_connect(socket, endpoints, [&](boost::system::error_code e, const tcp::endpoint&) { result = e; });
     });
-    response = exchange(io, socket, socket, req, deadline, what);
+    response = detail::http_exchange(io, socket, socket, req, deadline, what);
   } else {
     ssl::context context(ssl::context::tls_client);
     const bool insecure = insecure_tls();
@@ -135,7 +117,7 @@ std::string WebDriverClient::request(std::string_view method, std::string_view p
                                 " (a certificate of your own: SSL_CERT_FILE=its PEM file; no verification at all: "
                                 "FOXPORT_REMOTE_INSECURE=1)");
     }
-    response = exchange(io, stream, socket, req, deadline, what);
+    response = detail::http_exchange(io, stream, socket, req, deadline, what);
   }
   const auto reply = json::parse(response.body(), ec);
   const auto* object = ec ? nullptr : reply.if_object();

@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "foxport/chromium.hpp"
 #include "foxport/firefox.hpp"
 #include "foxport/process.hpp"
 #include "support/page_server.hpp"
@@ -236,12 +237,30 @@ TEST(Cli, WhoKnowsAFoxportFirefoxAPlainListenerAndAFreePort) {
   result = run({"who", std::to_string(plain)});
   EXPECT_EQ(result.status, 0);
   EXPECT_NE(result.out.find("foxport-test-target listen 0"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("speaks neither Marionette nor WebDriver"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("speaks none of Marionette, WebDriver, DevTools, WebDriver BiDi"), std::string::npos)
+      << result.out;
   listener.stop();
 
   result = run({"who", std::to_string(plain)});
   EXPECT_EQ(result.status, 1);
   EXPECT_NE(result.out.find("nothing listens on port " + std::to_string(plain)), std::string::npos) << result.out;
+}
+
+TEST(Cli, WhoKnowsChromiumsDevToolsAndFirefoxsBidi) {
+  auto chromium = foxport::Chromium::launch();
+  auto result = run({"who", std::to_string(chromium.port())});
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.out.find("speaks the DevTools protocol (" + chromium.cdp_url() + ")"), std::string::npos)
+      << result.out;
+  chromium.stop();
+
+  foxport::FirefoxOptions options;
+  options.bidi = true;
+  auto firefox = foxport::Firefox::launch(options);
+  result = run({"who", std::to_string(firefox.ready_report().bidi_port)});
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.out.find("speaks WebDriver BiDi (ready: "), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("launched by foxport"), std::string::npos) << result.out;
 }
 
 TEST(Cli, BadInputGetsItsExitCodeAndOneClearLine) {

@@ -38,7 +38,7 @@ void send_text(int fd, const std::string& text) { (void)!::send(fd, text.data(),
 // byte every 100 ms until the client goes (or the test ends): every read gets something.
 class DripListener {
  public:
-  explicit DripListener(int connections = 2)
+  explicit DripListener(int connections = 4)  // one per protocol `who` tries
       : peer_(
             [this](int fd, int index) {
               if (index == 0) first_.set_value();
@@ -78,7 +78,7 @@ TEST(Who, ADrippingListenerGetsABoundedLook) {
   who.close_stdin();
   const auto out = who.rest_of_stdout();
   EXPECT_EQ(who.wait(), 0) << out;
-  EXPECT_NE(out.find("speaks neither Marionette nor WebDriver"), std::string::npos) << out;
+  EXPECT_NE(out.find("speaks none of Marionette, WebDriver, DevTools, WebDriver BiDi"), std::string::npos) << out;
   EXPECT_NE(
       out.find("Marionette: Marionette at 127.0.0.1:" + std::to_string(listener.port()) + ": no answer within 1000 ms"),
       std::string::npos)
@@ -90,12 +90,12 @@ TEST(Who, ADrippingListenerGetsABoundedLook) {
 TEST(Who, AHugeFrameAnnouncementIsRefusedUnread) {
   FakePeer peer(
       [](int fd, int index) {
-        if (index != 0) return;  // the WebDriver probe: closed at once
+        if (index != 0) return;  // the other protocols' probes: closed at once
         send_text(fd, "262144000:");
         char buffer[64];
         (void)!::recv(fd, buffer, sizeof buffer, 0);  // until foxport closes
       },
-      2);
+      4);
   Subprocess who(foxport_command({"who", std::to_string(peer.port())}));
   who.close_stdin();
   const auto out = who.rest_of_stdout();
