@@ -64,6 +64,12 @@ int main(int argc, char** argv) {
   run->add_flag("--recycle", run_options.recycle,
                 "Firefox: the broker recycles a browser given back (site data cleared, one blank tab) instead of "
                 "relaunching");
+  run->add_option("--artifacts", run_options.artifacts,
+                  "When COMMAND fails or the launch does, save what the browser showed before teardown into "
+                  "DIR/run-KIND-COMMAND-PID/ (screenshot.png, log.txt, tree.txt, ready.txt, failure.txt, Firefox's "
+                  "crash dumps in crashes/) and list it in DIR/index.html; exported to COMMAND as FOXPORT_ARTIFACTS "
+                  "(foxport::gtest saves a bundle per failed test there). Default: $FOXPORT_ARTIFACTS")
+      ->type_name("DIR");
 
   std::vector<std::string> take_command;
   bool take_json = false;

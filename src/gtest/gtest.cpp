@@ -261,6 +261,7 @@ Launch::Launch(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver, std::
     return;
   }
   foxport::Endpoint launched;
+  if (artifacts_from_environment()) firefox.crash_dumps = true;  // a crash's minidump goes into the bundle
   if (ahead > 0) pooled_ = SuitePools::instance().take(kind, firefox, driver, ahead);
   if (pooled_) {
     launched = pooled_->endpoint();

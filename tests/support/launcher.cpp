@@ -12,6 +12,8 @@
 //   marionette-client URL EXIT  (under `foxport run --firefox`) open URL over $MARIONETTE_PORT,
 //                               print "title TITLE", exit with EXIT
 //   webdriver-client URL EXIT   (under `foxport run --*driver`) the same through $WEBDRIVER_URL
+//   cdp-client URL EXIT         (under `foxport run --chromium`) open URL in Chromium's first
+//                               page over $CDP_URL, print "title TITLE" once loaded, exit with EXIT
 //   show-env                    print the FOXPORT_* variables, then block
 //   geckodriver-session DRIVER  launch geckodriver, open a session (Firefox starts), print
 //                               "tree PID..." and "root DIR", then block
@@ -23,6 +25,7 @@
 
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -37,6 +40,7 @@
 #include "foxport/process.hpp"
 #include "foxport/remote.hpp"
 #include "foxport/webdriver.hpp"
+#include "foxport/websocket.hpp"
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
@@ -85,6 +89,35 @@ int main(int argc, char** argv) {
     client.navigate(argv[2]);
     std::printf("title %s\n", client.title().c_str());
     client.delete_session();
+    return std::atoi(argv[3]);
+  }
+  if (argc == 4 && std::strcmp(argv[1], "cdp-client") == 0) {
+    namespace json = boost::json;
+    const char* url = std::getenv("CDP_URL");
+    if (url == nullptr) return 100;
+    auto cdp = foxport::WebSocketClient::connect(url);
+    std::string target_id;
+    const auto targets = json::parse(cdp.command("Target.getTargets"));
+    for (const auto& target : targets.at("targetInfos").as_array()) {
+      if (target.at("type").as_string() == "page") {
+        target_id = json::value_to<std::string>(target.at("targetId"));
+        break;
+      }
+    }
+    if (target_id.empty()) return 101;
+    const auto attached = json::parse(cdp.command(
+        "Target.attachToTarget", json::serialize(json::object{{"targetId", target_id}, {"flatten", true}})));
+    const auto session = json::value_to<std::string>(attached.at("sessionId"));
+    cdp.command("Page.navigate", json::serialize(json::object{{"url", argv[2]}}), session);  // answers once committed
+    const auto evaluated = json::parse(cdp.command(
+        "Runtime.evaluate",
+        json::serialize(json::object{{"expression",
+                                      "new Promise(done => document.readyState === 'complete' ? done(document.title)"
+                                      " : addEventListener('load', () => done(document.title)))"},
+                                     {"awaitPromise", true},
+                                     {"returnByValue", true}}),
+        session));
+    std::printf("title %s\n", json::value_to<std::string>(evaluated.at("result").at("value")).c_str());
     return std::atoi(argv[3]);
   }
   if (argc == 4 && std::strcmp(argv[1], "webdriver-client") == 0) {
