@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
       "Exports FOXPORT_PORT, FOXPORT_PID, FOXPORT_KIND; MARIONETTE_PORT and FOXPORT_PROFILE (Firefox, and "
       "WEBDRIVER_BIDI_URL with --bidi), CDP_URL and FOXPORT_PROFILE (Chromium) or WEBDRIVER_URL (drivers); "
       "FOXPORT_BROKER, from which each test process takes a browser of its own (foxport::gtest does; other suites "
-      "use foxport take); DISPLAY with --xvfb. Exits with COMMAND's status. SIGINT, SIGTERM or SIGHUP go to "
+      "use foxport take); DISPLAY with --xvfb; FOXPORT_ARTIFACTS with --artifacts. Exits with COMMAND's status. "
+      "SIGINT, SIGTERM or SIGHUP go to "
       "COMMAND's whole tree, which is SIGKILLed 5 s later (or at a second signal); exit 128+signal. COMMAND's tree "
       "goes when foxport does, even by SIGKILL. Exit codes: 64 usage, 69 launch failed, 124 not ready in time, 126 "
       "COMMAND cannot be executed, 127 not found.");

@@ -1,7 +1,8 @@
-// Failure bundles (FOXPORT_ARTIFACTS): a suite run in a subprocess fails two tests on purpose;
+// Failure bundles (FOXPORT_ARTIFACTS): a suite run in a subprocess fails four tests on purpose;
 // each failed test leaves its bundle (a picture of its page, the browser's log, its process
-// tree, its ready report, the failure), the passing test leaves nothing, the XML report names
-// the bundles, and the index page shows every picture in a real browser.
+// tree, its ready report, the failure, a crashed Firefox's minidump), the passing test leaves
+// nothing, the XML report names the bundles, and the index page shows every picture in a real
+// browser.
 #include <gtest/gtest.h>
 
 #include <boost/beast/core/detail/base64.hpp>
@@ -35,6 +36,15 @@ unsigned png_width(const std::string& png) {
   unsigned width = 0;
   for (int i = 16; i < 20; ++i) width = width << 8 | static_cast<unsigned char>(png[i]);
   return width;
+}
+
+// The minidumps a bundle kept (Firefox's crash reporter writes one per crashed process).
+int minidumps_in(const fs::path& bundle) {
+  int dumps = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(bundle / "crashes", ec))
+    dumps += entry.path().extension() == ".dmp" && entry.file_size() > 0;
+  return dumps;
 }
 
 std::string base64(const std::string& bytes) {
@@ -98,10 +108,13 @@ TEST(Artifacts, EachFailedTestLeavesItsBundleAndThePassingOneNothing) {
         << read_file(xml);
   }
   EXPECT_FALSE(fs::exists(root / "SharedBrowser.Passes"));
+  // A crashed Firefox: its minidump, saved before its profile went.
+  const auto crashed = root / "OwnBrowser.FailsAfterItsBrowserCrashed";
+  EXPECT_EQ(minidumps_in(crashed), 1) << read_file(crashed / "log.txt");
 
   // The index: both failures, every picture loaded.
   marionette.navigate("file://" + (root / "index.html").string());
-  EXPECT_EQ(marionette.title(), "foxport: 3 failed");
+  EXPECT_EQ(marionette.title(), "foxport: 4 failed");
   const auto loaded = marionette.execute_script(
       "return Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length + '/' + "
       "document.images.length;");
@@ -250,10 +263,6 @@ TEST(RunArtifacts, ACrashedFirefoxLeavesItsSignalLastLinesAndMinidump) {
   EXPECT_NE(failure.find("ended while the command ran: killed by signal 11"), std::string::npos) << failure;
   EXPECT_FALSE(read_file(bundle / "log.txt").empty());
   // Firefox's crash reporter wrote a minidump, saved before the profile went.
-  int dumps = 0;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(bundle / "crashes", ec))
-    dumps += entry.path().extension() == ".dmp" && entry.file_size() > 0;
-  EXPECT_EQ(dumps, 1) << read_file(bundle / "log.txt");
+  EXPECT_EQ(minidumps_in(bundle), 1) << read_file(bundle / "log.txt");
 }
 #endif
