@@ -31,7 +31,8 @@ struct ArtifactSources {
 
 /// A PNG of the page `sources` points at: Firefox through a Marionette session of foxport's
 /// own (it shows the page the test left), Chromium through the DevTools protocol (its first
-/// page), WebDriver kinds through `webdriver_session`. Throws
+/// page), WebDriver kinds through `webdriver_session` (chromedriver: else a session its client
+/// left open). Throws
 /// foxport::Error or std::exception saying why there is none.
 FOXPORT_EXPORT std::string take_screenshot(const ArtifactSources& sources);
 

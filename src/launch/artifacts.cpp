@@ -61,6 +61,15 @@ std::string chromium_screenshot(const std::string& cdp_url) {
   throw std::runtime_error("Chromium has no page open");
 }
 
+// A session a client left open (one that died, say): chromedriver lists them (GET /sessions,
+// from the protocol before W3C WebDriver); "" when there is none.
+std::string open_session(WebDriverClient& client) {
+  const auto sessions = json::parse(client.request("GET", "/sessions"));
+  if (!sessions.is_array() || sessions.as_array().empty()) return "";
+  const auto* id = sessions.as_array().front().as_object().if_contains("id");
+  return id != nullptr && id->is_string() ? std::string(id->as_string()) : "";
+}
+
 }  // namespace
 
 // Sessions share Firefox's window, so a Marionette session of our own shows the page the test
@@ -73,10 +82,12 @@ std::string take_screenshot(const ArtifactSources& sources) {
     // The viewport, as a WebDriver screenshot shows it (not the whole document).
     return png_from_answer(marionette.command("WebDriver:TakeScreenshot", R"({"full":false})"));
   }
-  if (sources.webdriver_session.empty())
-    throw std::runtime_error("no WebDriver session was open to take it from (a driver's sessions are its client's)");
   WebDriverClient client(sources.endpoint.url, screenshot_timeout);
-  return png_from_answer(client.request("GET", "/session/" + sources.webdriver_session + "/screenshot"));
+  auto session = sources.webdriver_session;
+  if (session.empty() && sources.endpoint.kind == EndpointKind::chromedriver) session = open_session(client);
+  if (session.empty())
+    throw std::runtime_error("no WebDriver session was open to take it from (a driver's sessions are its client's)");
+  return png_from_answer(client.request("GET", "/session/" + session + "/screenshot"));
 }
 
 namespace {

@@ -155,6 +155,14 @@ fs::path named_bundle(const std::string& err) {
   return err.substr(from, err.find(" (", from) - from);
 }
 
+// The pixel_script colour of `png`, as a real Firefox decodes it.
+std::string pixel_in_firefox(const std::string& png) {
+  auto firefox = foxport::Firefox::launch();
+  auto marionette = firefox.marionette(std::chrono::seconds(60));
+  marionette.new_session();
+  return marionette.execute_script(pixel_script, "[\"" + base64(png) + "\"]");
+}
+
 const std::string teal_page = "data:text/html,<title>run page</title><body style='background:teal'><h1>run</h1>";
 
 }  // namespace
@@ -201,11 +209,22 @@ TEST(RunArtifacts, AFailedCommandLeavesThePictureOfChromiumsPage) {
   EXPECT_NE(read_file(bundle / "tree.txt").find("chrom"), std::string::npos);
   const auto png = read_file(bundle / "screenshot.png");
   ASSERT_GT(png_width(png), 100U) << read_file(bundle / "notes.txt");
-  auto firefox = foxport::Firefox::launch();
-  auto marionette = firefox.marionette(std::chrono::seconds(60));
-  marionette.new_session();
-  EXPECT_EQ(marionette.execute_script(pixel_script, "[\"" + base64(png) + "\"]"), R"("0,128,128,255")");
-  marionette.delete_session();
+  EXPECT_EQ(pixel_in_firefox(png), R"("0,128,128,255")");  // the command's teal page
+}
+
+// A client that failed without closing its session: chromedriver still shows its page.
+TEST(RunArtifacts, AFailedCommandLeavesThePictureOfTheChromedriverSessionItLeftOpen) {
+  RunArtifacts artifacts;
+  std::string err;
+  ASSERT_EQ(artifacts.run({"--chromedriver", "--pool", "0"},
+                          {FOXPORT_TEST_LAUNCHER, "webdriver-client-keep", teal_page, "5"}, err),
+            5)
+      << err;
+  const auto bundle = named_bundle(err);
+  ASSERT_FALSE(bundle.empty()) << err;
+  const auto png = read_file(bundle / "screenshot.png");
+  ASSERT_GT(png_width(png), 100U) << read_file(bundle / "notes.txt");
+  EXPECT_EQ(pixel_in_firefox(png), R"("0,128,128,255")");  // the command's teal page
 }
 
 TEST(RunArtifacts, ASucceedingCommandLeavesNothingAFailingOneItsStatus) {

@@ -12,6 +12,7 @@
 //   marionette-client URL EXIT  (under `foxport run --firefox`) open URL over $MARIONETTE_PORT,
 //                               print "title TITLE", exit with EXIT
 //   webdriver-client URL EXIT   (under `foxport run --*driver`) the same through $WEBDRIVER_URL
+//   webdriver-client-keep URL EXIT  the same, leaving the session open (a client that died)
 //   cdp-client URL EXIT         (under `foxport run --chromium`) open URL in Chromium's first
 //                               page over $CDP_URL, print "title TITLE" once loaded, exit with EXIT
 //   show-env                    print the FOXPORT_* variables, then block
@@ -120,7 +121,8 @@ int main(int argc, char** argv) {
     std::printf("title %s\n", json::value_to<std::string>(evaluated.at("result").at("value")).c_str());
     return std::atoi(argv[3]);
   }
-  if (argc == 4 && std::strcmp(argv[1], "webdriver-client") == 0) {
+  if (argc == 4 &&
+      (std::strcmp(argv[1], "webdriver-client") == 0 || std::strcmp(argv[1], "webdriver-client-keep") == 0)) {
     const char* url = std::getenv("WEBDRIVER_URL");
     const char* kind = std::getenv("FOXPORT_KIND");
     if (url == nullptr || kind == nullptr) return 100;
@@ -130,7 +132,7 @@ int main(int argc, char** argv) {
         client.new_session(chrome ? foxport::chromium_capabilities() : foxport::firefox_capabilities());
     client.navigate(session, argv[2]);
     std::printf("title %s\n", client.title(session).c_str());
-    client.delete_session(session);
+    if (std::strcmp(argv[1], "webdriver-client") == 0) client.delete_session(session);
     return std::atoi(argv[3]);
   }
   if (argc == 3 && std::strcmp(argv[1], "geckodriver-session") == 0) {
