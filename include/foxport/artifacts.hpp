@@ -26,17 +26,21 @@ struct ArtifactSources {
   std::string failure;                 ///< what failed (the test's failure messages)
   std::string screenshot;              ///< a PNG taken earlier: saved instead of taking one
   std::string screenshot_failed;       ///< why taking one earlier failed: none is taken now
+  std::string log;                     ///< the output when there is no process (a launch that failed)
 };
 
 /// A PNG of the page `sources` points at: Firefox through a Marionette session of foxport's
-/// own (it shows the page the test left), WebDriver kinds through `webdriver_session`. Throws
+/// own (it shows the page the test left), Chromium through the DevTools protocol (its first
+/// page), WebDriver kinds through `webdriver_session` (chromedriver: else a session its client
+/// left open). Throws
 /// foxport::Error or std::exception saying why there is none.
 FOXPORT_EXPORT std::string take_screenshot(const ArtifactSources& sources);
 
 /// Writes the bundle `root/name/`: screenshot.png, log.txt (the browser's last output lines),
 /// tree.txt (pid and command line of each process of the launch), ready.txt, failure.txt,
-/// and notes.txt naming anything that could not be saved and why; then rewrites
-/// root/index.html. Never throws; returns the bundle's directory (empty if none could be made).
+/// crashes/ (a Firefox endpoint's minidumps, PROFILE/minidumps: FirefoxOptions::crash_dumps), and notes.txt naming
+/// anything that could not be saved and why; then rewrites root/index.html. Never throws; returns the bundle's
+/// directory (empty if none could be made).
 FOXPORT_EXPORT std::filesystem::path save_artifacts(const std::filesystem::path& root, const std::string& name,
                                                     const ArtifactSources& sources) noexcept;
 

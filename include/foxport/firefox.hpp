@@ -81,6 +81,11 @@ struct FirefoxOptions {
   /// own (lets Firefox flush its profile; ~0.5 s). Skipped when Marionette is busy with the
   /// user's session: Marionette serves one client at a time.
   bool quit_via_marionette = false;
+  /// Firefox's crash reporter on (MOZ_CRASHREPORTER=1, MOZ_CRASHREPORTER_NO_REPORT=1): a crash
+  /// of any of its processes leaves a minidump (.dmp) and its notes (.extra) in
+  /// profile_dir()/minidumps, sent nowhere; save them before stop() removes the profile
+  /// (save_artifacts copies them). Off (the default), the crash reporter is disabled.
+  bool crash_dumps = false;
   std::filesystem::path log_file;                         ///< Firefox's output, appended
   std::function<void(Stream, std::string_view)> on_line;  ///< every output line (I/O thread)
 };

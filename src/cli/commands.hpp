@@ -31,9 +31,10 @@ using Variables = std::vector<std::pair<std::string, std::string>>;
 /// Runs COMMAND with `variables` added to foxport's environment, as a foreground job under a
 /// guard of its own that also removes `owned`; returns its exit code (126/127 when it cannot
 /// start), or 128+signal after passing a signal foxport received on to its whole tree (SIGKILL
-/// after a grace of 5 s).
+/// after a grace of 5 s). `how`, when given, gets how it ended in words (the signal named).
 int run_command(const std::vector<std::string>& command, const Variables& variables,
-                const platform::SignalWait& signals, const std::vector<std::filesystem::path>& owned = {});
+                const platform::SignalWait& signals, const std::vector<std::filesystem::path>& owned = {},
+                std::string* how = nullptr);
 
 /// The endpoint as `start --json` prints it.
 std::string endpoint_json(const Endpoint& endpoint, const std::string& handshake);

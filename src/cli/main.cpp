@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
       "Exports FOXPORT_PORT, FOXPORT_PID, FOXPORT_KIND; MARIONETTE_PORT and FOXPORT_PROFILE (Firefox, and "
       "WEBDRIVER_BIDI_URL with --bidi), CDP_URL and FOXPORT_PROFILE (Chromium) or WEBDRIVER_URL (drivers); "
       "FOXPORT_BROKER, from which each test process takes a browser of its own (foxport::gtest does; other suites "
-      "use foxport take); DISPLAY with --xvfb. Exits with COMMAND's status. SIGINT, SIGTERM or SIGHUP go to "
+      "use foxport take); DISPLAY with --xvfb; FOXPORT_ARTIFACTS with --artifacts. Exits with COMMAND's status. "
+      "SIGINT, SIGTERM or SIGHUP go to "
       "COMMAND's whole tree, which is SIGKILLed 5 s later (or at a second signal); exit 128+signal. COMMAND's tree "
       "goes when foxport does, even by SIGKILL. Exit codes: 64 usage, 69 launch failed, 124 not ready in time, 126 "
       "COMMAND cannot be executed, 127 not found.");
@@ -64,6 +65,12 @@ int main(int argc, char** argv) {
   run->add_flag("--recycle", run_options.recycle,
                 "Firefox: the broker recycles a browser given back (site data cleared, one blank tab) instead of "
                 "relaunching");
+  run->add_option("--artifacts", run_options.artifacts,
+                  "When COMMAND fails or the launch does, save what the browser showed before teardown into "
+                  "DIR/run-KIND-COMMAND-PID/ (screenshot.png, log.txt, tree.txt, ready.txt, failure.txt, Firefox's "
+                  "crash dumps in crashes/) and list it in DIR/index.html; exported to COMMAND as FOXPORT_ARTIFACTS "
+                  "(foxport::gtest saves a bundle per failed test there). Default: $FOXPORT_ARTIFACTS")
+      ->type_name("DIR");
 
   std::vector<std::string> take_command;
   bool take_json = false;

@@ -71,6 +71,20 @@ void add_launch_options(CLI::App& app, LaunchOptions& options) {
   });
 }
 
+void OutputTail::add(std::string_view line) {
+  constexpr std::size_t kept = 1000;  // a launch's start, and more than an error quotes
+  std::lock_guard lock(mutex_);
+  lines_.emplace_back(line);
+  if (lines_.size() > kept) lines_.pop_front();
+}
+
+std::string OutputTail::text() const {
+  std::lock_guard lock(mutex_);
+  std::string text;
+  for (const auto& line : lines_) text += line + '\n';
+  return text;
+}
+
 namespace {
 
 PrefValue pref_value(const std::string& text) {
@@ -147,8 +161,9 @@ Launched::Launched(const LaunchOptions& options) {
     return;
   }
   if (!options.quiet) std::fprintf(stderr, "foxport: launching %s...\n", options.kind.c_str());
-  auto echo = [verbose = options.verbose](Stream, std::string_view line) {
+  auto echo = [verbose = options.verbose, output = options.output](Stream, std::string_view line) {
     if (verbose) std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+    if (output) output->add(line);
   };
   if (options.kind == "firefox") {
     FirefoxOptions firefox;
@@ -169,6 +184,7 @@ Launched::Launched(const LaunchOptions& options) {
     firefox.log_file = options.log;
     firefox.on_line = echo;
     firefox.xvfb = options.xvfb;
+    firefox.crash_dumps = !options.artifacts.empty();
     auto& handle = handle_.emplace(Firefox::launch(std::move(firefox)));
     endpoint_ = std::get<Firefox>(handle).endpoint();
     handshake_ = std::get<Firefox>(handle).ready_report().protocol_answer;
@@ -211,6 +227,11 @@ Firefox* Launched::firefox() noexcept { return handle_ ? std::get_if<Firefox>(&*
 const Process* Launched::process() const noexcept {
   if (!handle_) return nullptr;
   return std::visit([](const auto& handle) { return &handle.process(); }, *handle_);
+}
+
+const ReadyReport* Launched::ready_report() const noexcept {
+  if (!handle_) return nullptr;
+  return std::visit([](const auto& handle) { return &handle.ready_report(); }, *handle_);
 }
 
 void Launched::stop() {

@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -31,6 +33,18 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The child's last output lines as they come, for the bundle of a launch that failed (there is
+/// no process left to ask then).
+class OutputTail {
+ public:
+  void add(std::string_view line);
+  std::string text() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::deque<std::string> lines_;
+};
+
 struct LaunchOptions {
   std::string kind = "firefox";
   bool kind_given = false;
@@ -52,6 +66,10 @@ struct LaunchOptions {
   bool recycle = false;  ///< run --firefox: the broker recycles given-back Firefoxes
   bool xvfb = false;     ///< a private Xvfb display for the launch (headful unless --headless)
   bool bidi = false;     ///< --firefox: WebDriver BiDi too (WEBDRIVER_BIDI_URL)
+  /// run --artifacts (or $FOXPORT_ARTIFACTS): where a failed run's bundle goes; "" none. Firefox
+  /// runs with its crash reporter on, writing minidumps for the bundle.
+  std::string artifacts;
+  std::shared_ptr<OutputTail> output;  ///< when set, gets every output line of the launch
 };
 
 /// Adds the launch options to `app` (run and start).
@@ -71,6 +89,8 @@ class Launched {
   Firefox* firefox() noexcept;
   /// The launched process tree; null for a remote endpoint.
   const Process* process() const noexcept;
+  /// How it became ready; null for a remote endpoint.
+  const ReadyReport* ready_report() const noexcept;
 
  private:
   std::optional<std::variant<Firefox, Geckodriver, Chromedriver, SeleniumGrid, Chromium>> handle_;

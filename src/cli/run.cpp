@@ -14,6 +14,7 @@
 
 #include "cli/broker.hpp"
 #include "cli/commands.hpp"
+#include "cli/run_artifacts.hpp"
 #include "foxport/error.hpp"
 #include "foxport/pool.hpp"
 #include "foxport/process.hpp"
@@ -38,7 +39,8 @@ int cannot_start(const std::error_code& ec) {
 }  // namespace
 
 int run_command(const std::vector<std::string>& command, const Variables& variables,
-                const platform::SignalWait& signals, const std::vector<std::filesystem::path>& owned) {
+                const platform::SignalWait& signals, const std::vector<std::filesystem::path>& owned,
+                std::string* how) {
   // The command is a tree under a guard of its own: a signal goes to all of it, and it all
   // goes when foxport does, even by SIGKILL. It stays in foxport's process group, so that a
   // terminal treats it as the foreground job it is (reads, Ctrl-C, Ctrl-Z).
@@ -59,6 +61,7 @@ int run_command(const std::vector<std::string>& command, const Variables& variab
     ::close(exited[0]);
     ::close(exited[1]);
     std::fprintf(stderr, "foxport: %s\n", e.what());
+    if (how != nullptr) *how = std::string("the command could not start: ") + e.what();
     return cannot_start(e.code());
   }
   // The guard's own end, in case it dies before it can say how the command ended.
@@ -99,6 +102,10 @@ int run_command(const std::vector<std::string>& command, const Variables& variab
   ::close(exited[0]);
   const auto status = process.wait_for(std::chrono::seconds(1));  // from the guard, right after the end
   process.stop();  // whatever the command left running goes now, with the directories it was given
+  if (how != nullptr) {
+    *how = "the command ended: " + (status ? status->to_string() : std::string("unknown (its guard died)"));
+    if (forwarded != 0) *how += std::string(", after foxport passed on SIG") + ::sigabbrev_np(forwarded);
+  }
   if (forwarded != 0) return signal_exit_code(forwarded);
   if (!status) {
     std::fprintf(stderr, "foxport: the guard of %s died; the command went with it\n", command.front().c_str());
@@ -119,7 +126,10 @@ bool serves_a_broker(const LaunchOptions& options, const Endpoint& endpoint) {
 
 }  // namespace
 
-int run(const LaunchOptions& options, const std::vector<std::string>& command, const platform::SignalWait& signals) {
+int run(const LaunchOptions& given, const std::vector<std::string>& command, const platform::SignalWait& signals) {
+  auto options = given;
+  options.artifacts = artifacts_directory(given.artifacts);
+  if (!options.artifacts.empty()) options.output = std::make_shared<OutputTail>();
   if (options.recycle && options.kind != "firefox") throw UsageError("--recycle applies to --firefox only");
   // A command that cannot run is found before anything is launched for it.
   std::error_code ec;
@@ -131,8 +141,17 @@ int run(const LaunchOptions& options, const std::vector<std::string>& command, c
   }
   // The command's own endpoint first, as fast as a single launch: the pool warms up only
   // once a test process asks the broker.
-  const auto own = launch_or_exit_on_signal(options, signals);
+  std::unique_ptr<Launched> own;
+  try {
+    own = launch_or_exit_on_signal(options, signals);
+  } catch (const UsageError&) {
+    throw;
+  } catch (const std::exception& e) {
+    if (!options.artifacts.empty()) save_failed_launch(options, command, e.what());
+    throw;
+  }
   Launched& launched = *own;
+  options.output.reset();  // the launch's output is its process's from now on
   if (!options.quiet) std::fprintf(stderr, "%s\n", ready_line(launched.endpoint()).c_str());
   auto variables = launched.endpoint().to_environment();
   std::optional<Pool> pool;
@@ -140,6 +159,7 @@ int run(const LaunchOptions& options, const std::vector<std::string>& command, c
   if (serves_a_broker(options, launched.endpoint())) {
     auto quiet = options;
     quiet.quiet = true;
+    quiet.output.reset();
     pool.emplace(
         [quiet] {
           auto launch = std::make_shared<Launched>(quiet);
@@ -158,7 +178,10 @@ int run(const LaunchOptions& options, const std::vector<std::string>& command, c
   // The broker's directory goes with the command's guard too, should foxport be SIGKILLed.
   std::vector<std::filesystem::path> owned;
   if (broker) owned.push_back(broker->socket().parent_path());
-  int code = run_command(command, variables, signals, owned);
+  // Test processes inside save bundles of their own (foxport::gtest) beside the run's.
+  if (!options.artifacts.empty()) variables.emplace_back("FOXPORT_ARTIFACTS", options.artifacts);
+  std::string how;
+  int code = run_command(command, variables, signals, owned, &how);
   if (const auto* process = launched.process(); process != nullptr && process->valid()) {
     // The endpoint dying under the command is a failure of the run, even if the command did
     // not notice. Its status comes from the guard, a moment after the process has gone.
@@ -168,9 +191,12 @@ int run(const LaunchOptions& options, const std::vector<std::string>& command, c
       std::fprintf(stderr, "foxport: %s (pid %d) ended while the command ran: %s\n  last output:\n%s",
                    to_string(launched.endpoint().kind), process->pid(), status->to_string().c_str(),
                    process->last_lines_text(10).c_str());
+      how += std::string("\n") + to_string(launched.endpoint().kind) + " (pid " + std::to_string(process->pid()) +
+             ") ended while the command ran: " + status->to_string();
       if (code == 0) code = exit_launch_failed;
     }
   }
+  if (code != 0 && !options.artifacts.empty()) save_failed_run(options, command, launched, how);  // before teardown
   if (pool) pool->stop();  // first: it wakes takers still waiting for a launch
   if (broker) broker->stop();
   launched.stop();

@@ -266,6 +266,7 @@ Launch::Launch(Kind kind, FirefoxOptions firefox, AnyDriverOptions driver, Chrom
     return;
   }
   foxport::Endpoint launched;
+  if (artifacts_from_environment()) firefox.crash_dumps = true;  // a crash's minidump goes into the bundle
   if (ahead > 0) pooled_ = SuitePools::instance().take(kind, firefox, driver, chromium, ahead);
   if (pooled_) {
     launched = pooled_->endpoint();

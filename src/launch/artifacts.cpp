@@ -14,6 +14,7 @@
 
 #include "foxport/marionette.hpp"
 #include "foxport/webdriver.hpp"
+#include "foxport/websocket.hpp"
 #include "platform/process_tree.hpp"
 
 namespace foxport {
@@ -43,20 +44,50 @@ std::string png_from_answer(const std::string& answer) {
   return decode_base64(value->as_string());
 }
 
+// Chromium's first page, through a DevTools session attached to it (the browser's own
+// websocket has no page to capture).
+std::string chromium_screenshot(const std::string& cdp_url) {
+  auto cdp = WebSocketClient::connect(cdp_url, screenshot_timeout);
+  const auto targets = json::parse(cdp.command("Target.getTargets"));
+  for (const auto& target : targets.at("targetInfos").as_array()) {
+    if (target.at("type").as_string() != "page") continue;
+    const auto attached =
+        json::parse(cdp.command("Target.attachToTarget",
+                                json::serialize(json::object{{"targetId", target.at("targetId")}, {"flatten", true}})));
+    const std::string session(attached.at("sessionId").as_string());
+    const auto shot = json::parse(cdp.command("Page.captureScreenshot", R"({"format":"png"})", session));
+    return decode_base64(shot.at("data").as_string());
+  }
+  throw std::runtime_error("Chromium has no page open");
+}
+
+// A session a client left open (one that died, say): chromedriver lists them (GET /sessions,
+// from the protocol before W3C WebDriver); "" when there is none.
+std::string open_session(WebDriverClient& client) {
+  const auto sessions = json::parse(client.request("GET", "/sessions"));
+  if (!sessions.is_array() || sessions.as_array().empty()) return "";
+  const auto* id = sessions.as_array().front().as_object().if_contains("id");
+  return id != nullptr && id->is_string() ? std::string(id->as_string()) : "";
+}
+
 }  // namespace
 
 // Sessions share Firefox's window, so a Marionette session of our own shows the page the test
 // left; a WebDriver session is its own browser, so only the test's session shows its page.
 std::string take_screenshot(const ArtifactSources& sources) {
+  if (sources.endpoint.kind == EndpointKind::chromium) return chromium_screenshot(sources.endpoint.url);
   if (!sources.endpoint.speaks_webdriver()) {
     auto marionette = Marionette::connect("127.0.0.1", sources.endpoint.port, screenshot_timeout);
     marionette.new_session();
     // The viewport, as a WebDriver screenshot shows it (not the whole document).
     return png_from_answer(marionette.command("WebDriver:TakeScreenshot", R"({"full":false})"));
   }
-  if (sources.webdriver_session.empty()) throw std::runtime_error("no WebDriver session was open to take it from");
   WebDriverClient client(sources.endpoint.url, screenshot_timeout);
-  return png_from_answer(client.request("GET", "/session/" + sources.webdriver_session + "/screenshot"));
+  auto session = sources.webdriver_session;
+  if (session.empty() && sources.endpoint.kind == EndpointKind::chromedriver) session = open_session(client);
+  if (session.empty())
+    throw std::runtime_error("no WebDriver session was open to take it from (a driver's sessions are its client's)");
+  return png_from_answer(client.request("GET", "/session/" + session + "/screenshot"));
 }
 
 namespace {
@@ -84,6 +115,17 @@ std::string safe_name(const std::string& name) {
   std::string safe;
   for (const char c : name) safe += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_';
   return safe.empty() || safe[0] == '.' ? "_" + safe : safe;
+}
+
+// Firefox's minidumps (.dmp) and what it knew at the crash (.extra), into bundle/crashes/.
+void copy_crash_dumps(const fs::path& from, const fs::path& bundle) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(from, ec)) {
+    const auto extension = entry.path().extension();
+    if (extension != ".dmp" && extension != ".extra") continue;
+    fs::create_directories(bundle / "crashes", ec);
+    fs::copy_file(entry.path(), bundle / "crashes" / entry.path().filename(), ec);
+  }
 }
 
 bool write_file(const fs::path& path, const std::string& content) {
@@ -154,6 +196,10 @@ std::string index_html(const fs::path& root, const std::set<std::string>& names)
       html << "<img src=\"" << name << "/screenshot.png\" alt=\"the page\">\n";
     for (const char* file : {"failure.txt", "notes.txt"})
       if (fs::exists(bundle / file, ec)) html << "<pre>" << html_escape(read_file(bundle / file)) << "</pre>\n";
+    for (const auto& dump : fs::directory_iterator(bundle / "crashes", ec))
+      if (dump.path().extension() == ".dmp")
+        html << "<p>Crash dump: <a href=\"" << name << "/crashes/" << dump.path().filename().string() << "\">"
+             << html_escape(dump.path().filename().string()) << "</a></p>\n";
     if (fs::exists(bundle / "log.txt", ec))
       html << "<p>The browser's last lines:</p><pre>"
            << html_escape(last_lines(read_file(bundle / "log.txt"), log_lines_in_index)) << "</pre>\n";
@@ -193,9 +239,13 @@ fs::path save_artifacts(const fs::path& root, const std::string& name, const Art
       for (const auto& line : sources.process->last_lines()) log += line + '\n';
       write_file(bundle / "log.txt", log);
       write_file(bundle / "tree.txt", tree_text(*sources.process));
+    } else if (!sources.log.empty()) {
+      write_file(bundle / "log.txt", sources.log);
     } else {
       notes += "log and process tree: not here (the browser was launched by another process, e.g. foxport run)\n";
     }
+    if (sources.endpoint.kind == EndpointKind::firefox && !sources.endpoint.profile.empty())
+      copy_crash_dumps(sources.endpoint.profile / "minidumps", bundle);
     if (sources.ready != nullptr) write_file(bundle / "ready.txt", ready_text(*sources.ready));
     if (!notes.empty()) write_file(bundle / "notes.txt", notes);
     write_artifact_index(root);

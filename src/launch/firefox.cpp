@@ -78,8 +78,13 @@ std::unique_ptr<detail::LaunchState> launch_state(FirefoxOptions& options, const
     if (options.bidi) process.arguments.insert(process.arguments.end(), {"--remote-debugging-port", "0"});
     if (options.recyclable) process.arguments.emplace_back("--remote-allow-system-access");
     process.arguments.insert(process.arguments.end(), options.arguments.begin(), options.arguments.end());
-    // No crash reporter: it would add a helper process and dialogs to a test browser.
-    process.environment = {{"MOZ_CRASHREPORTER_DISABLE", "1"}, {"MOZ_NO_REMOTE", "1"}};
+    // No crash reporter unless asked: it adds a helper process to a test browser. Asked, it
+    // writes minidumps into PROFILE/minidumps and neither sends nor shows anything.
+    process.environment = {{"MOZ_NO_REMOTE", "1"}};
+    if (options.crash_dumps)
+      process.environment.insert({{"MOZ_CRASHREPORTER", "1"}, {"MOZ_CRASHREPORTER_NO_REPORT", "1"}});
+    else
+      process.environment["MOZ_CRASHREPORTER_DISABLE"] = "1";
     for (const auto& [name, value] : options.environment) process.environment[name] = value;
   };
   plan.process.log_file = options.log_file;

@@ -1,8 +1,13 @@
 // Run by artifacts_test with FOXPORT_ARTIFACTS set (not by ctest on its own): a test with a
 // Firefox of its own, one with a chromedriver of its own and one on the binary's shared Firefox
-// each fail on purpose on a page they opened; another test passes and must leave nothing.
+// each fail on purpose on a page they opened, one after its Firefox crashed; another test passes
+// and must leave nothing.
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <string>
 
 #include "foxport/gtest.hpp"
@@ -24,6 +29,18 @@ class OwnChromedriver : public foxport::gtest::ChromedriverTest {};
 TEST_F(OwnBrowser, FailsOnAPage) {
   open_page(endpoint(), "own page");
   ADD_FAILURE() << "fails on purpose, on its own Firefox";
+}
+
+// Its Firefox crashes: the bundle keeps the minidump Firefox's crash reporter wrote.
+TEST_F(OwnBrowser, FailsAfterItsBrowserCrashed) {
+  const int pid = endpoint().pid;
+  const int exited = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));  // not our child: the guard's
+  ASSERT_GE(exited, 0);
+  ::kill(pid, SIGSEGV);
+  pollfd fd{exited, POLLIN, 0};
+  EXPECT_EQ(::poll(&fd, 1, 30000), 1) << "Firefox did not end after SIGSEGV";
+  ::close(exited);
+  ADD_FAILURE() << "fails on purpose, after its Firefox crashed";
 }
 
 // The session (and its browser) is gone when the test ends: the picture is taken as it closes.

@@ -12,6 +12,9 @@
 //   marionette-client URL EXIT  (under `foxport run --firefox`) open URL over $MARIONETTE_PORT,
 //                               print "title TITLE", exit with EXIT
 //   webdriver-client URL EXIT   (under `foxport run --*driver`) the same through $WEBDRIVER_URL
+//   webdriver-client-keep URL EXIT  the same, leaving the session open (a client that died)
+//   cdp-client URL EXIT         (under `foxport run --chromium`) open URL in Chromium's first
+//                               page over $CDP_URL, print "title TITLE" once loaded, exit with EXIT
 //   show-env                    print the FOXPORT_* variables, then block
 //   geckodriver-session DRIVER  launch geckodriver, open a session (Firefox starts), print
 //                               "tree PID..." and "root DIR", then block
@@ -23,6 +26,7 @@
 
 #include <unistd.h>
 
+#include <boost/json.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -37,6 +41,7 @@
 #include "foxport/process.hpp"
 #include "foxport/remote.hpp"
 #include "foxport/webdriver.hpp"
+#include "foxport/websocket.hpp"
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
@@ -87,7 +92,37 @@ int main(int argc, char** argv) {
     client.delete_session();
     return std::atoi(argv[3]);
   }
-  if (argc == 4 && std::strcmp(argv[1], "webdriver-client") == 0) {
+  if (argc == 4 && std::strcmp(argv[1], "cdp-client") == 0) {
+    namespace json = boost::json;
+    const char* url = std::getenv("CDP_URL");
+    if (url == nullptr) return 100;
+    auto cdp = foxport::WebSocketClient::connect(url);
+    std::string target_id;
+    const auto targets = json::parse(cdp.command("Target.getTargets"));
+    for (const auto& target : targets.at("targetInfos").as_array()) {
+      if (target.at("type").as_string() == "page") {
+        target_id = json::value_to<std::string>(target.at("targetId"));
+        break;
+      }
+    }
+    if (target_id.empty()) return 101;
+    const auto attached = json::parse(cdp.command(
+        "Target.attachToTarget", json::serialize(json::object{{"targetId", target_id}, {"flatten", true}})));
+    const auto session = json::value_to<std::string>(attached.at("sessionId"));
+    cdp.command("Page.navigate", json::serialize(json::object{{"url", argv[2]}}), session);  // answers once committed
+    const auto evaluated = json::parse(cdp.command(
+        "Runtime.evaluate",
+        json::serialize(json::object{{"expression",
+                                      "new Promise(done => document.readyState === 'complete' ? done(document.title)"
+                                      " : addEventListener('load', () => done(document.title)))"},
+                                     {"awaitPromise", true},
+                                     {"returnByValue", true}}),
+        session));
+    std::printf("title %s\n", json::value_to<std::string>(evaluated.at("result").at("value")).c_str());
+    return std::atoi(argv[3]);
+  }
+  if (argc == 4 &&
+      (std::strcmp(argv[1], "webdriver-client") == 0 || std::strcmp(argv[1], "webdriver-client-keep") == 0)) {
     const char* url = std::getenv("WEBDRIVER_URL");
     const char* kind = std::getenv("FOXPORT_KIND");
     if (url == nullptr || kind == nullptr) return 100;
@@ -97,7 +132,7 @@ int main(int argc, char** argv) {
         client.new_session(chrome ? foxport::chromium_capabilities() : foxport::firefox_capabilities());
     client.navigate(session, argv[2]);
     std::printf("title %s\n", client.title(session).c_str());
-    client.delete_session(session);
+    if (std::strcmp(argv[1], "webdriver-client") == 0) client.delete_session(session);
     return std::atoi(argv[3]);
   }
   if (argc == 3 && std::strcmp(argv[1], "geckodriver-session") == 0) {
