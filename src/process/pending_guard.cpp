@@ -73,9 +73,8 @@ void PendingGuard::own_directory(const std::filesystem::path& directory) {
   directory_ = directory;
   // From mkdtemp until this line is written, a SIGKILL would leave the directory: microseconds.
   // A guard that is gone already is seen when the program is run.
-  platform::write_without_sigpipe(ends_.control, guard::format(guard::Control{guard::Control::Kind::dir, 0,
-                                                                              directory.string()}) +
-                                                     "\n");
+  platform::write_without_sigpipe(
+      ends_.control, guard::format(guard::Control{guard::Control::Kind::dir, 0, directory.string()}) + "\n");
 }
 
 GuardEnds PendingGuard::hand_over(const ProcessOptions& options, const std::filesystem::path& executable) {
