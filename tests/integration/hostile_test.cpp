@@ -209,7 +209,7 @@ time.sleep(3600)
 }
 
 // #15 item 3: a SIGKILL before the launch's guard existed leaked its directory, for certain
-// while opening a FIFO given as --log (it blocks until a reader comes). A keeper guard owns
+// while opening a FIFO given as --log (it blocks until a reader comes). The launch's guard, started first, owns
 // the directory from the moment it exists, and removes it when foxport dies.
 TEST(Kill, ASigkillWhileOpeningTheLogFifoLeavesNoDirectory) {
   const auto fifo = fs::temp_directory_path() / "log.fifo";  // the test's private TMPDIR, foxport's too
