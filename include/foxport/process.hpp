@@ -110,6 +110,10 @@ FOXPORT_EXPORT std::filesystem::path make_temporary_directory(std::string_view p
 FOXPORT_EXPORT std::filesystem::path make_temporary_directory(std::string_view purpose,
                                                               const std::filesystem::path& parent);
 
+namespace detail {
+class PendingGuard;
+}
+
 /// A move-only owner of one launched process tree. Destroying it runs stop().
 class FOXPORT_EXPORT Process {
  public:
@@ -174,7 +178,9 @@ class FOXPORT_EXPORT Process {
  private:
   struct Impl;
   explicit Process(std::unique_ptr<Impl> impl) noexcept;
-  static Process spawn_owned(ProcessOptions options);
+  friend class detail::PendingGuard;
+  /// `pending`: the guard started already (a launch's), else one is started here.
+  static Process spawn_owned(ProcessOptions options, detail::PendingGuard* pending);
   static Process spawn_without_guard(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

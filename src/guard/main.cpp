@@ -2,12 +2,16 @@
 // the tree and the launch's directories are gone when the caller is — even after SIGKILL.
 //
 //   foxport-guard [--dir PATH]... [--delete-url URL]... [--cwd DIR] [--group PGID] [-- EXECUTABLE [ARGS...]]
+//   foxport-guard --await-run [--dir PATH]... [--group PGID]
 //
 // The program leads a process group of its own, or with --group joins the caller's (a
 // foreground job: `foxport run`'s command stays in the terminal's foreground group).
 //
 // Without an executable it only watches: remote WebDriver sessions (--delete-url) are
 // deleted at cleanup, so a Grid frees their slots even when the caller was SIGKILLed.
+// With --await-run it watches until the caller sends the program ("run", with its working
+// directory, arguments and environment): a launch starts its guard first, so the directory it
+// then makes is owned from the start, and the guard's own start overlaps the caller's work.
 //
 // The caller passes fd 3 (control, caller -> guard) and fd 4 (status, guard -> caller).
 // The guard is a child subreaper, so every descendant that double-forks or loses its
@@ -35,13 +39,17 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "guard/http_delete.hpp"
 #include "guard/protocol.hpp"
 #include "platform/process_tree.hpp"
 #include "platform/signal_wait.hpp"
+#include "platform/spawn.hpp"
 #include "platform/tree_owner.hpp"
+
+extern char** environ;
 
 namespace {
 
@@ -117,7 +125,17 @@ void release_output() {
   }
 }
 
-[[noreturn]] void run_child(char** argv, const char* cwd, pid_t group, int error_fd) {
+// What the child needs before exec; on the guard's own memory (platform::run_until_exec), so
+// nothing here allocates.
+struct ChildSetup {
+  char* const* argv;
+  char* const* envp;
+  const char* cwd;
+  pid_t group;
+  int error_fd;
+};
+
+[[noreturn]] void run_child(char* const* argv, char* const* envp, const char* cwd, pid_t group, int error_fd) {
   // A clean signal state: the caller may have blocked or ignored signals (foxport's own
   // command blocks SIGTERM to read it from a signalfd), and exec would pass that on.
   foxport::platform::reset_signals_for_exec();
@@ -131,17 +149,72 @@ void release_output() {
     [[maybe_unused]] const auto n = ::write(error_fd, &err, sizeof err);
     std::_Exit(127);
   }
-  ::execv(argv[0], argv);
+  ::execve(argv[0], argv, envp);
   const int err = errno;
   [[maybe_unused]] const auto n = ::write(error_fd, &err, sizeof err);
   std::_Exit(127);
 }
+
+// Forks and execs the program, and says "started PID" or "failed ERRNO". False when it failed
+// (the failed child is reaped).
+bool start_child(char* const* argv, char* const* envp, const char* cwd, pid_t group) {
+  int exec_error[2];
+  if (::pipe2(exec_error, O_CLOEXEC) != 0) {
+    report(Status::Kind::failed, errno);
+    return false;
+  }
+  // No fork: the guard's memory is borrowed until the exec instead of copied (#19).
+  ChildSetup setup{argv, envp, cwd, group, exec_error[1]};
+  child = foxport::platform::run_until_exec(
+      [](void* data) {
+        const auto* s = static_cast<const ChildSetup*>(data);
+        run_child(s->argv, s->envp, s->cwd, s->group, s->error_fd);
+      },
+      &setup);
+  ::close(exec_error[1]);
+  if (child < 0) {
+    report(Status::Kind::failed, -child);
+    ::close(exec_error[0]);
+    return false;
+  }
+  // Also here, so the group exists before anyone signals it. In the caller's group, the
+  // child is no group leader: signal_tree's kill(-child) then reaches nobody, never the
+  // caller, and the descendants are signalled one by one.
+  ::setpgid(child, group == 0 ? child : group);
+  child_alive = true;
+  int err = 0;
+  const bool failed = ::read(exec_error[0], &err, sizeof err) == static_cast<ssize_t>(sizeof err);
+  ::close(exec_error[0]);
+  if (failed) {
+    ::waitpid(child, nullptr, 0);  // a failed exec leaves no zombie
+    child_alive = false;
+    report(Status::Kind::failed, err);
+    return false;
+  }
+  release_output();
+  report(Status::Kind::started, child);
+  return true;
+}
+
+// The program of a "run" message, as execve wants it.
+struct RunVectors {
+  foxport::guard::Run run;
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+  explicit RunVectors(foxport::guard::Run r) : run(std::move(r)) {
+    for (auto& arg : run.argv) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    for (auto& var : run.env) envp.push_back(var.data());
+    envp.push_back(nullptr);
+  }
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const char* cwd = nullptr;
   pid_t group = 0;  // the child's process group: 0 for its own, else the caller's
+  bool await_run = false;
   int first = 1;
   for (; first < argc; ++first) {
     const std::string arg = argv[first];
@@ -157,15 +230,18 @@ int main(int argc, char** argv) {
       cwd = argv[++first];
     } else if (arg == "--group" && first + 1 < argc) {
       group = static_cast<pid_t>(std::atoi(argv[++first]));
+    } else if (arg == "--await-run") {
+      await_run = true;
     } else {
       std::fprintf(stderr, "foxport-guard: unknown argument %s\n", arg.c_str());
       return 64;
     }
   }
-  if (::fcntl(control_fd, F_GETFD) < 0 || ::fcntl(status_fd, F_GETFD) < 0) {
+  if (::fcntl(control_fd, F_GETFD) < 0 || ::fcntl(status_fd, F_GETFD) < 0 || (await_run && first < argc)) {
     std::fprintf(stderr,
                  "usage: foxport-guard [--dir PATH]... [--delete-url URL]... [--cwd DIR] [--group PGID] "
                  "[-- EXECUTABLE [ARGS...]]\n"
+                 "       foxport-guard --await-run [--dir PATH]... [--group PGID]\n"
                  "       (started by the foxport library with fds 3 and 4 open)\n");
     return 64;
   }
@@ -174,37 +250,17 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   foxport::platform::become_subreaper();
   const foxport::platform::SignalWait signals{SIGCHLD, SIGTERM, SIGINT, SIGHUP};
-
-  int exec_error[2];
-  if (::pipe2(exec_error, O_CLOEXEC) != 0 || signals.fd() < 0) {
+  if (signals.fd() < 0) {
     report(Status::Kind::failed, errno);
     return 1;
   }
-  if (first >= argc) {  // nothing to run: only watch the caller
+  if (await_run) {
+    // Says nothing until the program is known ("run"); keeps the output pipes for it.
+  } else if (first >= argc) {  // nothing to run: only watch the caller
     release_output();
     report(Status::Kind::started, 0);
-  } else {
-    child = ::fork();
-    if (child == 0) run_child(argv + first, cwd, group, exec_error[1]);
-    if (child < 0) {
-      report(Status::Kind::failed, errno);
-      return 1;
-    }
-    // Also here, so the group exists before anyone signals it. In the caller's group, the
-    // child is no group leader: signal_tree's kill(-child) then reaches nobody, never the
-    // caller, and the descendants are signalled one by one.
-    ::setpgid(child, group == 0 ? child : group);
-    child_alive = true;
-    ::close(exec_error[1]);
-    int err = 0;
-    if (::read(exec_error[0], &err, sizeof err) == static_cast<ssize_t>(sizeof err)) {
-      ::waitpid(child, nullptr, 0);  // a failed exec leaves no zombie
-      report(Status::Kind::failed, err);
-      return 1;
-    }
-    ::close(exec_error[0]);
-    release_output();
-    report(Status::Kind::started, child);
+  } else if (!start_child(argv + first, environ, cwd, group)) {
+    return 1;
   }
 
   bool detached = false;
@@ -229,6 +285,19 @@ int main(int argc, char** argv) {
       pending.append(buffer, static_cast<size_t>(n));
       for (size_t eol; (eol = pending.find('\n')) != std::string::npos;) {
         const std::string line = pending.substr(0, eol);
+        if (const auto header = foxport::guard::parse_run_header(line)) {
+          if (pending.size() < eol + 1 + header->bytes) break;  // the rest is on its way
+          auto run = foxport::guard::parse_run(*header, std::string_view(pending).substr(eol + 1, header->bytes));
+          pending.erase(0, eol + 1 + header->bytes);
+          if (!await_run || !run) continue;  // once, and only when awaited
+          await_run = false;
+          const RunVectors program(std::move(*run));
+          if (!start_child(program.argv.data(), program.envp.data(),
+                           program.run.cwd.empty() ? nullptr : program.run.cwd.c_str(), group)) {
+            cleanup_and_exit(signals, false);  // nothing runs: the directories go now
+          }
+          continue;
+        }
         pending.erase(0, eol + 1);
         const auto control = foxport::guard::parse_control(line);
         if (!control) continue;  // not ours to guess at

@@ -3,6 +3,7 @@
 //
 //   status  (guard -> caller, fd 4):  started PID | failed ERRNO | exited CODE | signaled SIG | done
 //   control (caller -> guard, fd 3):  signal SIG | dir PATH | delete URL | cleanup | detach
+//                                     | run ARGC ENVC BYTES (then BYTES bytes: see Run)
 //
 // Each line is written with one write(2) below PIPE_BUF, so it arrives whole. Header-only
 // and Boost-free: the guard includes it.
@@ -11,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace foxport::guard {
 
@@ -45,6 +47,23 @@ inline std::optional<int> number_after(std::string_view line, std::string_view w
 }
 
 }  // namespace wire
+
+/// The program a guard started with --await-run runs, sent once on control: the line
+/// "run ARGC ENVC BYTES", then BYTES bytes: the working directory (empty: the guard's), the
+/// ARGC arguments (the first is the executable's path) and the ENVC environment entries, each
+/// ended by a NUL, so that any of them may hold a newline.
+struct Run {
+  std::string cwd;
+  std::vector<std::string> argv;
+  std::vector<std::string> env;
+};
+
+/// The numbers of a "run" line.
+struct RunHeader {
+  std::size_t argc = 0;
+  std::size_t envc = 0;
+  std::size_t bytes = 0;
+};
 
 /// The status line for `status`, without its newline.
 inline std::string format(const Status& status) {
@@ -106,6 +125,52 @@ inline std::optional<Control> parse_control(std::string_view line) {
       return Control{kind, 0, std::string(line.substr(word.size()))};
   }
   return std::nullopt;
+}
+
+/// The whole "run" message for `run`: its line, newline included, and its bytes.
+inline std::string format(const Run& run) {
+  std::string payload = run.cwd + '\0';
+  for (const auto* fields : {&run.argv, &run.env}) {
+    for (const auto& field : *fields) payload.append(field).push_back('\0');
+  }
+  return "run " + std::to_string(run.argv.size()) + " " + std::to_string(run.env.size()) + " " +
+         std::to_string(payload.size()) + "\n" + payload;
+}
+
+/// The numbers of a "run" line; nullopt for any other line or a malformed one.
+inline std::optional<RunHeader> parse_run_header(std::string_view line) {
+  constexpr std::size_t most_bytes = std::size_t{64} << 20;  // far above what exec takes
+  if (line.substr(0, 4) != "run ") return std::nullopt;
+  line.remove_prefix(4);
+  std::size_t numbers[3] = {};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto end = i < 2 ? line.find(' ') : line.size();
+    if (end == std::string_view::npos) return std::nullopt;
+    const auto [at, ec] = std::from_chars(line.data(), line.data() + end, numbers[i]);
+    if (ec != std::errc() || at != line.data() + end || end == 0) return std::nullopt;
+    line.remove_prefix(i < 2 ? end + 1 : end);
+  }
+  const RunHeader header{numbers[0], numbers[1], numbers[2]};
+  if (header.argc == 0 || header.bytes > most_bytes || header.argc + header.envc >= header.bytes) return std::nullopt;
+  return header;
+}
+
+/// The program a "run" message's bytes name; nullopt unless they hold exactly the fields the
+/// header counts.
+inline std::optional<Run> parse_run(const RunHeader& header, std::string_view bytes) {
+  std::vector<std::string> fields;
+  while (!bytes.empty()) {
+    const auto end = bytes.find('\0');
+    if (end == std::string_view::npos) return std::nullopt;
+    fields.emplace_back(bytes.substr(0, end));
+    bytes.remove_prefix(end + 1);
+  }
+  if (fields.size() != 1 + header.argc + header.envc) return std::nullopt;
+  Run run;
+  run.cwd = std::move(fields[0]);
+  run.argv.assign(fields.begin() + 1, fields.begin() + 1 + static_cast<std::ptrdiff_t>(header.argc));
+  run.env.assign(fields.begin() + 1 + static_cast<std::ptrdiff_t>(header.argc), fields.end());
+  return run;
 }
 
 }  // namespace foxport::guard

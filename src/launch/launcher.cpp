@@ -1,8 +1,8 @@
 #include "launch/launcher.hpp"
 
 #include "foxport/error.hpp"
-#include "process/directory_keeper.hpp"
 #include "process/locate.hpp"
+#include "process/pending_guard.hpp"
 
 #include <cstdlib>
 #include <mutex>
@@ -125,11 +125,16 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
     ProcessOptions process = plan.process;
     process.executable = plan.binary;
     if (plan.xvfb) state->display = start_xvfb(plan.ready.timeout);
-    // Everything the child puts in its directory goes with the launch. Until the launch's guard
-    // owns it, a keeper guard does: a SIGKILL before spawn leaves nothing (docs/architecture.md).
-    std::optional<DirectoryKeeper> keeper;
-    if (plan.directory.empty()) keeper.emplace(plan.directory_purpose, launch_parent(plan));
-    state->directory = keeper ? keeper->directory() : plan.directory;
+    // Everything the child puts in its directory goes with the launch. Its guard starts first
+    // and owns the directory from the moment it exists: a SIGKILL before the child runs leaves
+    // nothing (docs/architecture.md); the same guard then runs the child.
+    PendingGuard guard;
+    if (plan.directory.empty()) {
+      state->directory = guard.make_directory(plan.directory_purpose, launch_parent(plan));
+    } else {
+      state->directory = plan.directory;
+      guard.own_directory(plan.directory);
+    }
     const Unguarded until_spawned(state->directory);  // a signal to foxport's command removes it at once
     process.owned_directories.push_back(state->directory);
     try {
@@ -150,8 +155,7 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
     // Attached before the spawn as well: its lines queue up while the first wait runs.
     std::optional<ReadyWait> bidi;
     if (plan.bidi) bidi.emplace(in_directory(*plan.bidi, state->directory)).attach(process);
-    state->process = Process::spawn(std::move(process));
-    if (keeper) keeper->release();  // the launch's guard owns the directory now
+    state->process = guard.run(std::move(process));
     try {
       state->report = wait.run(state->process);
       if (bidi) {

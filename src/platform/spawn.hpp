@@ -18,4 +18,11 @@ using SpawnDescriptors = std::array<int, 5>;
 pid_t spawn_in_new_group(const char* path, const char* const* argv, const char* const* envp,
                          const SpawnDescriptors& fds) noexcept;
 
+/// Runs `child(argument)` in a new process that borrows this one's memory until it execs or
+/// exits, while this thread waits (Linux: vfork): nothing of the caller is copied. `child`
+/// must only make system calls (no allocation, no locks, nothing that returns into the
+/// caller's frames) and end in exec or _exit. For callers whose child needs more set-up than
+/// posix_spawn offers (the guard's: PR_SET_PDEATHSIG). Returns the pid, or -errno.
+pid_t run_until_exec(void (*child)(void*), void* argument) noexcept;
+
 }  // namespace foxport::platform

@@ -5,8 +5,8 @@
 #include <boost/asio/read.hpp>
 #include <cstring>
 
-#include "platform/spawn.hpp"
 #include "process/locate.hpp"
+#include "process/pending_guard.hpp"
 #include "process/process_impl.hpp"
 #include "process/spawn_support.hpp"
 
@@ -73,7 +73,7 @@ void Process::Impl::read_status(std::shared_ptr<std::string> pending) {
                               });
 }
 
-Process Process::spawn_owned(ProcessOptions options) {
+Process Process::spawn_owned(ProcessOptions options, detail::PendingGuard* pending) {
   auto impl = std::make_unique<Impl>(std::move(options));
   auto& opts = impl->options;
 
@@ -85,37 +85,27 @@ Process Process::spawn_owned(ProcessOptions options) {
     if (ec) throw Error(ec, "cannot start " + opts.executable.string() + ": " + message);
   }
   if (!opts.log_file.empty()) impl->output.open_log(opts.log_file);
-  impl->guarded = opts.use_guard || watch_only;
+  impl->guarded = opts.use_guard || watch_only || pending != nullptr;
   if (!impl->guarded) return spawn_without_guard(std::move(impl));
-  const auto guard_path = detail::find_guard(message);
-  if (guard_path.empty()) throw Error(errc::guard_missing, message);
-
-  detail::Pipe out, err, status, control;
-  const detail::EnvironmentBlock env(opts);
-  const auto arguments = guard_arguments(opts, impl->executable);
-  std::vector<const char*> argv{guard_path.c_str()};
-  for (const auto& argument : arguments) argv.push_back(argument.c_str());
-  argv.push_back(nullptr);
-  // posix_spawn, not fork: no copy of the caller's memory and threads (#19). The guard leads
-  // a new process group, so a Ctrl-C meant for the caller's group cannot kill it before it
-  // has cleaned up; control is its fd 3 and status its fd 4. A foreground program (foxport
-  // run's command) has the caller's stdin, stdout and stderr.
-  const platform::SpawnDescriptors fds =
-      opts.foreground
-          ? platform::SpawnDescriptors{STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, control.read, status.write}
-          : platform::SpawnDescriptors{-1, out.write, err.write, control.read, status.write};
-  const pid_t guard_pid = platform::spawn_in_new_group(guard_path.c_str(), argv.data(), env.data(), fds);
-  if (guard_pid < 0) {
-    throw Error(std::error_code(-guard_pid, std::system_category()),
-                "cannot start the guard " + guard_path.string() + ": " + std::strerror(-guard_pid));
+  std::filesystem::path guard_path;
+  detail::GuardEnds ends;
+  if (pending != nullptr) {
+    guard_path = pending->guard_path();
+    ends = pending->hand_over(opts, impl->executable);
+  } else {
+    guard_path = detail::find_guard(message);
+    if (guard_path.empty()) throw Error(errc::guard_missing, message);
+    const detail::EnvironmentBlock env(opts);
+    ends = detail::start_guard(guard_path, guard_arguments(opts, impl->executable), env.data(), opts.foreground);
   }
-  impl->child = bp::process(impl->io.get_executor(), guard_pid);
-  out.close_write();
-  err.close_write();
-  status.close_write();
-  control.close_read();
+  impl->child = bp::process(impl->io.get_executor(), ends.pid);
+  ends.pid = -1;  // the handle owns it now
+  impl->control = std::exchange(ends.control, -1);
+  impl->out.assign(std::exchange(ends.out, -1));
+  impl->err.assign(std::exchange(ends.err, -1));
+  impl->status_pipe.assign(std::exchange(ends.status, -1));
 
-  const auto first_line = read_first_status(status.read, 10s);
+  const auto first_line = read_first_status(impl->status_pipe.native_handle(), 10s);
   const auto first = guard::parse_status(first_line);
   if (!first || first->kind != guard::Status::Kind::started) {
     boost::system::error_code ignored;
@@ -129,10 +119,6 @@ Process Process::spawn_owned(ProcessOptions options) {
                                         " (it said \"" + first_line + "\")");
   }
   impl->pid = first->value;
-  impl->out.assign(std::exchange(out.read, -1));
-  impl->err.assign(std::exchange(err.read, -1));
-  impl->status_pipe.assign(std::exchange(status.read, -1));
-  impl->control = std::exchange(control.write, -1);
   impl->start_io();
   return Process(std::move(impl));
 }

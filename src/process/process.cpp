@@ -140,7 +140,7 @@ Process Process::spawn(ProcessOptions options) {
       for (const auto& dir : directories) fs::remove_all(dir, ec);
     }
   } cleanup{options.owned_directories};
-  auto process = spawn_owned(std::move(options));
+  auto process = spawn_owned(std::move(options), nullptr);
   cleanup.armed = false;
   return process;
 }

@@ -7,6 +7,7 @@
 //
 //   foxport-bench-start --runs N --foxport PATH --chromedriver PATH --geckodriver PATH
 //                       [--selenium SCRIPT]   (tests/bench/selenium-service-start.js; needs node)
+//                       [--foxport-before PATH]  (another build's foxport, e.g. before a change, in the same rounds)
 
 #include <fcntl.h>
 #include <poll.h>
@@ -175,6 +176,7 @@ int main(int argc, char** argv) {
   }
   const auto foxport = paths["foxport"], chromedriver = paths["chromedriver"], geckodriver = paths["geckodriver"];
   const auto selenium = paths["selenium"];
+  const auto before = paths["foxport-before"];
   if (foxport.empty() || chromedriver.empty() || geckodriver.empty()) {
     std::fprintf(stderr,
                  "usage: foxport-bench-start --runs N --foxport P --chromedriver P --geckodriver P "
@@ -216,6 +218,12 @@ int main(int argc, char** argv) {
           note("v-gd", run_ms({geckodriver, "--version"}));
         },
     };
+    if (!before.empty()) {
+      steps.push_back([&] {
+        note("fx-cd-before",
+             start_ms({before, "start", "--chromedriver", "--driver", chromedriver, "--json", "-q"}, any, 0, nullptr));
+      });
+    }
     if (!selenium.empty()) {
       steps.push_back([&] { note("sel-cd", selenium_ms(selenium, "chrome", chromedriver)); });
       steps.push_back([&] { note("sel-gd", selenium_ms(selenium, "firefox", geckodriver)); });
@@ -243,6 +251,7 @@ int main(int argc, char** argv) {
   };
   row("chromedriver's own start (exec to \"started successfully\")", "cd", "cd", "baseline");
   row("`foxport start --chromedriver --json` (exec to ready line)", "fx-cd", "cd", "<= 1.3x");
+  if (!before.empty()) row("the same with `--foxport-before` (another build, same rounds)", "fx-cd-before", "cd", "");
   row("selenium-webdriver `chrome.ServiceBuilder` start() to URL (node running)", "sel-cd", "cd", "");
   const auto gecko_name = geckodriver.substr(geckodriver.rfind('/') + 1);
   row((gecko_name + "'s own start (exec to \"Listening on\")").c_str(), "gd", "gd", "baseline");

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -68,7 +69,58 @@ bool blocked_opening_a_fifo(int pid) {
   return false;
 }
 
+// The children of this process that run foxport-guard (from /proc/PID/stat: "pid (comm) state ppid").
+std::vector<int> guard_children() {
+  std::vector<int> guards;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const auto close = line.rfind(')');
+    const auto open = line.find('(');
+    if (close == std::string::npos || open == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state = 0;
+    int parent = 0;
+    rest >> state >> parent;
+    if (parent == ::getpid() && state != 'Z' && line.substr(open + 1, close - open - 1) == "foxport-guard")
+      guards.push_back(std::stoi(line.substr(0, open)));
+  }
+  return guards;
+}
+
 }  // namespace
+
+// #19: a launch starts one guard, not two. The guard that owns the launch's directory while
+// the caller is still busy (here: blocked opening a FIFO given as the log) is the one that
+// then runs the child; a second "keeper" guard per launch cost a whole guard start.
+TEST(Launch, TheGuardThatOwnsTheDirectoryEarlyRunsTheChild) {
+  const auto fifo = fs::temp_directory_path() / "log.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  foxport::GeckodriverOptions options;
+  options.driver = FOXPORT_TEST_SUPPORT_DIR "/geckodriver-standin";
+  options.log_file = fifo;
+  auto launched = std::async(std::launch::async, [&] { return foxport::Geckodriver::launch(options); });
+  for (int i = 0; i < 3000 && !blocked_opening_a_fifo(::getpid()); ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(blocked_opening_a_fifo(::getpid())) << "the launch never blocked opening " << fifo;
+  const auto early = guard_children();
+  // Unblocks the launch, and reads the log until the launch closes it.
+  auto drained = std::async(std::launch::async, [&] {
+    std::ifstream log(fifo);
+    std::string line;
+    while (std::getline(log, line)) {}
+  });
+  {
+    const auto driver = launched.get();  // destroyed at the end of this block: the log closes then
+    EXPECT_EQ(early.size(), 1U) << "guards while the directory waited for its child: " << early.size();
+    EXPECT_EQ(early, std::vector<int>{driver.process().guard_pid()})
+        << "another guard runs the child than owned its directory";
+    EXPECT_EQ(guard_children(), std::vector<int>{driver.process().guard_pid()});
+  }
+  drained.get();
+  fs::remove(fifo);
+}
 
 // #15 item 13: each probe has one deadline for its whole exchange, so a listener that drips
 // a byte every 100 ms cannot keep `foxport who` (it did, forever: the ctest timeout catches that).
@@ -157,7 +209,7 @@ time.sleep(3600)
 }
 
 // #15 item 3: a SIGKILL before the launch's guard existed leaked its directory, for certain
-// while opening a FIFO given as --log (it blocks until a reader comes). A keeper guard owns
+// while opening a FIFO given as --log (it blocks until a reader comes). The launch's guard, started first, owns
 // the directory from the moment it exists, and removes it when foxport dies.
 TEST(Kill, ASigkillWhileOpeningTheLogFifoLeavesNoDirectory) {
   const auto fifo = fs::temp_directory_path() / "log.fifo";  // the test's private TMPDIR, foxport's too

@@ -3,12 +3,26 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "guard/protocol.hpp"
 
 namespace {
 
 using foxport::guard::Control;
+using RunMessage = foxport::guard::Run;
 using foxport::guard::Status;
+
+// Splits a whole "run" message into its header and bytes, as the guard reads it.
+std::optional<RunMessage> parse_run_message(const std::string& message) {
+  const auto eol = message.find('\n');
+  if (eol == std::string::npos) return std::nullopt;
+  const auto header = foxport::guard::parse_run_header(message.substr(0, eol));
+  if (!header || message.size() != eol + 1 + header->bytes) return std::nullopt;
+  return foxport::guard::parse_run(*header, std::string_view(message).substr(eol + 1));
+}
 
 TEST(GuardProtocol, StatusLinesRoundTrip) {
   for (const Status status :
@@ -35,6 +49,35 @@ TEST(GuardProtocol, ControlLinesRoundTrip) {
     EXPECT_EQ(parsed->argument, control.argument) << line;
   }
   EXPECT_EQ(foxport::guard::format(Control{Control::Kind::signal, 9, {}}), "signal 9");
+}
+
+TEST(GuardProtocol, RunMessagesRoundTripWithNewlinesAndEmptyFields) {
+  const RunMessage run{"/tmp/dir with\nnewline",
+                       {"/usr/bin/chromedriver", "", "--port=0", "two\nlines"},
+                       {"PATH=/usr/bin", "EMPTY=", "MULTI=a\nb"}};
+  const auto message = foxport::guard::format(run);
+  const auto parsed = parse_run_message(message);
+  ASSERT_TRUE(parsed) << message;
+  EXPECT_EQ(parsed->cwd, run.cwd);
+  EXPECT_EQ(parsed->argv, run.argv);
+  EXPECT_EQ(parsed->env, run.env);
+  const auto no_cwd = parse_run_message(foxport::guard::format(RunMessage{"", {"/bin/true"}, {}}));
+  ASSERT_TRUE(no_cwd);
+  EXPECT_EQ(no_cwd->cwd, "");
+  EXPECT_EQ(no_cwd->argv, std::vector<std::string>{"/bin/true"});
+  EXPECT_TRUE(no_cwd->env.empty());
+}
+
+TEST(GuardProtocol, MalformedRunMessagesAreRefused) {
+  for (const char* line : {"run", "run ", "run 1 0", "run 1 0 ", "run 0 0 2", "run 1 0 1", "run x 0 3", "run 1 0 3x",
+                           "run 1 -1 3", "run 1 0 999999999999", "dir /tmp"}) {
+    EXPECT_FALSE(foxport::guard::parse_run_header(line)) << '"' << line << '"';
+  }
+  const foxport::guard::RunHeader two_fields{1, 0, 0};
+  EXPECT_FALSE(foxport::guard::parse_run(two_fields, std::string_view("\0a\0b\0", 5)));  // one field too many
+  EXPECT_FALSE(foxport::guard::parse_run(two_fields, std::string_view("\0a", 2)));       // not ended by a NUL
+  EXPECT_TRUE(foxport::guard::parse_run(two_fields, std::string_view("\0a\0", 3)));
+  EXPECT_FALSE(foxport::guard::parse_control("run 1 0 3")) << "a run line is no control line";
 }
 
 TEST(GuardProtocol, MalformedLinesAreRefused) {

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -63,6 +64,17 @@ pid_t spawn_in_new_group(const char* path, const char* const* argv, const char* 
                           const_cast<char* const*>(envp));
   }
   return error == 0 ? pid : -error;
+}
+
+pid_t run_until_exec(void (*child)(void*), void* argument) noexcept {
+  // The child runs on this frame's stack below it and never returns from here, which vfork
+  // allows; the parent resumes once it has exec'd or exited.
+  const pid_t pid = ::vfork();
+  if (pid == 0) {
+    child(argument);
+    ::_exit(127);
+  }
+  return pid < 0 ? -errno : pid;
 }
 
 }  // namespace foxport::platform

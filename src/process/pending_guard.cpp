@@ -1,0 +1,111 @@
+#include "process/pending_guard.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "foxport/error.hpp"
+#include "guard/protocol.hpp"
+#include "platform/pipe_write.hpp"
+#include "platform/spawn.hpp"
+#include "process/locate.hpp"
+#include "process/spawn_support.hpp"
+
+namespace foxport::detail {
+
+void GuardEnds::close_and_wait() noexcept {
+  for (int* fd : {&control, &out, &err, &status}) {
+    if (*fd >= 0) ::close(std::exchange(*fd, -1));
+  }
+  if (pid > 0) {
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+    pid = -1;
+  }
+}
+
+GuardEnds start_guard(const std::filesystem::path& guard, const std::vector<std::string>& arguments,
+                      const char* const* envp, bool foreground) {
+  Pipe out, err, status, control;
+  std::vector<const char*> argv{guard.c_str()};
+  for (const auto& argument : arguments) argv.push_back(argument.c_str());
+  argv.push_back(nullptr);
+  // posix_spawn, not fork: no copy of the caller's memory and threads (#19). The guard leads
+  // a new process group, so a Ctrl-C meant for the caller's group cannot kill it before it
+  // has cleaned up; control is its fd 3 and status its fd 4.
+  const platform::SpawnDescriptors fds =
+      foreground ? platform::SpawnDescriptors{STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, control.read, status.write}
+                 : platform::SpawnDescriptors{-1, out.write, err.write, control.read, status.write};
+  const pid_t pid = platform::spawn_in_new_group(guard.c_str(), argv.data(), envp, fds);
+  if (pid < 0) {
+    throw Error(std::error_code(-pid, std::system_category()),
+                "cannot start the guard " + guard.string() + ": " + std::strerror(-pid));
+  }
+  return GuardEnds{pid, std::exchange(out.read, -1), std::exchange(err.read, -1), std::exchange(status.read, -1),
+                   std::exchange(control.write, -1)};
+}
+
+PendingGuard::PendingGuard() {
+  std::string message;
+  guard_path_ = find_guard(message);
+  if (guard_path_.empty()) throw Error(errc::guard_missing, message);
+  ends_ = start_guard(guard_path_, {"--await-run"}, environ, false);
+}
+
+PendingGuard::~PendingGuard() {
+  if (ends_.pid < 0) return;
+  ends_.close_and_wait();  // control closed before "run": the guard removes the directory
+  if (!directory_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(directory_, ignored);  // also when the guard was gone already
+  }
+}
+
+const std::filesystem::path& PendingGuard::make_directory(std::string_view purpose,
+                                                          const std::filesystem::path& parent) {
+  own_directory(make_temporary_directory(purpose, parent));
+  return directory_;
+}
+
+void PendingGuard::own_directory(const std::filesystem::path& directory) {
+  directory_ = directory;
+  // From mkdtemp until this line is written, a SIGKILL would leave the directory: microseconds.
+  // A guard that is gone already is seen when the program is run.
+  platform::write_without_sigpipe(
+      ends_.control, guard::format(guard::Control{guard::Control::Kind::dir, 0, directory.string()}) + "\n");
+}
+
+GuardEnds PendingGuard::hand_over(const ProcessOptions& options, const std::filesystem::path& executable) {
+  std::string message;
+  for (const auto& dir : options.owned_directories)
+    message += guard::format(guard::Control{guard::Control::Kind::dir, 0, dir.string()}) + "\n";
+  for (const auto& url : options.delete_urls)
+    message += guard::format(guard::Control{guard::Control::Kind::delete_url, 0, url}) + "\n";
+  guard::Run run;
+  run.cwd = options.working_directory.string();
+  run.argv.push_back(executable.string());
+  run.argv.insert(run.argv.end(), options.arguments.begin(), options.arguments.end());
+  const EnvironmentBlock env(options);
+  for (const char* const* var = env.data(); *var != nullptr; ++var) run.env.emplace_back(*var);
+  message += guard::format(run);
+  // A guard that is gone cannot read it: its status pipe then ends, which the caller reports.
+  platform::write_without_sigpipe(ends_.control, message);
+  return std::exchange(ends_, GuardEnds{});
+}
+
+Process PendingGuard::run(ProcessOptions options) {
+  const auto directories = options.owned_directories;
+  try {
+    return Process::spawn_owned(std::move(options), this);
+  } catch (...) {
+    ends_.close_and_wait();
+    std::error_code ignored;
+    for (const auto& dir : directories) std::filesystem::remove_all(dir, ignored);
+    if (!directory_.empty()) std::filesystem::remove_all(directory_, ignored);
+    throw;
+  }
+}
+
+}  // namespace foxport::detail

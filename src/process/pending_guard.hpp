@@ -1,0 +1,68 @@
+#pragma once
+// A launch's guard, started before its program is known (foxport-guard --await-run). The
+// launch's directory is made once it runs, so it is owned by something that outlives the
+// caller from the moment it exists: a caller SIGKILLed while it copies a profile or blocks
+// opening a FIFO given as the log leaves nothing behind. The guard's own start overlaps that
+// work, and the same guard then runs the program (run), so a launch starts one guard, not two.
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "foxport/process.hpp"
+
+namespace foxport::detail {
+
+/// A started foxport-guard: its pid and the caller's ends of its pipes (-1: none).
+struct GuardEnds {
+  pid_t pid = -1;
+  int out = -1;      ///< the tree's stdout
+  int err = -1;      ///< the tree's stderr
+  int status = -1;   ///< the guard's status lines
+  int control = -1;  ///< the guard's control lines; closing it makes the guard clean up
+  /// Closes what is left and, with a pid, waits for the guard (which cleans up and exits
+  /// once control is closed).
+  void close_and_wait() noexcept;
+};
+
+/// Starts the guard `guard` with `arguments` and the environment `envp`, as the leader of a
+/// new process group; a foreground guard gets the caller's stdin, stdout and stderr, any
+/// other one pipes for the tree's output. Throws Error.
+GuardEnds start_guard(const std::filesystem::path& guard, const std::vector<std::string>& arguments,
+                      const char* const* envp, bool foreground);
+
+class PendingGuard {
+ public:
+  /// Starts the guard. Throws Error when it cannot be found or started.
+  PendingGuard();
+  /// Not run: the guard removes the directory it owns and exits; returns once it has.
+  ~PendingGuard();
+  PendingGuard(const PendingGuard&) = delete;
+  PendingGuard& operator=(const PendingGuard&) = delete;
+
+  /// Makes make_temporary_directory(purpose, parent) and has the guard own it at once.
+  const std::filesystem::path& make_directory(std::string_view purpose, const std::filesystem::path& parent);
+  /// Has the guard own `directory` (made by the caller).
+  void own_directory(const std::filesystem::path& directory);
+  const std::filesystem::path& directory() const noexcept { return directory_; }
+
+  /// Runs the program in `options` under this guard, like Process::spawn (always guarded,
+  /// output captured, a process group of its own); the guard owns `options`' directories and
+  /// URLs too. Once only. Throws Error naming what failed; the directories are gone then.
+  Process run(ProcessOptions options);
+
+ private:
+  friend class foxport::Process;
+  /// For Process: sends the directories, URLs and the program, and hands over the guard.
+  GuardEnds hand_over(const ProcessOptions& options, const std::filesystem::path& executable);
+  const std::filesystem::path& guard_path() const noexcept { return guard_path_; }
+
+  std::filesystem::path guard_path_;
+  std::filesystem::path directory_;
+  GuardEnds ends_;
+};
+
+}  // namespace foxport::detail
