@@ -26,6 +26,7 @@ using Clock = std::chrono::steady_clock;
 
 // How long a command has to exit after the signal foxport passed on, before its tree is killed.
 constexpr auto command_grace = std::chrono::seconds(5);
+constexpr const char* another_signal = " (another signal: kill it now)";
 
 // The exit code for a command that could not be started: 127 not found, 126 found but not
 // executable (as a shell says), 69 when foxport's own guard failed.
@@ -63,8 +64,8 @@ int run_command(const std::vector<std::string>& command, const Variables& variab
   }
   // The guard's own end, in case it dies before it can say how the command ended.
   const int guard_fd = platform::open_exit_descriptor(process.guard_pid());
-  int forwarded = 0;
-  auto deadline = Clock::time_point::max();  // for the command's exit, once a signal was passed on
+  int received = 0;                          // the first signal foxport got, which ends the run
+  auto deadline = Clock::time_point::max();  // for the command's exit, once a signal came
   for (bool ended = false; !ended;) {
     int timeout = -1;
     if (deadline != Clock::time_point::max()) {
@@ -77,20 +78,29 @@ int run_command(const std::vector<std::string>& command, const Variables& variab
     ended = (fds[0].revents & (POLLIN | POLLHUP)) != 0 || (fds[2].revents & POLLIN) != 0 ||
             (guard_fd < 0 && !platform::alive(process.guard_pid()));
     if (fds[1].revents & POLLIN) {
-      const int sig = signals.take();
-      if (forwarded == 0) {  // pass it on to the whole tree, with a bounded grace
-        forwarded = sig != 0 ? sig : SIGTERM;
-        forwarded == SIGINT ? process.interrupt() : process.request_exit();
+      const auto taken = signals.take_with_origin();
+      if (received == 0) {  // the whole tree gets it, with a bounded grace
+        received = taken.number != 0 ? taken.number : SIGTERM;
+        const char* name = ::sigabbrev_np(received);
+        const auto grace = static_cast<long long>(command_grace.count());
+        if (taken.from_terminal && received == SIGINT) {
+          // Ctrl-C went to the terminal's foreground group, the command's included: a second
+          // SIGINT from us would run its handlers twice.
+          std::fprintf(stderr, "foxport: SIG%s from the terminal reached %s too; it has %lld s to exit%s\n", name,
+                       command.front().c_str(), grace, another_signal);
+        } else {
+          received == SIGINT ? process.interrupt() : process.request_exit();
+          std::fprintf(stderr, "foxport: SIG%s passed on to %s; it has %lld s to exit%s\n", name,
+                       command.front().c_str(), grace, another_signal);
+        }
         deadline = Clock::now() + command_grace;
-        std::fprintf(stderr, "foxport: SIG%s passed on to %s; it has %lld s to exit (another signal: kill it now)\n",
-                     ::sigabbrev_np(forwarded), command.front().c_str(), static_cast<long long>(command_grace.count()));
       } else {  // a second signal: no more grace
         deadline = Clock::now();
       }
     }
     if (!ended && Clock::now() >= deadline) {
       std::fprintf(stderr, "foxport: %s is still running %lld s after SIG%s: killing its tree\n",
-                   command.front().c_str(), static_cast<long long>(command_grace.count()), ::sigabbrev_np(forwarded));
+                   command.front().c_str(), static_cast<long long>(command_grace.count()), ::sigabbrev_np(received));
       process.terminate();
       deadline = Clock::time_point::max();
     }
@@ -99,7 +109,7 @@ int run_command(const std::vector<std::string>& command, const Variables& variab
   ::close(exited[0]);
   const auto status = process.wait_for(std::chrono::seconds(1));  // from the guard, right after the end
   process.stop();  // whatever the command left running goes now, with the directories it was given
-  if (forwarded != 0) return signal_exit_code(forwarded);
+  if (received != 0) return signal_exit_code(received);
   if (!status) {
     std::fprintf(stderr, "foxport: the guard of %s died; the command went with it\n", command.front().c_str());
     return exit_launch_failed;

@@ -1,19 +1,23 @@
 // `foxport run`'s command is a process tree too (#15 items 8, 9): a signal to foxport reaches
 // all of it, a command that ignores the signal is killed after a bounded grace, and when
 // foxport itself is SIGKILLed the command, its children, the browser and the directories go.
+// In a terminal, a Ctrl-C that already reached the command is not passed on again.
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "support/subprocess.hpp"
+#include "support/terminal.hpp"
 #include "support/wait.hpp"
 
 namespace fs = std::filesystem;
 using foxport::testing::gone;
 using foxport::testing::Subprocess;
+using foxport::testing::TerminalJob;
 using foxport::testing::wait_exited;
 using foxport::testing::wait_removed;
 using namespace std::chrono_literals;
@@ -121,4 +125,50 @@ TEST(CliLifecycle, SigkillToRunTakesTheCommandItsChildFirefoxAndTheDirectoriesDo
   EXPECT_TRUE(wait_exited(firefox, 5s));
   EXPECT_TRUE(wait_removed(profile, 5s));
   EXPECT_TRUE(wait_removed(broker, 5s));
+}
+
+namespace {
+
+// A command that writes a line to `record` for every SIGINT it gets, and never exits on its own:
+// foxport's grace ends it, so a second SIGINT would have had all the time to arrive.
+std::vector<std::string> run_counting_sigints(const fs::path& record) {
+  return run_remote("trap 'echo INT >> \"" + record.string() +
+                    "\"' INT; sleep 1000 >/dev/null 2>&1 & echo ready; while :; do wait; done");
+}
+
+std::vector<std::string> lines_of(const fs::path& file) {
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace
+
+// Ctrl-C in a terminal goes to the whole foreground group, the command's shell included: foxport
+// must not pass a second SIGINT on (a trap ran twice), only end the run after the grace.
+TEST(CliLifecycle, CtrlCInATerminalReachesTheCommandOnce) {
+  const auto record = fs::temp_directory_path() / "sigints";
+  TerminalJob foxport(run_counting_sigints(record));
+  ASSERT_EQ(foxport.read_line(), "ready");
+  foxport.type("\x03");
+  ASSERT_TRUE(wait_exited(foxport.pid(), grace_and_cleanup));
+  EXPECT_EQ(foxport.wait(), 130);
+  EXPECT_NE(foxport.all_of_stderr().find("SIGINT from the terminal reached /bin/sh too"), std::string::npos);
+  EXPECT_EQ(lines_of(record), std::vector<std::string>{"INT"}) << "the command did not see SIGINT exactly once";
+  fs::remove(record);
+}
+
+// kill -INT to foxport alone, in the same terminal: the command did not get it, so foxport
+// passes it on, once.
+TEST(CliLifecycle, SigintSentToRunAloneInATerminalIsPassedOnOnce) {
+  const auto record = fs::temp_directory_path() / "sigints";
+  TerminalJob foxport(run_counting_sigints(record));
+  ASSERT_EQ(foxport.read_line(), "ready");
+  ::kill(foxport.pid(), SIGINT);
+  ASSERT_TRUE(wait_exited(foxport.pid(), grace_and_cleanup));
+  EXPECT_EQ(foxport.wait(), 130);
+  EXPECT_NE(foxport.all_of_stderr().find("SIGINT passed on to /bin/sh"), std::string::npos);
+  EXPECT_EQ(lines_of(record), std::vector<std::string>{"INT"}) << "the command did not see SIGINT exactly once";
+  fs::remove(record);
 }
