@@ -111,7 +111,10 @@ int run_command(const std::vector<std::string>& command, const Variables& variab
   process.stop();  // whatever the command left running goes now, with the directories it was given
   if (received != 0) return signal_exit_code(received);
   if (!status) {
-    std::fprintf(stderr, "foxport: the guard of %s died; the command went with it\n", command.front().c_str());
+    const auto guard = process.guard_killed();
+    std::fprintf(stderr,
+                 "foxport: the guard of %s (foxport-guard, pid %d) %s; the command and its whole tree went with it\n",
+                 command.front().c_str(), process.guard_pid(), guard ? ("was " + guard->to_string()).c_str() : "died");
     return exit_launch_failed;
   }
   return status->signal != 0 ? signal_exit_code(status->signal) : status->code;
@@ -125,6 +128,30 @@ bool serves_a_broker(const LaunchOptions& options, const Endpoint& endpoint) {
   return options.pool != 0 && options.port == 0 &&
          (endpoint.kind == EndpointKind::firefox || endpoint.kind == EndpointKind::geckodriver ||
           endpoint.kind == EndpointKind::chromedriver || endpoint.kind == EndpointKind::chromium);
+}
+
+// The endpoint dying under the command is a failure of the run, even if the command did not
+// notice: says so (pid, signal or status, or the guard's death that took it down; last lines).
+bool endpoint_died(const Launched& launched) {
+  const auto* process = launched.process();
+  if (process == nullptr || !process->valid()) return false;
+  // Its status comes from the guard, a moment after the process has gone.
+  auto status = process->exit_status();
+  if (!status && !platform::alive(process->pid())) status = process->wait_for(std::chrono::seconds(2));
+  const std::string name = to_string(launched.endpoint().kind);
+  std::string how;
+  if (const auto guard = process->guard_killed()) {  // the kernel then SIGKILLs the endpoint: its parent-death signal
+    how = "its guard (foxport-guard, pid " + std::to_string(process->guard_pid()) + ") was " + guard->to_string() +
+          (platform::alive(process->pid()) ? "; " + name + " is still running"
+                                           : ", and " + name + " and its whole tree were SIGKILLed with it");
+  } else if (status) {
+    how = status->to_string();
+  } else {
+    return false;
+  }
+  std::fprintf(stderr, "foxport: %s (pid %d) ended while the command ran: %s\n  last output:\n%s", name.c_str(),
+               process->pid(), how.c_str(), process->last_lines_text(10).c_str());
+  return true;
 }
 
 }  // namespace
@@ -170,18 +197,7 @@ int run(const LaunchOptions& options, const std::vector<std::string>& command, c
   std::vector<std::filesystem::path> owned;
   if (broker) owned.push_back(broker->socket().parent_path());
   int code = run_command(command, variables, signals, owned);
-  if (const auto* process = launched.process(); process != nullptr && process->valid()) {
-    // The endpoint dying under the command is a failure of the run, even if the command did
-    // not notice. Its status comes from the guard, a moment after the process has gone.
-    auto status = process->exit_status();
-    if (!status && !platform::alive(process->pid())) status = process->wait_for(std::chrono::seconds(2));
-    if (status) {
-      std::fprintf(stderr, "foxport: %s (pid %d) ended while the command ran: %s\n  last output:\n%s",
-                   to_string(launched.endpoint().kind), process->pid(), status->to_string().c_str(),
-                   process->last_lines_text(10).c_str());
-      if (code == 0) code = exit_launch_failed;
-    }
-  }
+  if (endpoint_died(launched) && code == 0) code = exit_launch_failed;
   if (pool) pool->stop();  // first: it wakes takers still waiting for a launch
   if (broker) broker->stop();
   launched.stop();

@@ -129,6 +129,59 @@ TEST(CliLifecycle, SigkillToRunTakesTheCommandItsChildFirefoxAndTheDirectoriesDo
 
 namespace {
 
+int parent_of(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  return std::stoi(text.substr(text.rfind(')') + 4));
+}
+
+}  // namespace
+
+// #15 item 1: the browser's guard killed while the command runs. The kernel kills Firefox with
+// it (parent-death signal); foxport reports that as it reports a browser's death, and fails the
+// run of a command that did not notice.
+TEST(CliLifecycle, AKilledBrowserGuardIsReportedAndFailsTheRun) {
+  Subprocess foxport({FOXPORT_CLI, "run", "--firefox", "-q", "--", "/bin/sh", "-c",
+                      "echo $FOXPORT_PID; echo $FOXPORT_PROFILE; tail --pid=$FOXPORT_PID -s 0.05 -f /dev/null"});
+  const int firefox = std::stoi(foxport.read_line());
+  const fs::path profile = foxport.read_line();
+  ASSERT_TRUE(fs::exists(profile));
+  const int guard = parent_of(firefox);
+  std::ifstream guard_command("/proc/" + std::to_string(guard) + "/cmdline");
+  ASSERT_NE(std::string(std::istreambuf_iterator<char>(guard_command), {}).find("foxport-guard"), std::string::npos);
+  ::kill(guard, SIGKILL);
+  EXPECT_EQ(foxport.wait(), 69);
+  const auto err = foxport.rest_of_stderr();
+  EXPECT_NE(err.find("foxport: firefox (pid " + std::to_string(firefox) +
+                     ") ended while the command ran: its guard (foxport-guard, pid " + std::to_string(guard) +
+                     ") was killed by signal 9 (Killed), and firefox and its whole tree were SIGKILLed with it"),
+            std::string::npos)
+      << err;
+  EXPECT_TRUE(wait_exited(firefox, 5s));
+  EXPECT_TRUE(gone(firefox));
+  EXPECT_FALSE(fs::exists(profile));
+}
+
+// The command's own guard killed: the kernel kills the command, foxport the rest of its tree
+// (its child is no child of the command's group leader: foxport's group is the terminal's).
+TEST(CliLifecycle, AKilledCommandGuardTakesTheCommandsWholeTreeAndFailsTheRun) {
+  Subprocess foxport(run_remote(waits_on_a_child));
+  const auto tree = read_tree(foxport);
+  ASSERT_GT(tree.child, 0);
+  const int guard = parent_of(tree.shell);
+  ::kill(guard, SIGKILL);
+  EXPECT_EQ(foxport.wait(), 69);
+  const auto err = foxport.rest_of_stderr();
+  EXPECT_NE(err.find("the guard of /bin/sh (foxport-guard, pid " + std::to_string(guard) +
+                     ") was killed by signal 9 (Killed); the command and its whole tree went with it"),
+            std::string::npos)
+      << err;
+  EXPECT_TRUE(wait_exited(tree.shell, 5s));
+  EXPECT_TRUE(wait_exited(tree.child, 5s)) << "the command's child outlived its killed guard";
+}
+
+namespace {
+
 // A command that writes a line to `record` for every SIGINT it gets, and never exits on its own:
 // foxport's grace ends it, so a second SIGINT would have had all the time to arrive.
 std::vector<std::string> run_counting_sigints(const fs::path& record) {

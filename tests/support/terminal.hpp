@@ -57,7 +57,9 @@ class TerminalJob {
 
   int pid() const { return pid_; }
   /// Types on the terminal: "\x03" is Ctrl-C.
-  void type(const std::string& keys) const { [[maybe_unused]] const auto n = ::write(master_, keys.data(), keys.size()); }
+  void type(const std::string& keys) const {
+    [[maybe_unused]] const auto n = ::write(master_, keys.data(), keys.size());
+  }
   /// One line from stdout (without the newline); "" at end of file.
   std::string read_line() {
     for (;;) {
