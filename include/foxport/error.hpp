@@ -34,7 +34,8 @@ inline std::error_code make_error_code(errc e) noexcept { return {static_cast<in
 /// The exception thrown by every throwing foxport function: code() for programs,
 /// what() for people (names the binary, port, time spent, and the child's last lines).
 /// what() is `what`, then ": " and the code's message, unless `what` says that already (a
-/// message wrapping another one's what()), so a cause is never repeated.
+/// message wrapping another one's what()), so a cause is never repeated; a `what` of several
+/// lines (a readiness report: the cause, what was seen, the child's last lines) is kept as is.
 class FOXPORT_EXPORT Error : public std::system_error {
  public:
   Error(std::error_code code, const std::string& what);

@@ -142,8 +142,14 @@ class FOXPORT_EXPORT Process {
   bool running() const;
   /// How the launched program ended, once it has.
   std::optional<ExitStatus> exit_status() const;
-  /// Waits up to `timeout` for the launched program to exit.
+  /// Waits up to `timeout` for the launched program to exit (not longer once guard_killed()).
   std::optional<ExitStatus> wait_for(std::chrono::milliseconds timeout) const;
+  /// How the guard ended, if something killed it before stop() (so it could not clean up): the
+  /// program then got SIGKILL from the kernel, its parent-death signal, and the rest of its tree
+  /// got SIGKILL from this handle (found by `FOXPORT_TREE`, a mark every process of the tree
+  /// inherits); stop() still removes the directories. The program's status is unknown then.
+  /// Empty while the guard runs, and after it ended as asked.
+  std::optional<ExitStatus> guard_killed() const;
   /// Pids of every live process of the tree (the program and all its descendants).
   std::vector<int> tree() const;
   /// The last captured output lines, oldest first.

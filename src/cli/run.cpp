@@ -27,6 +27,7 @@ using Clock = std::chrono::steady_clock;
 
 // How long a command has to exit after the signal foxport passed on, before its tree is killed.
 constexpr auto command_grace = std::chrono::seconds(5);
+constexpr const char* another_signal = " (another signal: kill it now)";
 
 // The exit code for a command that could not be started: 127 not found, 126 found but not
 // executable (as a shell says), 69 when foxport's own guard failed.
@@ -66,8 +67,8 @@ int run_command(const std::vector<std::string>& command, const Variables& variab
   }
   // The guard's own end, in case it dies before it can say how the command ended.
   const int guard_fd = platform::open_exit_descriptor(process.guard_pid());
-  int forwarded = 0;
-  auto deadline = Clock::time_point::max();  // for the command's exit, once a signal was passed on
+  int received = 0;                          // the first signal foxport got, which ends the run
+  auto deadline = Clock::time_point::max();  // for the command's exit, once a signal came
   for (bool ended = false; !ended;) {
     int timeout = -1;
     if (deadline != Clock::time_point::max()) {
@@ -80,20 +81,29 @@ int run_command(const std::vector<std::string>& command, const Variables& variab
     ended = (fds[0].revents & (POLLIN | POLLHUP)) != 0 || (fds[2].revents & POLLIN) != 0 ||
             (guard_fd < 0 && !platform::alive(process.guard_pid()));
     if (fds[1].revents & POLLIN) {
-      const int sig = signals.take();
-      if (forwarded == 0) {  // pass it on to the whole tree, with a bounded grace
-        forwarded = sig != 0 ? sig : SIGTERM;
-        forwarded == SIGINT ? process.interrupt() : process.request_exit();
+      const auto taken = signals.take_with_origin();
+      if (received == 0) {  // the whole tree gets it, with a bounded grace
+        received = taken.number != 0 ? taken.number : SIGTERM;
+        const char* name = ::sigabbrev_np(received);
+        const auto grace = static_cast<long long>(command_grace.count());
+        if (taken.from_terminal && received == SIGINT) {
+          // Ctrl-C went to the terminal's foreground group, the command's included: a second
+          // SIGINT from us would run its handlers twice.
+          std::fprintf(stderr, "foxport: SIG%s from the terminal reached %s too; it has %lld s to exit%s\n", name,
+                       command.front().c_str(), grace, another_signal);
+        } else {
+          received == SIGINT ? process.interrupt() : process.request_exit();
+          std::fprintf(stderr, "foxport: SIG%s passed on to %s; it has %lld s to exit%s\n", name,
+                       command.front().c_str(), grace, another_signal);
+        }
         deadline = Clock::now() + command_grace;
-        std::fprintf(stderr, "foxport: SIG%s passed on to %s; it has %lld s to exit (another signal: kill it now)\n",
-                     ::sigabbrev_np(forwarded), command.front().c_str(), static_cast<long long>(command_grace.count()));
       } else {  // a second signal: no more grace
         deadline = Clock::now();
       }
     }
     if (!ended && Clock::now() >= deadline) {
       std::fprintf(stderr, "foxport: %s is still running %lld s after SIG%s: killing its tree\n",
-                   command.front().c_str(), static_cast<long long>(command_grace.count()), ::sigabbrev_np(forwarded));
+                   command.front().c_str(), static_cast<long long>(command_grace.count()), ::sigabbrev_np(received));
       process.terminate();
       deadline = Clock::time_point::max();
     }
@@ -104,11 +114,14 @@ int run_command(const std::vector<std::string>& command, const Variables& variab
   process.stop();  // whatever the command left running goes now, with the directories it was given
   if (how != nullptr) {
     *how = "the command ended: " + (status ? status->to_string() : std::string("unknown (its guard died)"));
-    if (forwarded != 0) *how += std::string(", after foxport passed on SIG") + ::sigabbrev_np(forwarded);
+    if (received != 0) *how += std::string(", after foxport got SIG") + ::sigabbrev_np(received);
   }
-  if (forwarded != 0) return signal_exit_code(forwarded);
+  if (received != 0) return signal_exit_code(received);
   if (!status) {
-    std::fprintf(stderr, "foxport: the guard of %s died; the command went with it\n", command.front().c_str());
+    const auto guard = process.guard_killed();
+    std::fprintf(stderr,
+                 "foxport: the guard of %s (foxport-guard, pid %d) %s; the command and its whole tree went with it\n",
+                 command.front().c_str(), process.guard_pid(), guard ? ("was " + guard->to_string()).c_str() : "died");
     return exit_launch_failed;
   }
   return status->signal != 0 ? signal_exit_code(status->signal) : status->code;
@@ -122,6 +135,31 @@ bool serves_a_broker(const LaunchOptions& options, const Endpoint& endpoint) {
   return options.pool != 0 && options.port == 0 &&
          (endpoint.kind == EndpointKind::firefox || endpoint.kind == EndpointKind::geckodriver ||
           endpoint.kind == EndpointKind::chromedriver || endpoint.kind == EndpointKind::chromium);
+}
+
+// The endpoint dying under the command is a failure of the run, even if the command did not
+// notice: says so (pid, signal or status, or the guard's death that took it down; last lines)
+// and returns that line; "" while it runs.
+std::string endpoint_death(const Launched& launched) {
+  const auto* process = launched.process();
+  if (process == nullptr || !process->valid()) return {};
+  // Its status comes from the guard, a moment after the process has gone.
+  auto status = process->exit_status();
+  if (!status && !platform::alive(process->pid())) status = process->wait_for(std::chrono::seconds(2));
+  const std::string name = to_string(launched.endpoint().kind);
+  std::string how;
+  if (const auto guard = process->guard_killed()) {  // the kernel then SIGKILLs the endpoint: its parent-death signal
+    how = "its guard (foxport-guard, pid " + std::to_string(process->guard_pid()) + ") was " + guard->to_string() +
+          (platform::alive(process->pid()) ? "; " + name + " is still running"
+                                           : ", and " + name + " and its whole tree were SIGKILLed with it");
+  } else if (status) {
+    how = status->to_string();
+  } else {
+    return {};
+  }
+  const auto line = name + " (pid " + std::to_string(process->pid()) + ") ended while the command ran: " + how;
+  std::fprintf(stderr, "foxport: %s\n  last output:\n%s", line.c_str(), process->last_lines_text(10).c_str());
+  return line;
 }
 
 }  // namespace
@@ -182,19 +220,9 @@ int run(const LaunchOptions& given, const std::vector<std::string>& command, con
   if (!options.artifacts.empty()) variables.emplace_back("FOXPORT_ARTIFACTS", options.artifacts);
   std::string how;
   int code = run_command(command, variables, signals, owned, &how);
-  if (const auto* process = launched.process(); process != nullptr && process->valid()) {
-    // The endpoint dying under the command is a failure of the run, even if the command did
-    // not notice. Its status comes from the guard, a moment after the process has gone.
-    auto status = process->exit_status();
-    if (!status && !platform::alive(process->pid())) status = process->wait_for(std::chrono::seconds(2));
-    if (status) {
-      std::fprintf(stderr, "foxport: %s (pid %d) ended while the command ran: %s\n  last output:\n%s",
-                   to_string(launched.endpoint().kind), process->pid(), status->to_string().c_str(),
-                   process->last_lines_text(10).c_str());
-      how += std::string("\n") + to_string(launched.endpoint().kind) + " (pid " + std::to_string(process->pid()) +
-             ") ended while the command ran: " + status->to_string();
-      if (code == 0) code = exit_launch_failed;
-    }
+  if (const auto death = endpoint_death(launched); !death.empty()) {
+    how += "\n" + death;
+    if (code == 0) code = exit_launch_failed;
   }
   if (code != 0 && !options.artifacts.empty()) save_failed_run(options, command, launched, how);  // before teardown
   if (pool) pool->stop();  // first: it wakes takers still waiting for a launch

@@ -18,8 +18,16 @@ class SignalWait {
 
   /// Polls readable when one of the signals is pending; -1 if it could not be opened.
   int fd() const noexcept { return fd_; }
+  /// One signal taken: its number (0 when none was pending) and whether a terminal sent it.
+  struct Taken {
+    int number = 0;
+    /// Sent by the kernel, not by a process's kill(): a SIGINT so sent is a terminal's
+    /// Ctrl-C, which goes to the terminal's whole foreground process group.
+    bool from_terminal = false;
+  };
+  Taken take_with_origin() const noexcept;
   /// Takes one pending signal; 0 when none was pending.
-  int take() const noexcept;
+  int take() const noexcept { return take_with_origin().number; }
 
  private:
   int fd_ = -1;

@@ -1,10 +1,16 @@
 // Starting a program under foxport-guard, and reading what the guard says.
 
 #include <poll.h>
+#include <sys/wait.h>
 
 #include <boost/asio/read.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <random>
 
+#include "platform/process_tree.hpp"
+#include "platform/spawn.hpp"
 #include "process/locate.hpp"
 #include "process/pending_guard.hpp"
 #include "process/process_impl.hpp"
@@ -17,6 +23,8 @@ namespace bp = boost::process::v2;
 namespace fs = std::filesystem;
 
 namespace {
+
+constexpr const char* tree_mark_variable = "FOXPORT_TREE";
 
 // Reads the guard's first status line ("started PID" or "failed ERRNO") before the I/O
 // thread exists. Bounded: the guard forks and execs at once.
@@ -54,6 +62,39 @@ std::vector<std::string> guard_arguments(const ProcessOptions& options, const fs
   return args;
 }
 
+// The mark of a new launch: random, appended to the marks the caller inherited, so that a
+// launch inside another launch's tree carries both.
+std::string new_tree_mark() {
+  std::random_device random;
+  char mark[17];
+  std::snprintf(mark, sizeof mark, "%08x%08x", random(), random());
+  return mark;
+}
+
+std::vector<int> processes_marked(const std::string& mark) {
+  std::vector<int> marked;
+  for (const int pid : platform::all_pids()) {
+    const auto marks = platform::environment_value(pid, tree_mark_variable);
+    if (marks && (":" + *marks + ":").find(":" + mark + ":") != std::string::npos) marked.push_back(pid);
+  }
+  return marked;
+}
+
+// How `guard` (our child) ended, if a signal ended it; waits a moment for it to end, and leaves
+// it for stop() to reap.
+std::optional<ExitStatus> killed_by_signal(int guard) {
+  if (const int fd = platform::open_exit_descriptor(guard); fd >= 0) {
+    pollfd pfd{fd, POLLIN, 0};
+    ::poll(&pfd, 1, 1000);
+    ::close(fd);
+  }
+  siginfo_t info{};
+  if (::waitid(P_PID, static_cast<id_t>(guard), &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid != guard)
+    return std::nullopt;
+  if (info.si_code != CLD_KILLED && info.si_code != CLD_DUMPED) return std::nullopt;
+  return ExitStatus{-1, info.si_status};
+}
+
 }  // namespace
 
 void Process::Impl::read_status(std::shared_ptr<std::string> pending) {
@@ -67,10 +108,28 @@ void Process::Impl::read_status(std::shared_ptr<std::string> pending) {
                                   pending->erase(0, eol + 1);
                                 }
                                 if (!ec) return read_status(pending);
+                                // The guard is gone, whatever it said. Killed, it could not clean up.
+                                const auto killed = killed_by_signal(child.id());
+                                if (killed) take_over_tree();
                                 std::lock_guard lock(mutex);
-                                guard_done = true;  // the guard is gone, whatever it said
+                                guard_killed = killed;
+                                guard_done = true;
                                 changed.notify_all();
                               });
+}
+
+void Process::Impl::take_over_tree() {
+  // The kernel SIGKILLed the program (its parent-death signal). The rest of the tree has
+  // re-parented to init: its group, and whatever carries the launch's mark. Processes may
+  // fork meanwhile, so repeat until none is left; bounded.
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  do {
+    if (!options.foreground && pid > 0) ::kill(-pid, SIGKILL);
+    const auto marked = processes_marked(tree_mark);
+    if (marked.empty()) return;
+    for (const int marked_pid : marked) ::kill(marked_pid, SIGKILL);
+    std::this_thread::sleep_for(10ms);  // let them die before looking again
+  } while (std::chrono::steady_clock::now() < deadline);
 }
 
 Process Process::spawn_owned(ProcessOptions options, detail::PendingGuard* pending) {
@@ -87,6 +146,12 @@ Process Process::spawn_owned(ProcessOptions options, detail::PendingGuard* pendi
   if (!opts.log_file.empty()) impl->output.open_log(opts.log_file);
   impl->guarded = opts.use_guard || watch_only || pending != nullptr;
   if (!impl->guarded) return spawn_without_guard(std::move(impl));
+  // Every process of the tree inherits the launch's mark: what outlives a killed guard is
+  // found by it (take_over_tree).
+  impl->tree_mark = new_tree_mark();
+  const char* inherited = std::getenv(tree_mark_variable);
+  opts.environment[tree_mark_variable] =
+      inherited != nullptr && *inherited != '\0' ? std::string(inherited) + ":" + impl->tree_mark : impl->tree_mark;
   std::filesystem::path guard_path;
   detail::GuardEnds ends;
   if (pending != nullptr) {

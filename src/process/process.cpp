@@ -171,8 +171,15 @@ std::optional<ExitStatus> Process::exit_status() const {
 
 std::optional<ExitStatus> Process::wait_for(std::chrono::milliseconds timeout) const {
   if (!impl_) return std::nullopt;
-  impl_->wait_until(std::chrono::steady_clock::now() + timeout, [this] { return impl_->exit.has_value(); });
+  impl_->wait_until(std::chrono::steady_clock::now() + timeout,
+                    [this] { return impl_->exit.has_value() || impl_->guard_killed.has_value(); });
   return exit_status();
+}
+
+std::optional<ExitStatus> Process::guard_killed() const {
+  if (!impl_) return std::nullopt;
+  std::lock_guard lock(impl_->mutex);
+  return impl_->guard_killed;
 }
 
 bool Process::wait_output_closed(std::chrono::milliseconds timeout) const {

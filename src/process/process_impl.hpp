@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 
 #include "foxport/process.hpp"
@@ -36,7 +37,11 @@ struct Process::Impl {
   mutable std::mutex mutex;
   mutable std::condition_variable changed;
   std::optional<ExitStatus> exit;
-  bool guard_done = false;  // "done", or the status pipe ended
+  bool guard_done = false;                 // "done", or the status pipe ended
+  std::optional<ExitStatus> guard_killed;  // how the guard ended, when a signal ended it before it cleaned up
+  // This launch's token in FOXPORT_TREE, which every process of the tree inherits: how the
+  // tree is found once a killed guard's orphans have re-parented to init.
+  std::string tree_mark;
 
   explicit Impl(ProcessOptions opts);
   ~Impl();
@@ -58,6 +63,7 @@ struct Process::Impl {
 
   // Implemented beside the way of starting they belong to.
   void read_status(std::shared_ptr<std::string> pending);  // guard_launch.cpp
+  void take_over_tree();                                   // guard_launch.cpp: SIGKILLs what a killed guard left
   void act_directly(const guard::Control& command);        // direct_launch.cpp
   void watch_direct_exit();                                // direct_launch.cpp
 };

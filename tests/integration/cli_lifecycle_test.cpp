@@ -1,19 +1,23 @@
 // `foxport run`'s command is a process tree too (#15 items 8, 9): a signal to foxport reaches
 // all of it, a command that ignores the signal is killed after a bounded grace, and when
 // foxport itself is SIGKILLed the command, its children, the browser and the directories go.
+// In a terminal, a Ctrl-C that already reached the command is not passed on again.
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "support/subprocess.hpp"
+#include "support/terminal.hpp"
 #include "support/wait.hpp"
 
 namespace fs = std::filesystem;
 using foxport::testing::gone;
 using foxport::testing::Subprocess;
+using foxport::testing::TerminalJob;
 using foxport::testing::wait_exited;
 using foxport::testing::wait_removed;
 using namespace std::chrono_literals;
@@ -121,4 +125,103 @@ TEST(CliLifecycle, SigkillToRunTakesTheCommandItsChildFirefoxAndTheDirectoriesDo
   EXPECT_TRUE(wait_exited(firefox, 5s));
   EXPECT_TRUE(wait_removed(profile, 5s));
   EXPECT_TRUE(wait_removed(broker, 5s));
+}
+
+namespace {
+
+int parent_of(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  return std::stoi(text.substr(text.rfind(')') + 4));
+}
+
+}  // namespace
+
+// #15 item 1: the browser's guard killed while the command runs. The kernel kills Firefox with
+// it (parent-death signal); foxport reports that as it reports a browser's death, and fails the
+// run of a command that did not notice.
+TEST(CliLifecycle, AKilledBrowserGuardIsReportedAndFailsTheRun) {
+  Subprocess foxport({FOXPORT_CLI, "run", "--firefox", "-q", "--", "/bin/sh", "-c",
+                      "echo $FOXPORT_PID; echo $FOXPORT_PROFILE; tail --pid=$FOXPORT_PID -s 0.05 -f /dev/null"});
+  const int firefox = std::stoi(foxport.read_line());
+  const fs::path profile = foxport.read_line();
+  ASSERT_TRUE(fs::exists(profile));
+  const int guard = parent_of(firefox);
+  std::ifstream guard_command("/proc/" + std::to_string(guard) + "/cmdline");
+  ASSERT_NE(std::string(std::istreambuf_iterator<char>(guard_command), {}).find("foxport-guard"), std::string::npos);
+  ::kill(guard, SIGKILL);
+  EXPECT_EQ(foxport.wait(), 69);
+  const auto err = foxport.rest_of_stderr();
+  EXPECT_NE(err.find("foxport: firefox (pid " + std::to_string(firefox) +
+                     ") ended while the command ran: its guard (foxport-guard, pid " + std::to_string(guard) +
+                     ") was killed by signal 9 (Killed), and firefox and its whole tree were SIGKILLed with it"),
+            std::string::npos)
+      << err;
+  EXPECT_TRUE(wait_exited(firefox, 5s));
+  EXPECT_TRUE(gone(firefox));
+  EXPECT_FALSE(fs::exists(profile));
+}
+
+// The command's own guard killed: the kernel kills the command, foxport the rest of its tree
+// (its child is no child of the command's group leader: foxport's group is the terminal's).
+TEST(CliLifecycle, AKilledCommandGuardTakesTheCommandsWholeTreeAndFailsTheRun) {
+  Subprocess foxport(run_remote(waits_on_a_child));
+  const auto tree = read_tree(foxport);
+  ASSERT_GT(tree.child, 0);
+  const int guard = parent_of(tree.shell);
+  ::kill(guard, SIGKILL);
+  EXPECT_EQ(foxport.wait(), 69);
+  const auto err = foxport.rest_of_stderr();
+  EXPECT_NE(err.find("the guard of /bin/sh (foxport-guard, pid " + std::to_string(guard) +
+                     ") was killed by signal 9 (Killed); the command and its whole tree went with it"),
+            std::string::npos)
+      << err;
+  EXPECT_TRUE(wait_exited(tree.shell, 5s));
+  EXPECT_TRUE(wait_exited(tree.child, 5s)) << "the command's child outlived its killed guard";
+}
+
+namespace {
+
+// A command that writes a line to `record` for every SIGINT it gets, and never exits on its own:
+// foxport's grace ends it, so a second SIGINT would have had all the time to arrive.
+std::vector<std::string> run_counting_sigints(const fs::path& record) {
+  return run_remote("trap 'echo INT >> \"" + record.string() +
+                    "\"' INT; sleep 1000 >/dev/null 2>&1 & echo ready; while :; do wait; done");
+}
+
+std::vector<std::string> lines_of(const fs::path& file) {
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace
+
+// Ctrl-C in a terminal goes to the whole foreground group, the command's shell included: foxport
+// must not pass a second SIGINT on (a trap ran twice), only end the run after the grace.
+TEST(CliLifecycle, CtrlCInATerminalReachesTheCommandOnce) {
+  const auto record = fs::temp_directory_path() / "sigints";
+  TerminalJob foxport(run_counting_sigints(record));
+  ASSERT_EQ(foxport.read_line(), "ready");
+  foxport.type("\x03");
+  ASSERT_TRUE(wait_exited(foxport.pid(), grace_and_cleanup));
+  EXPECT_EQ(foxport.wait(), 130);
+  EXPECT_NE(foxport.all_of_stderr().find("SIGINT from the terminal reached /bin/sh too"), std::string::npos);
+  EXPECT_EQ(lines_of(record), std::vector<std::string>{"INT"}) << "the command did not see SIGINT exactly once";
+  fs::remove(record);
+}
+
+// kill -INT to foxport alone, in the same terminal: the command did not get it, so foxport
+// passes it on, once.
+TEST(CliLifecycle, SigintSentToRunAloneInATerminalIsPassedOnOnce) {
+  const auto record = fs::temp_directory_path() / "sigints";
+  TerminalJob foxport(run_counting_sigints(record));
+  ASSERT_EQ(foxport.read_line(), "ready");
+  ::kill(foxport.pid(), SIGINT);
+  ASSERT_TRUE(wait_exited(foxport.pid(), grace_and_cleanup));
+  EXPECT_EQ(foxport.wait(), 130);
+  EXPECT_NE(foxport.all_of_stderr().find("SIGINT passed on to /bin/sh"), std::string::npos);
+  EXPECT_EQ(lines_of(record), std::vector<std::string>{"INT"}) << "the command did not see SIGINT exactly once";
+  fs::remove(record);
 }

@@ -33,3 +33,15 @@ TEST(Error, AMessageThatSaysItsCauseAlreadyIsNotRepeated) {
   EXPECT_EQ(std::string(outer.what()),
             "the pool could not launch: FOXPORT_GUARD=/tmp names a directory: foxport-guard not found (a hint)");
 }
+
+// A readiness report names its cause on its first line and ends with the child's output: the
+// code's message appended after that stood alone on a line of its own (": child exited before
+// it was ready", after the last output lines), saying the cause a second time.
+TEST(Error, AReportOfSeveralLinesIsKeptAsItIs) {
+  const std::string report =
+      "Firefox (pid 7) exited before it was ready: killed by signal 9 (Killed)\n  seen: process not running\n"
+      "  last output:\n  | Marionette\tINFO\tListening on port 4444\n";
+  const foxport::Error error(foxport::errc::exited_early, report);
+  EXPECT_EQ(std::string(error.what()), report);
+  EXPECT_EQ(error.code(), foxport::errc::exited_early);
+}

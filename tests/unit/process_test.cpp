@@ -225,6 +225,24 @@ TEST(Process, StopAfterTheGuardWasKilledReturnsAndRemovesTheDirectories) {
   EXPECT_FALSE(fs::exists(dir));
 }
 
+// The guard killed, its program goes by the kernel's parent-death signal; the handle takes the
+// rest of the tree down (a grandchild in a session of its own, re-parented to init) and says so.
+TEST(Process, AKilledGuardsWholeTreeGoesAndTheHandleReportsIt) {
+  auto options = target({"grandchild", "600"});
+  auto line = first_line(options, "grandchild ");
+  auto process = Process::spawn(std::move(options));
+  ASSERT_EQ(line.wait_for(10s), std::future_status::ready);
+  const int grandchild = std::stoi(line.get().substr(11));
+  ::kill(process.guard_pid(), SIGKILL);
+  EXPECT_FALSE(process.wait_for(10s).has_value()) << "nobody is left to report the program's status";
+  const auto guard = process.guard_killed();
+  ASSERT_TRUE(guard.has_value()) << "the guard's death went unnoticed";
+  EXPECT_EQ(guard->signal, SIGKILL);
+  EXPECT_TRUE(wait_exited(process.pid(), 5s));
+  EXPECT_TRUE(wait_exited(grandchild, 5s)) << "a descendant that left the program's group outlived its killed guard";
+  process.stop();
+}
+
 TEST(Process, DestructorStopsTheTree) {
   int pid = -1;
   {

@@ -20,10 +20,11 @@ SignalWait::~SignalWait() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-int SignalWait::take() const noexcept {
+SignalWait::Taken SignalWait::take_with_origin() const noexcept {
   signalfd_siginfo info{};
-  if (fd_ < 0 || ::read(fd_, &info, sizeof info) != static_cast<ssize_t>(sizeof info)) return 0;
-  return static_cast<int>(info.ssi_signo);
+  if (fd_ < 0 || ::read(fd_, &info, sizeof info) != static_cast<ssize_t>(sizeof info)) return {};
+  // A terminal's signals carry SI_KERNEL (0x80); kill() says SI_USER, sigqueue() SI_QUEUE.
+  return {static_cast<int>(info.ssi_signo), info.ssi_code == SI_KERNEL};
 }
 
 void reset_signals_for_exec() noexcept {
