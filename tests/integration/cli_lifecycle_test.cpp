@@ -202,12 +202,13 @@ std::vector<std::string> lines_of(const fs::path& file) {
 // must not pass a second SIGINT on (a trap ran twice), only end the run after the grace.
 TEST(CliLifecycle, CtrlCInATerminalReachesTheCommandOnce) {
   const auto record = fs::temp_directory_path() / "sigints";
-  TerminalJob foxport(run_counting_sigints(record));
+  TerminalJob terminal(run_counting_sigints(record));
+  auto& foxport = terminal.job();
   ASSERT_EQ(foxport.read_line(), "ready");
-  foxport.type("\x03");
+  terminal.type("\x03");
   ASSERT_TRUE(wait_exited(foxport.pid(), grace_and_cleanup));
   EXPECT_EQ(foxport.wait(), 130);
-  EXPECT_NE(foxport.all_of_stderr().find("SIGINT from the terminal reached /bin/sh too"), std::string::npos);
+  EXPECT_NE(foxport.rest_of_stderr().find("SIGINT from the terminal reached /bin/sh too"), std::string::npos);
   EXPECT_EQ(lines_of(record), std::vector<std::string>{"INT"}) << "the command did not see SIGINT exactly once";
   fs::remove(record);
 }
@@ -216,12 +217,13 @@ TEST(CliLifecycle, CtrlCInATerminalReachesTheCommandOnce) {
 // passes it on, once.
 TEST(CliLifecycle, SigintSentToRunAloneInATerminalIsPassedOnOnce) {
   const auto record = fs::temp_directory_path() / "sigints";
-  TerminalJob foxport(run_counting_sigints(record));
+  TerminalJob terminal(run_counting_sigints(record));
+  auto& foxport = terminal.job();
   ASSERT_EQ(foxport.read_line(), "ready");
   ::kill(foxport.pid(), SIGINT);
   ASSERT_TRUE(wait_exited(foxport.pid(), grace_and_cleanup));
   EXPECT_EQ(foxport.wait(), 130);
-  EXPECT_NE(foxport.all_of_stderr().find("SIGINT passed on to /bin/sh"), std::string::npos);
+  EXPECT_NE(foxport.rest_of_stderr().find("SIGINT passed on to /bin/sh"), std::string::npos);
   EXPECT_EQ(lines_of(record), std::vector<std::string>{"INT"}) << "the command did not see SIGINT exactly once";
   fs::remove(record);
 }

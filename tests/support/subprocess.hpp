@@ -19,11 +19,20 @@ namespace foxport::testing {
 /// A child with piped stdio. The destructor kills and reaps it if the test did not.
 class Subprocess {
  public:
-  explicit Subprocess(const std::vector<std::string>& argv) {
+  /// With `terminal` (a pty's path): the child leads a new session whose controlling terminal
+  /// that is, as a shell's foreground job: its stdin is the terminal, its process group the
+  /// terminal's foreground group; stdout and stderr stay pipes, apart from the terminal's echo.
+  explicit Subprocess(const std::vector<std::string>& argv, const std::string& terminal = {}) {
     int in[2], out[2], err[2];
     if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return;
     pid_ = ::fork();
     if (pid_ == 0) {
+      if (!terminal.empty()) {
+        ::setsid();
+        const int tty = ::open(terminal.c_str(), O_RDWR);  // a session leader's first terminal becomes its own
+        if (tty < 0) ::_exit(126);
+        in[0] = tty;
+      }
       ::dup2(in[0], STDIN_FILENO);
       ::dup2(out[1], STDOUT_FILENO);
       ::dup2(err[1], STDERR_FILENO);
