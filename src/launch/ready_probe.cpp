@@ -1,0 +1,205 @@
+// The protocol half of a readiness wait: the endpoint is ready when its protocol answers on
+// the listener the wait found (Marionette's handshake, and a session when asked; WebDriver's
+// GET /status; the DevTools' GET /json/version; BiDi's session.status).
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include "foxport/error.hpp"
+#include "launch/ready_wait_state.hpp"
+#include "protocol/framing.hpp"
+#include "protocol/websocket.hpp"
+
+namespace foxport::detail {
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+void ReadyWait::State::probe() {
+  auto socket = std::make_shared<tcp::socket>(io);
+  probe_socket = socket;
+  const tcp::endpoint endpoint(asio::ip::make_address(spec.host), report.port);
+  socket->async_connect(endpoint, [self = shared_from_this(), socket](boost::system::error_code ec) {
+    if (self->finished) return;
+    if (ec) {
+      self->probe_state = "connect: " + ec.message();
+      return self->after_retry([self] { self->probe(); });
+    }
+    switch (self->spec.probe) {
+      case Probe::marionette:
+        return self->read_handshake(socket, std::make_shared<std::string>());
+      case Probe::webdriver_bidi:
+        return self->bidi_status(socket);
+      case Probe::webdriver:
+      case Probe::devtools:
+        return self->request_http(socket);
+    }
+  });
+}
+
+// BiDi's session.status on a websocket to /session, the path Firefox serves BiDi-only
+// sessions on; ready == false (a session is active) is retried like a refused connection.
+void ReadyWait::State::bidi_status(std::shared_ptr<tcp::socket> socket) {
+  const auto host = spec.host + ":" + std::to_string(report.port);
+  detail::async_websocket_exchange(
+      *socket, host, "/session", socket_command_json(1, "session.status", "{}"),
+      [self = shared_from_this(), socket](boost::system::error_code ec, const std::string& text) {
+        if (self->finished) return;
+        if (ec) {
+          self->probe_state = "BiDi session.status: " + ec.message();
+          return self->after_retry([self] { self->probe(); });
+        }
+        try {
+          const auto message = parse_socket_message(text);
+          const auto status = message.error ? std::nullopt : parse_bidi_status(message.result_json);
+          if (status && status->ready) {
+            self->report.protocol_answer = message.result_json;
+            self->report.answered = Clock::now();
+            return self->succeed();
+          }
+        } catch (const Error&) {
+          // not JSON: said below, retried like any other answer that is not ready
+        }
+        self->probe_state = "BiDi session.status answered " + text.substr(0, 200);
+        self->after_retry([self] { self->probe(); });
+      });
+}
+
+void ReadyWait::State::read_handshake(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer) {
+  auto chunk = std::make_shared<std::array<char, 512>>();
+  socket->async_read_some(asio::buffer(*chunk), [self = shared_from_this(), socket, buffer, chunk](
+                                                    boost::system::error_code ec, std::size_t n) {
+    if (self->finished) return;
+    buffer->append(chunk->data(), n);
+    try {
+      if (auto frame = take_frame(*buffer, max_handshake_frame)) {
+        const auto handshake = parse_handshake(*frame);
+        if (handshake.application_type != "gecko") {
+          return self->fail(errc::protocol_error, "Marionette on port " + std::to_string(self->report.port) +
+                                                      " says applicationType " + handshake.application_type);
+        }
+        self->report.protocol_answer = *frame;
+        self->report.answered = Clock::now();
+        if (self->spec.session_probe) return self->probe_session(socket, buffer);
+        return self->succeed();  // the socket closes with this handler: we never hold Marionette
+      }
+    } catch (const Error& e) {
+      return self->fail(e.code(), std::string("bad Marionette handshake: ") + e.what());
+    }
+    if (!ec) return self->read_handshake(socket, buffer);
+    self->probe_state = "connection closed before the handshake (" + ec.message() + ")";
+    self->after_retry([self] { self->probe(); });
+  });
+}
+
+// WebDriver's GET /status, or the DevTools' GET /json/version.
+void ReadyWait::State::request_http(std::shared_ptr<tcp::socket> socket) {
+  const char* target = spec.probe == Probe::devtools ? "/json/version" : "/status";
+  auto request = std::make_shared<http::request<http::empty_body>>(http::verb::get, target, 11);
+  request->set(http::field::host, spec.host + ":" + std::to_string(report.port));
+  request->set(http::field::connection, "close");
+  http::async_write(*socket, *request,
+                    [self = shared_from_this(), socket, request, target](boost::system::error_code ec, std::size_t) {
+                      if (self->finished) return;
+                      if (ec) {
+                        self->probe_state = std::string("GET ") + target + ": " + ec.message();
+                        return self->after_retry([self] { self->probe(); });
+                      }
+                      auto buffer = std::make_shared<boost::beast::flat_buffer>();
+                      auto response = std::make_shared<http::response<http::string_body>>();
+                      http::async_read(
+                          *socket, *buffer, *response,
+                          [self, socket, buffer, response, target](boost::system::error_code read_ec, std::size_t) {
+                            if (self->finished) return;
+                            if (read_ec) {
+                              self->probe_state = std::string("GET ") + target + ": " + read_ec.message();
+                              return self->after_retry([self] { self->probe(); });
+                            }
+                            if (self->answers_ready(*response)) {
+                              self->report.protocol_answer = response->body();
+                              self->report.answered = Clock::now();
+                              return self->succeed();
+                            }
+                            self->probe_state = std::string("GET ") + target + " answered " +
+                                                std::to_string(response->result_int()) + " " +
+                                                response->body().substr(0, 200);
+                            self->after_retry([self] { self->probe(); });
+                          });
+                    });
+}
+
+bool ReadyWait::State::answers_ready(const HttpResponse& response) const {
+  if (spec.probe == Probe::devtools)
+    return response.result() == http::status::ok && parse_devtools_version(response.body()).has_value();
+  const auto status = parse_status(response.body());
+  return status && status->ready;
+}
+
+// A session of our own, created and ended. Its DeleteSession's answer is awaited: Marionette
+// refuses the next client until the session is gone.
+void ReadyWait::State::probe_session(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer) {
+  probe_state = "handshake answered, creating a session";
+  exchange(socket, buffer, 1, "WebDriver:NewSession", R"({"capabilities":{}})",
+           [self = shared_from_this(), socket, buffer] {
+             self->report.session = Clock::now();
+             self->probe_state = "session created, ending it";
+             self->exchange(socket, buffer, 2, "WebDriver:DeleteSession", "{}", [self] { self->succeed(); });
+           });
+}
+
+// Sends one command on the probe's connection and calls `next` once its reply arrived.
+template <typename Next>
+void ReadyWait::State::exchange(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer,
+                                std::int64_t id, const char* name, const char* params, Next next) {
+  auto data = std::make_shared<std::string>(frame(command_json(id, name, params)));
+  asio::async_write(
+      *socket, asio::buffer(*data),
+      [self = shared_from_this(), socket, buffer, data, id, name, next](boost::system::error_code ec, std::size_t) {
+        if (self->finished) return;
+        if (ec) return self->lost_probe(std::string(name) + ": " + ec.message());
+        self->await_reply(socket, buffer, id, name, next);
+      });
+}
+
+template <typename Next>
+void ReadyWait::State::await_reply(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer,
+                                   std::int64_t id, const char* name, Next next) {
+  try {
+    while (auto text = take_frame(*buffer, max_reply_frame)) {
+      const auto reply = parse_reply(*text);
+      if (reply.id != id) continue;
+      if (reply.error) {
+        return fail(errc::protocol_error,
+                    "Marionette on port " + std::to_string(report.port) + " refused " + name + ": " + *reply.error);
+      }
+      return next();
+    }
+  } catch (const Error& e) {
+    return fail(e.code(), std::string("bad Marionette reply to ") + name + ": " + e.what());
+  }
+  auto chunk = std::make_shared<std::array<char, 4096>>();
+  socket->async_read_some(asio::buffer(*chunk), [self = shared_from_this(), socket, buffer, chunk, id, name, next](
+                                                    boost::system::error_code ec, std::size_t n) {
+    if (self->finished) return;
+    buffer->append(chunk->data(), n);
+    if (ec && n == 0) return self->lost_probe(std::string(name) + ": " + ec.message());
+    self->await_reply(socket, buffer, id, name, next);
+  });
+}
+
+// The probe's connection broke: Firefox exiting is reported by on_exit; otherwise start over.
+void ReadyWait::State::lost_probe(const std::string& why) {
+  probe_state = "connection lost during " + why;
+  after_retry([self = shared_from_this()] { self->probe(); });
+}
+
+void ReadyWait::State::succeed() {
+  report.ready = Clock::now();
+  if (report.session == ReadyReport::time_point{}) report.session = report.answered;
+  probe_state = "answered";
+  finish(nullptr);
+}
+
+}  // namespace foxport::detail
