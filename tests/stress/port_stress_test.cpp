@@ -14,8 +14,11 @@ TEST(PortLeaseStress, EightProcessesHoldFourThousandDistinctPorts) {
   constexpr int per_process = 500;
   const foxport::PortRange range{20000, 29999};
 
-  int go[2];
+  // Both signals to the children are a pipe's end of file, which reaches all of them at once:
+  // with bytes, a fast child could read a second byte as "done", exit early and free its leases.
+  int go[2], done[2];
   ASSERT_EQ(::pipe(go), 0);
+  ASSERT_EQ(::pipe(done), 0);
   std::vector<pid_t> children;
   std::vector<int> outputs;
   for (int i = 0; i < processes; ++i) {
@@ -24,17 +27,17 @@ TEST(PortLeaseStress, EightProcessesHoldFourThousandDistinctPorts) {
     const pid_t child = ::fork();
     if (child == 0) {
       ::close(go[1]);
+      ::close(done[1]);
       ::close(out[0]);
-      char start = 0;
-      (void)!::read(go[0], &start, 1);  // all start together: real contention
+      char byte = 0;
+      (void)!::read(go[0], &byte, 1);  // all start together: real contention
       std::vector<foxport::PortLease> leases;
       for (int n = 0; n < per_process; ++n) leases.push_back(foxport::PortLease::acquire(range));
       std::vector<std::uint16_t> ports;
       for (const auto& lease : leases) ports.push_back(lease.port());
       (void)!::write(out[1], ports.data(), ports.size() * sizeof(std::uint16_t));
       ::close(out[1]);
-      char done = 0;
-      (void)!::read(go[0], &done, 1);  // hold every lease until the parent has read them all
+      (void)!::read(done[0], &byte, 1);  // hold every lease until the parent has read them all
       ::_exit(0);
     }
     ::close(out[1]);
@@ -42,7 +45,8 @@ TEST(PortLeaseStress, EightProcessesHoldFourThousandDistinctPorts) {
     outputs.push_back(out[0]);
   }
   ::close(go[0]);
-  ASSERT_EQ(::write(go[1], "xxxxxxxx", processes), processes);
+  ::close(done[0]);
+  ::close(go[1]);  // go
 
   std::multiset<std::uint16_t> ports;
   for (const int fd : outputs) {
@@ -56,7 +60,7 @@ TEST(PortLeaseStress, EightProcessesHoldFourThousandDistinctPorts) {
     ports.insert(got.begin(), got.end());
     ::close(fd);
   }
-  ::close(go[1]);  // children see end of file and exit
+  ::close(done[1]);  // children see end of file and exit
   for (const pid_t child : children) {
     int status = 0;
     ::waitpid(child, &status, 0);
