@@ -8,6 +8,7 @@
 #include "foxport/chromium.hpp"
 #include "foxport/error.hpp"
 #include "foxport/websocket.hpp"
+#include "support/cdp.hpp"
 #include "support/holder.hpp"
 #include "support/page_server.hpp"
 #include "support/subprocess.hpp"
@@ -22,29 +23,17 @@ using foxport::testing::write_script;
 
 namespace {
 
-// A page of our own in a new target, through the browser's DevTools websocket: its title,
-// read once the page has loaded (a promise the page resolves, not a pause). Page.navigate
-// answers once the navigation has committed, so the script runs in the test's page.
+// A page of our own in a new target, through the browser's DevTools websocket: its title.
 std::string title_over_cdp(const std::string& cdp_url, const std::string& page) {
   auto cdp = foxport::WebSocketClient::connect(cdp_url);
   const auto target = json::parse(cdp.command("Target.createTarget", R"({"url":"about:blank"})"));
   const auto target_id = json::value_to<std::string>(target.at("targetId"));
-  const auto attached = json::parse(
-      cdp.command("Target.attachToTarget", json::serialize(json::object{{"targetId", target_id}, {"flatten", true}})));
-  const auto session = json::value_to<std::string>(attached.at("sessionId"));
-  const auto navigated =
-      json::parse(cdp.command("Page.navigate", json::serialize(json::object{{"url", page}}), session));
-  EXPECT_FALSE(navigated.as_object().contains("errorText")) << navigated;
-  const auto evaluated = json::parse(cdp.command(
-      "Runtime.evaluate",
-      json::serialize(json::object{{"expression",
-                                    "new Promise(done => document.readyState === 'complete' ? done(document.title)"
-                                    " : addEventListener('load', () => done(document.title)))"},
-                                   {"awaitPromise", true},
-                                   {"returnByValue", true}}),
-      session));
+  const auto session = foxport::testing::attach_to_page(cdp, target_id);
+  std::string navigated;
+  const auto title = foxport::testing::navigate_and_read_title(cdp, session, page, &navigated);
+  EXPECT_FALSE(json::parse(navigated).as_object().contains("errorText")) << navigated;
   cdp.command("Target.closeTarget", json::serialize(json::object{{"targetId", target_id}}));
-  return json::value_to<std::string>(evaluated.at("result").at("value"));
+  return title;
 }
 
 }  // namespace

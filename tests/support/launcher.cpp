@@ -34,6 +34,7 @@
 #include <thread>
 #include <vector>
 
+#include "cdp.hpp"  // beside this file
 #include "foxport/chromium.hpp"
 #include "foxport/driver.hpp"
 #include "foxport/firefox.hpp"
@@ -106,19 +107,9 @@ int main(int argc, char** argv) {
       }
     }
     if (target_id.empty()) return 101;
-    const auto attached = json::parse(cdp.command(
-        "Target.attachToTarget", json::serialize(json::object{{"targetId", target_id}, {"flatten", true}})));
-    const auto session = json::value_to<std::string>(attached.at("sessionId"));
-    cdp.command("Page.navigate", json::serialize(json::object{{"url", argv[2]}}), session);  // answers once committed
-    const auto evaluated = json::parse(cdp.command(
-        "Runtime.evaluate",
-        json::serialize(json::object{{"expression",
-                                      "new Promise(done => document.readyState === 'complete' ? done(document.title)"
-                                      " : addEventListener('load', () => done(document.title)))"},
-                                     {"awaitPromise", true},
-                                     {"returnByValue", true}}),
-        session));
-    std::printf("title %s\n", json::value_to<std::string>(evaluated.at("result").at("value")).c_str());
+    const auto session = foxport::testing::attach_to_page(cdp, target_id);
+    const auto title = foxport::testing::navigate_and_read_title(cdp, session, argv[2]);
+    std::printf("title %s\n", title.c_str());
     return std::atoi(argv[3]);
   }
   if (argc == 4 &&
