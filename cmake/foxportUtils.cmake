@@ -25,11 +25,14 @@ endfunction()
 # libgcc linked in, and no shared library kept that nothing uses. The dynamic loader's symbol
 # lookups were 80% of their start (docs/benchmarks.md, #19). Not under the sanitizers.
 # Relative relocations packed (DT_RELR, binutils 2.38 + glibc 2.36) where the linker can.
+# Not position-independent: relocating a PIE's 440 kB of vtables and tables (Boost, OpenSSL)
+# copied ~105 pages at every start, 0.3 ms of the command's 1.5 (docs/benchmarks.md, #19);
+# neither executable is setuid or serves a network. The library stays position-independent.
 include(CheckLinkerFlag)
 check_linker_flag(CXX "LINKER:-z,pack-relative-relocs" FOXPORT_LINKER_HAS_RELR)
 function(foxport_link_for_fast_start target)
   if(FOXPORT_STATIC_RUNTIME AND NOT FOXPORT_SANITIZE)
-    target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc LINKER:--as-needed LINKER:-O1)
+    target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc -no-pie LINKER:--as-needed LINKER:-O1)
     if(FOXPORT_LINKER_HAS_RELR)
       target_link_options(${target} PRIVATE LINKER:-z,pack-relative-relocs)
     endif()

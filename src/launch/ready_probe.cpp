@@ -18,6 +18,7 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 void ReadyWait::State::probe() {
+  probe_in_flight = true;
   auto socket = std::make_shared<tcp::socket>(io);
   probe_socket = socket;
   const tcp::endpoint endpoint(asio::ip::make_address(spec.host), report.port);
@@ -25,7 +26,7 @@ void ReadyWait::State::probe() {
     if (self->finished) return;
     if (ec) {
       self->probe_state = "connect: " + ec.message();
-      return self->after_retry([self] { self->probe(); });
+      return self->probe_again();
     }
     switch (self->spec.probe) {
       case Probe::marionette:
@@ -49,7 +50,7 @@ void ReadyWait::State::bidi_status(std::shared_ptr<tcp::socket> socket) {
         if (self->finished) return;
         if (ec) {
           self->probe_state = "BiDi session.status: " + ec.message();
-          return self->after_retry([self] { self->probe(); });
+          return self->probe_again();
         }
         try {
           const auto message = parse_socket_message(text);
@@ -63,7 +64,7 @@ void ReadyWait::State::bidi_status(std::shared_ptr<tcp::socket> socket) {
           // not JSON: said below, retried like any other answer that is not ready
         }
         self->probe_state = "BiDi session.status answered " + text.substr(0, 200);
-        self->after_retry([self] { self->probe(); });
+        self->probe_again();
       });
 }
 
@@ -90,7 +91,7 @@ void ReadyWait::State::read_handshake(std::shared_ptr<tcp::socket> socket, std::
     }
     if (!ec) return self->read_handshake(socket, buffer);
     self->probe_state = "connection closed before the handshake (" + ec.message() + ")";
-    self->after_retry([self] { self->probe(); });
+    self->probe_again();
   });
 }
 
@@ -105,8 +106,11 @@ void ReadyWait::State::request_http(std::shared_ptr<tcp::socket> socket) {
                       if (self->finished) return;
                       if (ec) {
                         self->probe_state = std::string("GET ") + target + ": " + ec.message();
-                        return self->after_retry([self] { self->probe(); });
+                        return self->probe_again();
                       }
+                      // The GET is out: the listener's owner is looked up while the endpoint answers.
+                      self->look_up_owner();
+                      if (self->finished) return;
                       auto buffer = std::make_shared<boost::beast::flat_buffer>();
                       auto response = std::make_shared<http::response<http::string_body>>();
                       http::async_read(
@@ -115,17 +119,20 @@ void ReadyWait::State::request_http(std::shared_ptr<tcp::socket> socket) {
                             if (self->finished) return;
                             if (read_ec) {
                               self->probe_state = std::string("GET ") + target + ": " + read_ec.message();
-                              return self->after_retry([self] { self->probe(); });
+                              return self->probe_again();
                             }
                             if (self->answers_ready(*response)) {
                               self->report.protocol_answer = response->body();
                               self->report.answered = Clock::now();
+                              self->probe_in_flight = false;
+                              // Counts once the listener is found in the tree (check_listener).
+                              if (self->report.owned == ReadyReport::time_point{}) return;
                               return self->succeed();
                             }
                             self->probe_state = std::string("GET ") + target + " answered " +
                                                 std::to_string(response->result_int()) + " " +
                                                 response->body().substr(0, 200);
-                            self->after_retry([self] { self->probe(); });
+                            self->probe_again();
                           });
                     });
 }
@@ -192,6 +199,14 @@ void ReadyWait::State::await_reply(std::shared_ptr<tcp::socket> socket, std::sha
 // The probe's connection broke: Firefox exiting is reported by on_exit; otherwise start over.
 void ReadyWait::State::lost_probe(const std::string& why) {
   probe_state = "connection lost during " + why;
+  probe_again();
+}
+
+// No ready answer: probed again after a pause once the listener is known to be the tree's;
+// an early GET's failure leaves it to check_listener, which probes once it finds the listener.
+void ReadyWait::State::probe_again() {
+  probe_in_flight = false;
+  if (report.owned == ReadyReport::time_point{}) return look_up_owner();
   after_retry([self = shared_from_this()] { self->probe(); });
 }
 

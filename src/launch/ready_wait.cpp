@@ -98,6 +98,16 @@ void ReadyWait::State::on_port(std::uint16_t port, const char* source) {
   report.port = port;
   report.port_source = source;
   report.reported = Clock::now();
+  // An HTTP GET only reads: it goes out first, and the listener's owner is looked up while the
+  // endpoint answers (#19). Its answer counts once the listener is found in the tree. The
+  // other protocols are spoken only to a listener known to be the tree's.
+  if (spec.probe == Probe::webdriver || spec.probe == Probe::devtools) return probe();
+  look_up_owner();
+}
+
+void ReadyWait::State::look_up_owner() {
+  if (owner_looked_up) return;
+  owner_looked_up = true;
   check_listener();
 }
 
@@ -130,7 +140,8 @@ void ReadyWait::State::check_listener() {
   report.listener_pid = owner_pid;
   report.owned = Clock::now();
   listener_state = "pid " + std::to_string(owner_pid) + " on " + where;
-  probe();
+  if (report.answered != ReadyReport::time_point{}) return succeed();  // the early GET's answer
+  if (!probe_in_flight) probe();
 }
 
 void ReadyWait::State::refuse_stranger(const platform::Listener& listener, const std::string& where) {

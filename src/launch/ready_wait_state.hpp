@@ -50,6 +50,8 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   std::string probe_state = "not started";
   std::exception_ptr failure;
   bool finished = false;
+  bool owner_looked_up = false;  // check_listener started
+  bool probe_in_flight = false;
 
   explicit State(ReadySpec s) : spec(std::move(s)) {}
 
@@ -71,6 +73,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   void read_watch();
   void check_port_file();
   void on_port(std::uint16_t port, const char* source);
+  void look_up_owner();
   void check_listener();
   void refuse_stranger(const platform::Listener& listener, const std::string& where);
 
@@ -88,6 +91,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   void await_reply(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer, std::int64_t id,
                    const char* name, Next next);
   void lost_probe(const std::string& why);
+  void probe_again();
   void succeed();
 
   template <typename Step>

@@ -5,6 +5,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include "foxport/error.hpp"
@@ -26,9 +29,22 @@ void GuardEnds::close_and_wait() noexcept {
   }
 }
 
-GuardEnds start_guard(const std::filesystem::path& guard, const std::vector<std::string>& arguments,
-                      const char* const* envp, bool foreground) {
+namespace {
+
+// A guard's four pipes: the caller's ends and the guard's.
+struct GuardPipes {
   Pipe out, err, status, control;
+
+  // The caller's ends, for a guard started as `pid`.
+  GuardEnds caller_ends(pid_t pid) {
+    return GuardEnds{pid, std::exchange(out.read, -1), std::exchange(err.read, -1), std::exchange(status.read, -1),
+                     std::exchange(control.write, -1)};
+  }
+};
+
+// Starts the guard on `pipes`' guard ends: its pid, or -errno.
+pid_t spawn_guard(const std::filesystem::path& guard, const std::vector<std::string>& arguments,
+                  const char* const* envp, bool foreground, const GuardPipes& pipes) {
   std::vector<const char*> argv{guard.c_str()};
   for (const auto& argument : arguments) argv.push_back(argument.c_str());
   argv.push_back(nullptr);
@@ -36,27 +52,113 @@ GuardEnds start_guard(const std::filesystem::path& guard, const std::vector<std:
   // a new process group, so a Ctrl-C meant for the caller's group cannot kill it before it
   // has cleaned up; control is its fd 3 and status its fd 4.
   const platform::SpawnDescriptors fds =
-      foreground ? platform::SpawnDescriptors{STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, control.read, status.write}
-                 : platform::SpawnDescriptors{-1, out.write, err.write, control.read, status.write};
-  const pid_t pid = platform::spawn_in_new_group(guard.c_str(), argv.data(), envp, fds);
-  if (pid < 0) {
-    throw Error(std::error_code(-pid, std::system_category()),
-                "cannot start the guard " + guard.string() + ": " + std::strerror(-pid));
+      foreground
+          ? platform::SpawnDescriptors{STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, pipes.control.read,
+                                       pipes.status.write}
+          : platform::SpawnDescriptors{-1, pipes.out.write, pipes.err.write, pipes.control.read, pipes.status.write};
+  return platform::spawn_in_new_group(guard.c_str(), argv.data(), envp, fds);
+}
+
+Error cannot_start_guard(const std::filesystem::path& guard, pid_t failure) {
+  return Error(std::error_code(-failure, std::system_category()),
+               "cannot start the guard " + guard.string() + ": " + std::strerror(-failure));
+}
+
+}  // namespace
+
+GuardEnds start_guard(const std::filesystem::path& guard, const std::vector<std::string>& arguments,
+                      const char* const* envp, bool foreground) {
+  GuardPipes pipes;
+  const pid_t pid = spawn_guard(guard, arguments, envp, foreground, pipes);
+  if (pid < 0) throw cannot_start_guard(guard, pid);
+  return pipes.caller_ends(pid);
+}
+
+// A guard being started on a thread of its own: posix_spawn returns only once the guard's
+// exec is done, a millisecond the caller spends on its own start instead (#19). Its pipes
+// exist at once, so the caller can send it directories before it runs: it reads them then.
+struct GuardStart {
+  std::filesystem::path path;
+  GuardPipes pipes;
+  pid_t result = 0;  // the guard's pid, or -errno, once `spawning` is joined
+  std::thread spawning;
+
+  explicit GuardStart(std::filesystem::path guard) : path(std::move(guard)) {
+    spawning = std::thread([this] { result = spawn_guard(path, {"--await-run"}, environ, false, pipes); });
   }
-  return GuardEnds{pid, std::exchange(out.read, -1), std::exchange(err.read, -1), std::exchange(status.read, -1),
-                   std::exchange(control.write, -1)};
+  GuardStart(const GuardStart&) = delete;
+  GuardStart& operator=(const GuardStart&) = delete;
+  ~GuardStart() { finish(); }
+  pid_t finish() {
+    if (spawning.joinable()) spawning.join();
+    return result;
+  }
+};
+
+namespace {
+
+// The guard start_next_guard_early() started, until a PendingGuard takes it.
+struct EarlyGuard {
+  std::mutex mutex;
+  std::unique_ptr<GuardStart> start;
+  ~EarlyGuard() {
+    if (start && start->finish() > 0) start->pipes.caller_ends(start->result).close_and_wait();  // never taken
+  }
+};
+
+EarlyGuard& early_guard() {
+  static EarlyGuard early;
+  return early;
+}
+
+}  // namespace
+
+void start_next_guard_early() noexcept {
+  auto& early = early_guard();
+  const std::lock_guard lock(early.mutex);
+  if (early.start) return;
+  try {
+    std::string message;
+    auto path = find_guard(message);
+    if (!path.empty()) early.start = std::make_unique<GuardStart>(std::move(path));
+  } catch (...) {
+    // PendingGuard starts one itself, and reports what fails
+  }
 }
 
 PendingGuard::PendingGuard() {
+  {
+    auto& early = early_guard();
+    const std::lock_guard lock(early.mutex);
+    start_ = std::move(early.start);
+  }
+  if (start_) {
+    guard_path_ = start_->path;
+    ends_ = start_->pipes.caller_ends(-1);  // the pid once started (started())
+    return;
+  }
   std::string message;
   guard_path_ = find_guard(message);
   if (guard_path_.empty()) throw Error(errc::guard_missing, message);
   ends_ = start_guard(guard_path_, {"--await-run"}, environ, false);
 }
 
+void PendingGuard::started() {
+  if (!start_) return;
+  const pid_t result = start_->finish();
+  start_.reset();  // closes the guard's ends of the pipes
+  if (result < 0) throw cannot_start_guard(guard_path_, result);
+  ends_.pid = result;
+}
+
 PendingGuard::~PendingGuard() {
-  if (ends_.pid < 0) return;
-  ends_.close_and_wait();  // control closed before "run": the guard removes the directory
+  try {
+    started();
+  } catch (const Error&) {
+    // never ran: its directory goes below
+  }
+  if (ends_.pid < 0 && ends_.control < 0) return;  // handed over
+  ends_.close_and_wait();                          // control closed before "run": the guard removes the directory
   if (!directory_.empty()) {
     std::error_code ignored;
     std::filesystem::remove_all(directory_, ignored);  // also when the guard was gone already
@@ -78,6 +180,7 @@ void PendingGuard::own_directory(const std::filesystem::path& directory) {
 }
 
 GuardEnds PendingGuard::hand_over(const ProcessOptions& options, const std::filesystem::path& executable) {
+  started();
   std::string message;
   for (const auto& dir : options.owned_directories)
     message += guard::format(guard::Control{guard::Control::Kind::dir, 0, dir.string()}) + "\n";

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,9 +35,18 @@ struct GuardEnds {
 GuardEnds start_guard(const std::filesystem::path& guard, const std::vector<std::string>& arguments,
                       const char* const* envp, bool foreground);
 
+/// Starts the guard of this process's next launch now, so that its exec and loading overlap
+/// what the caller does before it launches (#19: `foxport start` calls it before it parses its
+/// command line). The next PendingGuard takes it; one never taken exits with the process. A
+/// guard that cannot be found or started is left to that PendingGuard to report.
+void start_next_guard_early() noexcept;
+
+struct GuardStart;
+
 class PendingGuard {
  public:
-  /// Starts the guard. Throws Error when it cannot be found or started.
+  /// Starts the guard, or takes the one start_next_guard_early() started. Throws Error when
+  /// it cannot be found or started.
   PendingGuard();
   /// Not run: the guard removes the directory it owns and exits; returns once it has.
   ~PendingGuard();
@@ -59,9 +69,12 @@ class PendingGuard {
   /// For Process: sends the directories, URLs and the program, and hands over the guard.
   GuardEnds hand_over(const ProcessOptions& options, const std::filesystem::path& executable);
   const std::filesystem::path& guard_path() const noexcept { return guard_path_; }
+  /// Waits until an early guard's start is over; throws Error when it failed.
+  void started();
 
   std::filesystem::path guard_path_;
   std::filesystem::path directory_;
+  std::unique_ptr<GuardStart> start_;  // the early guard, while its start is under way
   GuardEnds ends_;
 };
 

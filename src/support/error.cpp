@@ -37,12 +37,14 @@ class Category final : public std::error_category {
 };
 
 // `what` and the code's message, said once: a `what` that already carries ": message" (a
-// wrapped Error's what() with a hint added, or a caller that spelled it out) is complete, and
-// so is a report of several lines (its first line names the cause; after the child's last
-// output lines, the message would stand alone on a line of its own).
+// wrapped Error's what() with a hint added, or a caller that spelled it out) or begins with
+// it is complete, and so is a report of several lines (its first line names the cause; after
+// the child's last output lines, the message would stand alone on a line of its own).
 std::string compose(const std::string& what, const std::error_code& code) {
   const std::string message = code.message();
-  if (what.find(": " + message) != std::string::npos || what.find('\n') != std::string::npos) return what;
+  if (what.rfind(message, 0) == 0 || what.find(": " + message) != std::string::npos ||
+      what.find('\n') != std::string::npos)
+    return what;
   return what.empty() ? message : what + ": " + message;
 }
 

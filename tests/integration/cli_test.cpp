@@ -320,9 +320,15 @@ TEST(Cli, ABadEnvironmentVariableIsNamed) {
     std::string variable;
     std::string says;
   };
+  // An executable that is no program: its exec fails, here in the guard started ahead (#19).
+  const auto not_a_program = fs::temp_directory_path() / "not-a-program";
+  std::ofstream(not_a_program).close();
+  fs::permissions(not_a_program, fs::perms::owner_all);
   const std::vector<Case> cases = {
       {"TMPDIR=/nonexistent/tmp", "TMPDIR=/nonexistent/tmp is not a usable temporary directory"},
       {"FOXPORT_GUARD=/tmp", "FOXPORT_GUARD=/tmp names a directory, not the foxport-guard executable"},
+      {"FOXPORT_GUARD=" + not_a_program.string(),
+       "cannot start the guard " + not_a_program.string() + ": Exec format error"},
   };
   for (const auto& c : cases) {
     const auto result = run_argv({"/usr/bin/env", c.variable, FOXPORT_CLI, "run", "-q", "--", "true"});
@@ -332,6 +338,7 @@ TEST(Cli, ABadEnvironmentVariableIsNamed) {
          {"No such file or directory: No such file or directory", "foxport-guard not found: foxport-guard not found"})
       EXPECT_EQ(result.err.find(repeated), std::string::npos) << result.err;
   }
+  fs::remove(not_a_program);
 }
 
 // #15 item 14: Firefox without a writable HOME hangs at start-up with nothing in its output;

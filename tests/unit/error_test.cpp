@@ -34,6 +34,14 @@ TEST(Error, AMessageThatSaysItsCauseAlreadyIsNotRepeated) {
             "the pool could not launch: FOXPORT_GUARD=/tmp names a directory: foxport-guard not found (a hint)");
 }
 
+// The guard search's message begins with the cause and ends with a hint: it said the cause
+// again after the hint ("...exists): foxport-guard not found").
+TEST(Error, AMessageThatBeginsWithItsCauseIsNotRepeated) {
+  const std::string message = "foxport-guard not found; tried /a /b (set FOXPORT_GUARD to its path)";
+  const foxport::Error error(foxport::errc::guard_missing, message);
+  EXPECT_EQ(std::string(error.what()), message);
+}
+
 // A readiness report names its cause on its first line and ends with the child's output: the
 // code's message appended after that stood alone on a line of its own (": child exited before
 // it was ready", after the last output lines), saying the cause a second time.
