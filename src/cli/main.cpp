@@ -18,15 +18,17 @@
 
 #include "cli/commands.hpp"
 #include "foxport/error.hpp"
+#include "guard/guard.hpp"
 #include "process/pending_guard.hpp"
 
 using namespace foxport::cli;
 
 int main(int argc, char** argv) {
-  // The launch's guard starts loading now, while the command line is parsed and the launch
-  // prepared: its start is then off the critical path (#19, docs/benchmarks.md section 9).
+  // The launch's guard, a fork of this process while it is single-threaded, starts now and is
+  // ready before the command line is parsed and the launch prepared (#19, docs/benchmarks.md
+  // section 9).
   const std::string_view subcommand = argc > 1 ? argv[1] : "";
-  if (subcommand == "start" || subcommand == "run") foxport::detail::start_next_guard_early();
+  if (subcommand == "start" || subcommand == "run") foxport::detail::start_next_guard_early(foxport::guard::run);
   CLI::App app{
       "foxport: launch Firefox (Marionette, WebDriver BiDi), Chromium (DevTools), geckodriver or chromedriver on a "
       "port nobody else has, "

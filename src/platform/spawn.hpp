@@ -18,6 +18,13 @@ using SpawnDescriptors = std::array<int, 5>;
 pid_t spawn_in_new_group(const char* path, const char* const* argv, const char* const* envp,
                          const SpawnDescriptors& fds) noexcept;
 
+/// Runs `child(argument)` in a fork of this process named `name` (its comm), as the leader of
+/// a new process group with `fds` as its descriptors 0..4 and every other one closed; its
+/// return value is the child's exit status (_exit: no atexit handler or destructor of the
+/// caller runs there). Only for a process that is still single-threaded, e.g. at the top of
+/// a command's main: fork copies the calling thread alone. Returns the pid, or -errno.
+pid_t fork_in_new_group(const char* name, int (*child)(void*), void* argument, const SpawnDescriptors& fds) noexcept;
+
 /// Runs `child(argument)` in a new process that borrows this one's memory until it execs or
 /// exits, while this thread waits (Linux: vfork): nothing of the caller is copied. `child`
 /// must only make system calls (no allocation, no locks, nothing that returns into the

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include "foxport/error.hpp"
 #include "guard/protocol.hpp"
 #include "platform/pipe_write.hpp"
+#include "platform/process_tree.hpp"
 #include "platform/spawn.hpp"
 #include "process/locate.hpp"
 #include "process/spawn_support.hpp"
@@ -74,17 +76,30 @@ GuardEnds start_guard(const std::filesystem::path& guard, const std::vector<std:
   return pipes.caller_ends(pid);
 }
 
-// A guard being started on a thread of its own: posix_spawn returns only once the guard's
-// exec is done, a millisecond the caller spends on its own start instead (#19). Its pipes
-// exist at once, so the caller can send it directories before it runs: it reads them then.
+// The guard of a launch that starts it early (start_next_guard_early). Its pipes exist at
+// once, so the caller can send it directories before it runs: it reads them when it does.
 struct GuardStart {
   std::filesystem::path path;
   GuardPipes pipes;
-  pid_t result = 0;  // the guard's pid, or -errno, once `spawning` is joined
+  pid_t result = 0;  // the guard's pid, or -errno, once started (finish)
   std::thread spawning;
 
+  // foxport-guard exec'd on a thread of its own: posix_spawn returns only once the exec is
+  // done, a millisecond the caller spends on its own start instead.
   explicit GuardStart(std::filesystem::path guard) : path(std::move(guard)) {
     spawning = std::thread([this] { result = spawn_guard(path, {"--await-run"}, environ, false, pipes); });
+  }
+  // `guard_main` in a fork of this (single-threaded) process: no exec, no loading.
+  GuardStart(GuardMain guard_main, std::filesystem::path executable) : path(std::move(executable)) {
+    result = platform::fork_in_new_group(
+        "foxport-guard",
+        [](void* main) {
+          char name[] = "foxport-guard", await_run[] = "--await-run";
+          char* argv[] = {name, await_run, nullptr};
+          return reinterpret_cast<GuardMain>(main)(2, argv);
+        },
+        reinterpret_cast<void*>(guard_main),
+        platform::SpawnDescriptors{-1, pipes.out.write, pipes.err.write, pipes.control.read, pipes.status.write});
   }
   GuardStart(const GuardStart&) = delete;
   GuardStart& operator=(const GuardStart&) = delete;
@@ -113,11 +128,17 @@ EarlyGuard& early_guard() {
 
 }  // namespace
 
-void start_next_guard_early() noexcept {
+void start_next_guard_early(GuardMain guard_main) noexcept {
   auto& early = early_guard();
   const std::lock_guard lock(early.mutex);
   if (early.start) return;
   try {
+    // FOXPORT_GUARD names the guard to run: exec'd, as a library's launch would.
+    const char* named = std::getenv("FOXPORT_GUARD");
+    if (guard_main != nullptr && (named == nullptr || *named == '\0')) {
+      early.start = std::make_unique<GuardStart>(guard_main, platform::executable_of(::getpid()));
+      return;
+    }
     std::string message;
     auto path = find_guard(message);
     if (!path.empty()) early.start = std::make_unique<GuardStart>(std::move(path));

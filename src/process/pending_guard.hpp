@@ -35,11 +35,17 @@ struct GuardEnds {
 GuardEnds start_guard(const std::filesystem::path& guard, const std::vector<std::string>& arguments,
                       const char* const* envp, bool foreground);
 
-/// Starts the guard of this process's next launch now, so that its exec and loading overlap
-/// what the caller does before it launches (#19: `foxport start` calls it before it parses its
-/// command line). The next PendingGuard takes it; one never taken exits with the process. A
-/// guard that cannot be found or started is left to that PendingGuard to report.
-void start_next_guard_early() noexcept;
+/// The guard's program (guard/guard.hpp's foxport::guard::run), for a command that has it.
+using GuardMain = int (*)(int argc, char** argv);
+
+/// Starts the guard of this process's next launch now, so that its start overlaps what the
+/// caller does before it launches (#19: `foxport start` and `run` call it first thing in
+/// main). With `guard_main`, and FOXPORT_GUARD unset, the guard is a fork of this process
+/// running it (no exec, no loading): only while the process is single-threaded. Else
+/// foxport-guard is exec'd on a thread of its own. The next PendingGuard takes it; one never
+/// taken exits with the process. A guard that cannot be started is reported by that
+/// PendingGuard.
+void start_next_guard_early(GuardMain guard_main = nullptr) noexcept;
 
 struct GuardStart;
 

@@ -147,8 +147,8 @@ TEST(CliLifecycle, AKilledBrowserGuardIsReportedAndFailsTheRun) {
   const fs::path profile = foxport.read_line();
   ASSERT_TRUE(fs::exists(profile));
   const int guard = parent_of(firefox);
-  std::ifstream guard_command("/proc/" + std::to_string(guard) + "/cmdline");
-  ASSERT_NE(std::string(std::istreambuf_iterator<char>(guard_command), {}).find("foxport-guard"), std::string::npos);
+  std::ifstream guard_name("/proc/" + std::to_string(guard) + "/comm");  // a fork of foxport (#19)
+  ASSERT_EQ(std::string(std::istreambuf_iterator<char>(guard_name), {}), "foxport-guard\n");
   ::kill(guard, SIGKILL);
   EXPECT_EQ(foxport.wait(), 69);
   const auto err = foxport.rest_of_stderr();

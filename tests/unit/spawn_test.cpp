@@ -1,6 +1,7 @@
 // platform::spawn_in_new_group, which starts the guard: the descriptors land where the guard
 // expects them even when a source already has a target's number, nothing else is inherited,
-// the child leads a new process group, and a failed exec is an error with no zombie left.
+// the child leads a new process group, and a failed exec is an error with no zombie left. The
+// same for platform::fork_in_new_group, which starts foxport start's guard as a fork.
 
 #include <fcntl.h>
 #include <poll.h>
@@ -108,6 +109,50 @@ TEST(Spawn, AFailedExecIsAnErrorAndLeavesNoChild) {
   EXPECT_EQ(pid, -ENOENT);
   EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
   EXPECT_EQ(errno, ECHILD);
+}
+
+// The early guard of foxport start/run (#19): a fork of the command, named foxport-guard, with
+// the same descriptors and group as spawn_in_new_group gives.
+TEST(Spawn, AForkedChildHasItsNameTheDescriptorsAndAGroupOfItsOwn) {
+  Pipe out, control, status;
+  const DescriptorAt status_at_3(status.write, 3);
+  const DescriptorAt control_at_4(control.read, 4);
+  const Pipe stray;  // open here, but not for the child
+  // The child says its name, then becomes the test target, which reports what it has.
+  const pid_t pid = foxport::platform::fork_in_new_group(
+      "forked-child",
+      [](void*) {
+        char comm[64] = "comm ";
+        const int fd = ::open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
+        const auto n = fd >= 0 ? ::read(fd, comm + 5, sizeof comm - 6) : -1;
+        if (n > 0 && ::write(STDOUT_FILENO, comm, static_cast<std::size_t>(5 + n)) < 0) return 2;
+        const char* argv[] = {FOXPORT_TEST_TARGET, "descriptors", nullptr};
+        ::execve(argv[0], const_cast<char* const*>(argv), environ);
+        return 127;
+      },
+      nullptr, {-1, out.write, -1, control.read, status.write});
+  ASSERT_GT(pid, 0) << std::strerror(-pid);
+  ::close(out.write);
+  out.write = -1;
+  ASSERT_EQ(::write(control.write, "hello\n", 6), 6);
+  const std::string copied = read_all(status.read, '\n');
+  const std::string printed = read_all(out.read);
+  int wait_status = 0;
+  ASSERT_EQ(::waitpid(pid, &wait_status, 0), pid);
+  EXPECT_EQ(printed.rfind("comm forked-child\n", 0), 0u) << printed;
+  EXPECT_EQ(copied, "hello\n") << "descriptor 3 of the child must be the control pipe, 4 the status pipe";
+  EXPECT_NE(printed.find("fds 0 1 2 3 4\n"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("leader yes\n"), std::string::npos) << printed;
+  EXPECT_TRUE(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0);
+}
+
+TEST(Spawn, AForkedChildExitsWithWhatItReturns) {
+  const pid_t pid =
+      foxport::platform::fork_in_new_group("forked-child", [](void*) { return 7; }, nullptr, {-1, -1, -1, -1, -1});
+  ASSERT_GT(pid, 0) << std::strerror(-pid);
+  int wait_status = 0;
+  ASSERT_EQ(::waitpid(pid, &wait_status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 7);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,14 +39,22 @@ struct Attributes {
 
 }  // namespace
 
+// Where spawn_in_new_group's file actions put descriptors: first every source out of the way
+// (above all of them and of 0..4), so that placing one cannot overwrite the source of
+// another; then into place.
+int above_all(const SpawnDescriptors& fds) {
+  return std::max(static_cast<int>(std::tuple_size_v<SpawnDescriptors>) - 1,
+                  *std::max_element(fds.begin(), fds.end())) +
+         1;
+}
+
 pid_t spawn_in_new_group(const char* path, const char* const* argv, const char* const* envp,
                          const SpawnDescriptors& fds) noexcept {
   constexpr int count = static_cast<int>(std::tuple_size_v<SpawnDescriptors>);
   FileActions files;
-  // First every source out of the way (above all of them and of 0..4), so that placing one
-  // cannot overwrite the source of another; then into place; then close the rest. The
-  // temporary numbers are only the child's, which closes them.
-  const int above = std::max(count - 1, *std::max_element(fds.begin(), fds.end())) + 1;
+  // Out of the way, into place (above_all), then the rest closed. The temporary numbers are
+  // only the child's, which closes them.
+  const int above = above_all(fds);
   for (int i = 0; i < count; ++i) {
     if (fds[i] >= 0) files.add(::posix_spawn_file_actions_adddup2(&files.actions, fds[i], above + i));
   }
@@ -64,6 +73,28 @@ pid_t spawn_in_new_group(const char* path, const char* const* argv, const char* 
                           const_cast<char* const*>(envp));
   }
   return error == 0 ? pid : -error;
+}
+
+pid_t fork_in_new_group(const char* name, int (*child)(void*), void* argument, const SpawnDescriptors& fds) noexcept {
+  const pid_t pid = ::fork();
+  if (pid < 0) return -errno;
+  if (pid > 0) {
+    ::setpgid(pid, pid);  // also here: the group exists once this returns, as with posix_spawn
+    return pid;
+  }
+  constexpr int count = static_cast<int>(std::tuple_size_v<SpawnDescriptors>);
+  const int above = above_all(fds);
+  for (int i = 0; i < count; ++i) {
+    const int source = fds[i] >= 0 ? ::dup2(fds[i], above + i) : ::open("/dev/null", O_RDONLY);
+    if (source < 0 || (fds[i] < 0 && ::dup2(source, above + i) < 0)) ::_exit(127);
+  }
+  for (int i = 0; i < count; ++i) {
+    if (::dup2(above + i, i) < 0) ::_exit(127);
+  }
+  ::close_range(count, ~0U, 0);
+  ::setpgid(0, 0);
+  ::prctl(PR_SET_NAME, name);
+  ::_exit(child(argument));
 }
 
 pid_t run_until_exec(void (*child)(void*), void* argument) noexcept {
