@@ -238,14 +238,19 @@ void Launched::stop() {
   if (handle_) std::visit([](auto& handle) { handle.stop(); }, *handle_);
 }
 
-std::unique_ptr<Launched> launch_or_exit_on_signal(const LaunchOptions& options, const platform::SignalWait& signals) {
+std::unique_ptr<Launched> launch_or_exit_on_signal(const LaunchOptions& options, const platform::SignalWait& signals,
+                                                   const std::function<void(const Launched&)>& on_ready) {
   std::unique_ptr<Launched> launched;
-  finish_or_exit_on_signal([&] { launched = std::make_unique<Launched>(options); }, signals,
-                           [](int sig) {
-                             std::fprintf(stderr, "foxport: %s while launching: nothing was started\n",
-                                          ::strsignal(sig));
-                             detail::remove_unguarded_directories();  // made, but no guard owns them yet
-                           });  // then the guard sees us go and cleans up the rest
+  finish_or_exit_on_signal(
+      [&] {
+        launched = std::make_unique<Launched>(options);
+        if (on_ready) on_ready(*launched);
+      },
+      signals,
+      [](int sig) {
+        std::fprintf(stderr, "foxport: %s while launching: nothing was started\n", ::strsignal(sig));
+        detail::remove_unguarded_directories();  // made, but no guard owns them yet
+      });                                        // then the guard sees us go and cleans up the rest
   return launched;
 }
 

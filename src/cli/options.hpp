@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -100,8 +101,11 @@ class Launched {
 
 /// Launches on another thread while this one watches `signals`: a signal during the launch
 /// ends foxport at once with 128+signal, before any command starts (the guard then takes the
-/// half-started launch down, as it does whenever foxport dies). Throws what Launched throws.
-std::unique_ptr<Launched> launch_or_exit_on_signal(const LaunchOptions& options, const platform::SignalWait& signals);
+/// half-started launch down, as it does whenever foxport dies). `on_ready` runs on the
+/// launching thread once the launch is ready, before it is handed back: the ready line goes out
+/// without waiting for that hand-over (#19). Throws what Launched throws.
+std::unique_ptr<Launched> launch_or_exit_on_signal(const LaunchOptions& options, const platform::SignalWait& signals,
+                                                   const std::function<void(const Launched&)>& on_ready = {});
 
 /// Checks what can be checked before anything starts (timeout, port range).
 void check_launch_options(const LaunchOptions& options);

@@ -47,11 +47,12 @@ int wait_for_end(const platform::SignalWait& signals) {
 }
 
 int start(const LaunchOptions& options, bool as_json, const platform::SignalWait& signals) {
-  const auto own = launch_or_exit_on_signal(options, signals);
+  const auto own = launch_or_exit_on_signal(options, signals, [as_json](const Launched& launched) {
+    const auto& endpoint = launched.endpoint();
+    std::printf("%s\n", as_json ? endpoint_json(endpoint, launched.handshake()).c_str() : ready_line(endpoint).c_str());
+    std::fflush(stdout);
+  });
   Launched& launched = *own;
-  const auto& endpoint = launched.endpoint();
-  std::printf("%s\n", as_json ? endpoint_json(endpoint, launched.handshake()).c_str() : ready_line(endpoint).c_str());
-  std::fflush(stdout);
   const int code = wait_for_end(signals);
   launched.stop();
   return code;

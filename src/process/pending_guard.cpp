@@ -201,7 +201,6 @@ void PendingGuard::own_directory(const std::filesystem::path& directory) {
 }
 
 GuardEnds PendingGuard::hand_over(const ProcessOptions& options, const std::filesystem::path& executable) {
-  started();
   std::string message;
   for (const auto& dir : options.owned_directories)
     message += guard::format(guard::Control{guard::Control::Kind::dir, 0, dir.string()}) + "\n";
@@ -214,6 +213,9 @@ GuardEnds PendingGuard::hand_over(const ProcessOptions& options, const std::file
   const EnvironmentBlock env(options);
   for (const char* const* var = env.data(); *var != nullptr; ++var) run.env.emplace_back(*var);
   message += guard::format(run);
+  // Only now: composing it overlaps the guard's start. Started, or its pipes' far ends closed:
+  // a message larger than the pipe cannot block on a guard that never ran.
+  started();
   // A guard that is gone cannot read it: its status pipe then ends, which the caller reports.
   platform::write_without_sigpipe(ends_.control, message);
   return std::exchange(ends_, GuardEnds{});

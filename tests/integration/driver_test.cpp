@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -309,6 +310,60 @@ TEST(Chromedriver, NotHeadlessRunsChromedriverAsInstalled) {
             fs::canonical(foxport::find_executable("chromedriver")));
   options.headless = true;
   auto headless = foxport::Chromedriver::launch(options);
-  EXPECT_EQ(fs::read_symlink("/proc/" + std::to_string(headless.pid()) + "/exe"),
-            fs::canonical(headless.directory() / "bin" / "chromedriver"));
+  const auto exe = fs::read_symlink("/proc/" + std::to_string(headless.pid()) + "/exe");
+  EXPECT_EQ(exe.filename(), "chromedriver");
+  EXPECT_TRUE(fs::exists(exe.parent_path() / "chromium")) << exe;  // the headless wrapper beside it
+}
+
+// #19: the directory chromedriver runs from, with the headless wrapper beside it, is made once
+// in foxport's cache and shared by every launch of that driver with that browser; a launch
+// made it in its own directory each time (a quarter of a millisecond, or a 20 MB copy across
+// file systems). Without a usable cache, the launch's directory is used as before.
+TEST(Chromedriver, TheHeadlessDriversDirectoryIsMadeOnceInTheCacheAndShared) {
+  const auto exe_of = [](const foxport::Chromedriver& driver) {
+    return fs::read_symlink("/proc/" + std::to_string(driver.pid()) + "/exe");
+  };
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  ASSERT_NE(xdg, nullptr) << "the test binaries get a cache of their own";
+  const std::string cache_home = xdg;
+  const fs::path cache = fs::path(cache_home) / "foxport" / "chromedriver";
+  fs::path first_exe;
+  {
+    auto first = foxport::Chromedriver::launch({});
+    auto second = foxport::Chromedriver::launch({});
+    first_exe = exe_of(first);
+    EXPECT_EQ(first_exe, exe_of(second));
+    EXPECT_EQ(first_exe.string().rfind(cache.string() + "/chromedriver-", 0), 0u) << first_exe;
+    EXPECT_FALSE(fs::exists(first.directory() / "bin"));
+    foxport::testing::PageServer page;
+    std::string session;
+    EXPECT_EQ(open_page(first, R"({"capabilities":{"alwaysMatch":{"browserName":"chrome"}}})", page.url(), session),
+              page.title());
+  }
+  EXPECT_TRUE(fs::exists(first_exe)) << "the cache outlives the launches";
+
+  // Another browser: another directory.
+  const auto dir = foxport::make_temporary_directory("driver-test-other-chromium");
+  const auto other = dir / "chromium";
+  fs::create_symlink(foxport::find_chromium(), other);
+  foxport::ChromedriverOptions options;
+  options.chromium = other;
+  {
+    auto driver = foxport::Chromedriver::launch(options);
+    EXPECT_NE(exe_of(driver), first_exe);
+    EXPECT_EQ(exe_of(driver).string().rfind(cache.string() + "/chromedriver-", 0), 0u) << exe_of(driver);
+  }
+
+  // A cache others may write to is not used.
+  const auto unsafe = dir / "cache";
+  fs::create_directories(unsafe / "foxport");
+  fs::permissions(unsafe / "foxport", fs::perms::all);
+  ::setenv("XDG_CACHE_HOME", unsafe.c_str(), 1);
+  {
+    auto driver = foxport::Chromedriver::launch({});
+    EXPECT_EQ(exe_of(driver), fs::canonical(driver.directory() / "bin" / "chromedriver"));
+  }
+  ::setenv("XDG_CACHE_HOME", cache_home.c_str(), 1);
+  EXPECT_FALSE(fs::exists(unsafe / "foxport" / "chromedriver"));
+  fs::remove_all(dir);
 }

@@ -1,0 +1,69 @@
+#include "launch/cache_directory.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <system_error>
+
+namespace foxport::detail {
+namespace fs = std::filesystem;
+
+namespace {
+
+// A directory of ours that nobody else can write to or replace: created 0700 if missing.
+bool private_directory(const fs::path& dir, bool make_0700, std::string& why) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    why = "cannot create " + dir.string() + ": " + std::error_code(errno, std::system_category()).message();
+    return false;
+  }
+  struct stat info {};
+  if (::lstat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::geteuid()) {
+    why = dir.string() + " is a symlink, not a directory, or not owned by uid " + std::to_string(::geteuid());
+    return false;
+  }
+  if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0 && !make_0700) {
+    why = dir.string() + " is writable by group or others";
+    return false;
+  }
+  if (make_0700 && (info.st_mode & 0777) != 0700 && ::chmod(dir.c_str(), 0700) != 0) {
+    why = "cannot make " + dir.string() + " private (0700)";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<fs::path> cache_directory(std::string_view name, std::string& why) {
+  fs::path root;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && xdg[0] == '/') {
+    root = xdg;
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/') {
+    root = fs::path(home) / ".cache";
+  } else {
+    why = "neither XDG_CACHE_HOME nor HOME is set";
+    return std::nullopt;
+  }
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (!private_directory(root / "foxport", false, why) || !private_directory(root / "foxport" / name, true, why))
+    return std::nullopt;
+  return root / "foxport" / name;
+}
+
+std::string hash_of(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
+}
+
+}  // namespace foxport::detail
