@@ -17,14 +17,12 @@
 
 #include "foxport/endpoint.hpp"
 #include "foxport/export.hpp"
+#include "foxport/launch_handle.hpp"
 #include "foxport/port.hpp"
 #include "foxport/process.hpp"
 #include "foxport/ready.hpp"
 
 namespace foxport {
-namespace detail {
-struct LaunchState;
-}
 
 /// The Chromium a user would get: `explicit_browser` if given, else $FOXPORT_CHROMIUM, else
 /// the first of chromium, chromium-browser, google-chrome in PATH. Empty when none is found
@@ -55,7 +53,9 @@ struct ChromiumOptions {
 };
 
 /// A running Chromium with the DevTools protocol. Move-only; destroying it stops Chromium.
-class FOXPORT_EXPORT Chromium {
+/// From LaunchHandle: port() is the DevTools port, pid() Chromium's browser process, stop()
+/// removes its directory (the user-data-dir's) too.
+class FOXPORT_EXPORT Chromium : public LaunchHandle {
  public:
   /// Launches and waits until ready (ReadyReport): the DevTools port was reported (the
   /// "DevTools listening on" line or DevToolsActivePort), its listener is Chromium's, and
@@ -65,19 +65,7 @@ class FOXPORT_EXPORT Chromium {
   static Chromium launch(ChromiumOptions options, std::error_code& ec);
 
   Chromium() noexcept;
-  Chromium(Chromium&&) noexcept;
-  Chromium& operator=(Chromium&&) noexcept;
-  /// Stops Chromium; bounded, never throws.
-  ~Chromium();
 
-  /// True while this handle owns a running launch.
-  bool valid() const noexcept;
-  /// The DevTools port.
-  std::uint16_t port() const noexcept;
-  /// Chromium's browser process.
-  int pid() const noexcept;
-  /// The X display of its private Xvfb (":N", ChromiumOptions::xvfb), else "".
-  std::string display() const;
   /// The browser's DevTools websocket, ws://127.0.0.1:PORT/devtools/browser/ID (the
   /// webSocketDebuggerUrl of /json/version): what Puppeteer's connect() and Playwright's
   /// connectOverCDP() take, and foxport::WebSocketClient.
@@ -86,18 +74,9 @@ class FOXPORT_EXPORT Chromium {
   std::filesystem::path user_data_dir() const;
   /// Where it is, as `foxport run` exports it.
   Endpoint endpoint() const;
-  /// The evidence of readiness, with timings (protocol_answer: the /json/version body).
-  const ReadyReport& ready_report() const noexcept;
-  /// The process tree (for last_lines(), tree(), signals).
-  const Process& process() const noexcept;
-
-  /// Stops Chromium (the options' stop policy), kills its tree, removes its directory. Idempotent.
-  void stop() noexcept;
-  /// Leaves Chromium running; the caller owns its process group and directory now.
-  DetachedProcess detach();
 
  private:
-  std::unique_ptr<detail::LaunchState> state_;
+  explicit Chromium(std::unique_ptr<detail::LaunchState> state) noexcept;
   std::string cdp_url_;
 };
 

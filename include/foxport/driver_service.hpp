@@ -16,16 +16,13 @@
 
 #include "foxport/endpoint.hpp"
 #include "foxport/export.hpp"
+#include "foxport/launch_handle.hpp"
 #include "foxport/port.hpp"
 #include "foxport/process.hpp"
 #include "foxport/ready.hpp"
 #include "foxport/webdriver.hpp"
 
 namespace foxport {
-
-namespace detail {
-struct LaunchState;
-}
 
 /// What every driver launch takes.
 struct DriverOptions {
@@ -69,31 +66,17 @@ struct DriverOptions {
 };
 
 /// A running WebDriver service. Move-only; destroying it deletes the sessions opened through
-/// it, stops the driver and kills every browser it started.
-class FOXPORT_EXPORT DriverService {
+/// it, stops the driver and kills every browser it started. From LaunchHandle: port() is the
+/// port the driver listens on, pid() the driver's, process() its tree (browsers included), and
+/// stop() deletes the sessions opened with new_session() before the stop policy.
+class FOXPORT_EXPORT DriverService : public LaunchHandle {
  public:
   DriverService() noexcept;
-  DriverService(DriverService&&) noexcept;
-  DriverService& operator=(DriverService&&) noexcept;
-  /// Stops the driver; bounded, never throws.
-  ~DriverService();
 
-  /// True while this handle owns a running driver.
-  bool valid() const noexcept;
   /// Where it is, as `foxport run` exports it.
   Endpoint endpoint() const;
   /// "http://127.0.0.1:PORT".
   std::string url() const;
-  /// The X display of its private Xvfb (":N", DriverOptions::xvfb), else "".
-  std::string display() const;
-  /// The port the driver listens on.
-  std::uint16_t port() const noexcept;
-  /// The driver's pid.
-  int pid() const noexcept;
-  /// The evidence of readiness, with timings.
-  const ReadyReport& ready_report() const noexcept;
-  /// The driver's process tree (browsers included).
-  const Process& process() const noexcept;
   /// The launch's private directory: the driver's TMPDIR (removed at stop).
   const std::filesystem::path& directory() const noexcept;
   /// A client for this driver.
@@ -103,19 +86,9 @@ class FOXPORT_EXPORT DriverService {
   /// Deletes a session opened with new_session().
   void delete_session(const std::string& session_id);
 
-  /// Deletes the known sessions, runs the stop policy, kills the tree (browsers included),
-  /// removes the directories. Idempotent.
-  void stop() noexcept;
-  /// Leaves the driver running; the caller owns it now.
-  DetachedProcess detach();
-
  protected:
   /// Takes over a finished launch (the kinds' launch functions).
   explicit DriverService(std::unique_ptr<detail::LaunchState> state) noexcept;
-
- private:
-  std::unique_ptr<detail::LaunchState> state_;
-  std::vector<std::string> sessions_;
 };
 
 }  // namespace foxport

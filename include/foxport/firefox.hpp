@@ -18,15 +18,13 @@
 
 #include "foxport/endpoint.hpp"
 #include "foxport/export.hpp"
+#include "foxport/launch_handle.hpp"
 #include "foxport/marionette.hpp"
 #include "foxport/port.hpp"
 #include "foxport/process.hpp"
 #include "foxport/ready.hpp"
 
 namespace foxport {
-namespace detail {
-struct LaunchState;
-}
 
 /// A Firefox preference value, as written to user.js.
 using PrefValue = std::variant<bool, int, std::string>;
@@ -96,8 +94,10 @@ FOXPORT_EXPORT const std::map<std::string, PrefValue>& default_firefox_prefs();
 /// The Firefox binary that launch() would use; the error lists everything searched.
 FOXPORT_EXPORT std::filesystem::path find_firefox(const std::filesystem::path& explicit_binary = {});
 
-/// A running Firefox with Marionette. Move-only; destroying it stops Firefox.
-class FOXPORT_EXPORT Firefox {
+/// A running Firefox with Marionette. Move-only; destroying it stops Firefox. From
+/// LaunchHandle: port() is the Marionette port, pid() Firefox's main process, stop() asks
+/// Firefox to quit first with FirefoxOptions::quit_via_marionette and removes the profile.
+class FOXPORT_EXPORT Firefox : public LaunchHandle {
  public:
   /// Launches and waits until ready (ReadyReport): the Marionette handshake answers and,
   /// with ready_for_session, a session can start at once. Throws foxport::Error.
@@ -106,19 +106,7 @@ class FOXPORT_EXPORT Firefox {
   static Firefox launch(FirefoxOptions options, std::error_code& ec);
 
   Firefox() noexcept;
-  Firefox(Firefox&&) noexcept;
-  Firefox& operator=(Firefox&&) noexcept;
-  /// Stops Firefox; bounded, never throws.
-  ~Firefox();
 
-  /// True while this handle owns a running launch.
-  bool valid() const noexcept;
-  /// The Marionette port.
-  std::uint16_t port() const noexcept;
-  /// Firefox's main process.
-  int pid() const noexcept;
-  /// The X display of its private Xvfb (":N", FirefoxOptions::xvfb), else "".
-  std::string display() const;
   /// WebDriver BiDi's URL, "ws://127.0.0.1:PORT" as Firefox prints it ("" without
   /// FirefoxOptions::bidi). A BiDi client opens its session on URL + "/session".
   std::string bidi_url() const;
@@ -130,13 +118,9 @@ class FOXPORT_EXPORT Firefox {
   const std::filesystem::path& binary() const noexcept;
   /// Firefox's version from application.ini beside the binary ("" if unknown).
   std::string version() const;
-  /// The evidence of readiness, with timings.
-  const ReadyReport& ready_report() const noexcept;
   /// A new Marionette connection. Marionette serves one client at a time: close it before
   /// another one connects.
   Marionette marionette(std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
-  /// The process tree (for last_lines(), tree(), signals).
-  const Process& process() const noexcept;
 
   /// Makes a used Firefox fit for the next test without relaunching it (~0.2 s): closes every
   /// window and tab but one, loads about:blank, clears all site data (cookies, storage,
@@ -145,14 +129,8 @@ class FOXPORT_EXPORT Firefox {
   /// Firefox that failed to recycle should be stopped, not reused.
   void recycle(std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
-  /// Stops Firefox (the options' stop policy), kills its tree, removes the profile. Idempotent.
-  void stop() noexcept;
-  /// Leaves Firefox running; the caller owns its process group and profile now.
-  DetachedProcess detach();
-
  private:
-  std::unique_ptr<detail::LaunchState> state_;
-  bool quit_via_marionette_ = false;
+  explicit Firefox(std::unique_ptr<detail::LaunchState> state) noexcept;
 };
 
 }  // namespace foxport

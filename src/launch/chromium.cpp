@@ -70,9 +70,8 @@ Chromium Chromium::launch(ChromiumOptions options) {
   plan.process.log_file = options.log_file;
   plan.process.on_line = options.on_line;
   plan.process.stop_policy = options.stop_policy;
-  Chromium chromium;
-  chromium.state_ = detail::launch(std::move(plan));
-  chromium.cdp_url_ = detail::parse_devtools_version(chromium.state_->report.protocol_answer).value_or("");
+  Chromium chromium(detail::launch(std::move(plan)));
+  chromium.cdp_url_ = detail::parse_devtools_version(chromium.ready_report().protocol_answer).value_or("");
   return chromium;
 }
 
@@ -80,48 +79,14 @@ Chromium Chromium::launch(ChromiumOptions options, std::error_code& ec) {
   return detail::no_throw(ec, [&] { return launch(std::move(options)); });
 }
 
-Chromium::Chromium() noexcept = default;
-Chromium::Chromium(Chromium&&) noexcept = default;
+Chromium::Chromium() noexcept : LaunchHandle("Chromium") {}
+Chromium::Chromium(std::unique_ptr<detail::LaunchState> state) noexcept : LaunchHandle("Chromium", std::move(state)) {}
 
-Chromium& Chromium::operator=(Chromium&& other) noexcept {
-  if (this != &other) {
-    stop();
-    state_ = std::move(other.state_);
-    cdp_url_ = std::move(other.cdp_url_);
-  }
-  return *this;
-}
-
-Chromium::~Chromium() { stop(); }
-
-bool Chromium::valid() const noexcept { return state_ && state_->process.valid(); }
-std::uint16_t Chromium::port() const noexcept { return state_ ? state_->report.port : 0; }
-int Chromium::pid() const noexcept { return state_ ? state_->process.pid() : -1; }
-std::string Chromium::display() const { return state_ && state_->display ? state_->display->display : std::string(); }
 const std::string& Chromium::cdp_url() const noexcept { return cdp_url_; }
-fs::path Chromium::user_data_dir() const { return state_ ? state_->directory / user_data : fs::path(); }
+fs::path Chromium::user_data_dir() const { return state() ? launch_directory() / user_data : fs::path(); }
 
 Endpoint Chromium::endpoint() const {
   return {EndpointKind::chromium, port(), pid(), cdp_url_, user_data_dir(), {}, display()};
-}
-
-const ReadyReport& Chromium::ready_report() const noexcept {
-  static const ReadyReport none;
-  return state_ ? state_->report : none;
-}
-
-const Process& Chromium::process() const noexcept {
-  static const Process none;
-  return state_ ? state_->process : none;
-}
-
-void Chromium::stop() noexcept {
-  if (state_) state_->stop();  // removes the profile too: it is in the launch's directory
-}
-
-DetachedProcess Chromium::detach() {
-  if (!state_) throw Error(errc::stopped, "Chromium::detach: this handle owns no running Chromium");
-  return state_->detach();
 }
 
 }  // namespace foxport

@@ -51,54 +51,40 @@ LaunchPlan driver_plan(EndpointKind kind, const char* name, fs::path binary, Por
 
 }  // namespace detail
 
-DriverService::DriverService() noexcept = default;
-DriverService::DriverService(DriverService&&) noexcept = default;
-DriverService::DriverService(std::unique_ptr<detail::LaunchState> state) noexcept : state_(std::move(state)) {}
+namespace {
 
-DriverService& DriverService::operator=(DriverService&& other) noexcept {
-  if (this != &other) {
-    stop();
-    state_ = std::move(other.state_);
-    sessions_ = std::move(other.sessions_);
+std::string url_of(const detail::LaunchState& state) {
+  const bool ipv6 = state.host.find(':') != std::string::npos;
+  return "http://" + (ipv6 ? "[" + state.host + "]" : state.host) + ":" + std::to_string(state.report.port);
+}
+
+// Deletes the sessions opened through the handle before the stop policy (LaunchState::before_stop):
+// a deleted session lets the driver quit its browser cleanly.
+void delete_sessions(detail::LaunchState& state) {
+  for (const auto& id : state.sessions) {
+    try {
+      WebDriverClient(url_of(state), std::chrono::seconds(5)).delete_session(id);
+    } catch (...) {}
   }
-  return *this;
 }
 
-DriverService::~DriverService() { stop(); }
+}  // namespace
 
-bool DriverService::valid() const noexcept { return state_ && state_->process.valid(); }
-std::uint16_t DriverService::port() const noexcept { return state_ ? state_->report.port : 0; }
-int DriverService::pid() const noexcept { return state_ ? state_->process.pid() : -1; }
+DriverService::DriverService() noexcept : LaunchHandle("DriverService") {}
 
-const ReadyReport& DriverService::ready_report() const noexcept {
-  static const ReadyReport none;
-  return state_ ? state_->report : none;
+DriverService::DriverService(std::unique_ptr<detail::LaunchState> state) noexcept
+    : LaunchHandle("DriverService", std::move(state)) {
+  if (auto* launch = this->state()) launch->before_stop = delete_sessions;
 }
 
-const Process& DriverService::process() const noexcept {
-  static const Process none;
-  return state_ ? state_->process : none;
-}
-
-const fs::path& DriverService::directory() const noexcept {
-  static const fs::path none;
-  return state_ ? state_->directory : none;
-}
+const fs::path& DriverService::directory() const noexcept { return launch_directory(); }
 
 Endpoint DriverService::endpoint() const {
-  if (!state_) return {EndpointKind::remote, 0, -1, {}, {}, {}, {}};
-  return {state_->kind, port(), pid(), url(), {}, {}, display()};
+  if (!state()) return {EndpointKind::remote, 0, -1, {}, {}, {}, {}};
+  return {state()->kind, port(), pid(), url(), {}, {}, display()};
 }
 
-std::string DriverService::display() const {
-  return state_ && state_->display ? state_->display->display : std::string();
-}
-
-std::string DriverService::url() const {
-  if (!state_) return {};
-  const bool ipv6 = state_->host.find(':') != std::string::npos;
-  return "http://" + (ipv6 ? "[" + state_->host + "]" : state_->host) + ":" + std::to_string(port());
-}
+std::string DriverService::url() const { return state() ? url_of(*state()) : std::string(); }
 
 WebDriverClient DriverService::client(std::chrono::milliseconds timeout) const {
   if (!valid()) throw Error(errc::stopped, "this driver handle owns no running driver");
@@ -107,33 +93,13 @@ WebDriverClient DriverService::client(std::chrono::milliseconds timeout) const {
 
 std::string DriverService::new_session(std::string_view capabilities_json) {
   auto id = client().new_session(capabilities_json);
-  sessions_.push_back(id);
+  state()->sessions.push_back(id);
   return id;
 }
 
 void DriverService::delete_session(const std::string& session_id) {
   client().delete_session(session_id);
-  std::erase(sessions_, session_id);
-}
-
-void DriverService::stop() noexcept {
-  if (!state_) return;
-  if (valid() && state_->process.running()) {
-    // Graceful first: a deleted session lets the driver quit its browser cleanly.
-    for (const auto& id : sessions_) {
-      try {
-        WebDriverClient(url(), std::chrono::seconds(5)).delete_session(id);
-      } catch (...) {}
-    }
-  }
-  sessions_.clear();
-  state_->stop();  // the browsers too: they are the driver's descendants
-}
-
-DetachedProcess DriverService::detach() {
-  if (!state_) throw Error(errc::stopped, "detach: this driver handle owns no running driver");
-  sessions_.clear();
-  return state_->detach();
+  std::erase(state()->sessions, session_id);
 }
 
 }  // namespace foxport

@@ -128,6 +128,15 @@ void build_template(const FirefoxOptions& options, const fs::path& binary, const
   state->stop();  // the tree's stragglers; the profile has moved into the cache
 }
 
+// FirefoxOptions::quit_via_marionette, before the stop policy (LaunchState::before_stop).
+void quit_via_marionette(detail::LaunchState& state) {
+  auto client =
+      Marionette::connect(state.host, state.report.port, std::chrono::seconds(10));  // a loaded machine answers slowly
+  client.new_session();                                                              // Marionette:Quit needs a session
+  client.quit();
+  state.process.wait_for(std::chrono::seconds(10));
+}
+
 }  // namespace
 
 Firefox Firefox::launch(FirefoxOptions options) {
@@ -141,9 +150,9 @@ Firefox Firefox::launch(FirefoxOptions options) {
   if (!warm.note.empty()) note(warm.note);
   if (warm.built) note("built the template profile " + warm.profile.string());
   const bool cached = !warm.profile.empty();
-  Firefox firefox;
-  firefox.state_ = launch_state(options, binary, cached ? warm.profile : options.profile_template, cached);
-  firefox.quit_via_marionette_ = options.quit_via_marionette;
+  auto state = launch_state(options, binary, cached ? warm.profile : options.profile_template, cached);
+  if (options.quit_via_marionette) state->before_stop = quit_via_marionette;
+  Firefox firefox(std::move(state));
   if (!warm.cache.empty()) detail::remember_install_dir(binary, platform::executable_of(firefox.pid()), warm.cache);
   return firefox;
 }
@@ -152,34 +161,14 @@ Firefox Firefox::launch(FirefoxOptions options, std::error_code& ec) {
   return detail::no_throw(ec, [&] { return launch(std::move(options)); });
 }
 
-Firefox::Firefox() noexcept = default;
-Firefox::Firefox(Firefox&&) noexcept = default;
+Firefox::Firefox() noexcept : LaunchHandle("Firefox") {}
+Firefox::Firefox(std::unique_ptr<detail::LaunchState> state) noexcept : LaunchHandle("Firefox", std::move(state)) {}
 
-Firefox& Firefox::operator=(Firefox&& other) noexcept {
-  if (this != &other) {
-    stop();
-    state_ = std::move(other.state_);
-    quit_via_marionette_ = other.quit_via_marionette_;
-  }
-  return *this;
-}
-
-Firefox::~Firefox() { stop(); }
-
-bool Firefox::valid() const noexcept { return state_ && state_->process.valid(); }
-std::uint16_t Firefox::port() const noexcept { return state_ ? state_->report.port : 0; }
-int Firefox::pid() const noexcept { return state_ ? state_->process.pid() : -1; }
-
-std::string Firefox::display() const { return state_ && state_->display ? state_->display->display : std::string(); }
-
-const fs::path& Firefox::profile_dir() const noexcept {
-  static const fs::path none;
-  return state_ ? state_->directory : none;
-}
+const fs::path& Firefox::profile_dir() const noexcept { return launch_directory(); }
 
 std::string Firefox::bidi_url() const {
-  if (!state_ || state_->report.bidi_port == 0) return {};
-  return "ws://" + state_->host + ":" + std::to_string(state_->report.bidi_port);
+  if (!state() || state()->report.bidi_port == 0) return {};
+  return "ws://" + state()->host + ":" + std::to_string(state()->report.bidi_port);
 }
 
 Endpoint Firefox::endpoint() const {
@@ -188,35 +177,6 @@ Endpoint Firefox::endpoint() const {
 
 const fs::path& Firefox::binary() const noexcept { return process().executable(); }
 
-const ReadyReport& Firefox::ready_report() const noexcept {
-  static const ReadyReport none;
-  return state_ ? state_->report : none;
-}
-
-const Process& Firefox::process() const noexcept {
-  static const Process none;
-  return state_ ? state_->process : none;
-}
-
-void Firefox::stop() noexcept {
-  if (!state_) return;
-  if (quit_via_marionette_ && state_->process.running()) {
-    try {
-      auto client = marionette(std::chrono::seconds(10));  // a loaded machine answers slowly
-      client.new_session();                                // Marionette:Quit needs a session
-      client.quit();
-      state_->process.wait_for(std::chrono::seconds(10));
-    } catch (const std::exception&) {
-      // Busy or unresponsive: the stop policy below takes over.
-    }
-  }
-  state_->stop();  // removes the profile too: it is the launch's directory
-}
-
-DetachedProcess Firefox::detach() {
-  if (!state_) throw Error(errc::stopped, "Firefox::detach: this handle owns no running Firefox");
-  return state_->detach();
-}
 std::string Firefox::version() const {
   // The running binary, not the path we started: Debian's /usr/bin/firefox is a script that
   // execs firefox-esr.

@@ -8,10 +8,19 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <utility>
 
 namespace foxport::detail {
 
 void LaunchState::stop() noexcept {
+  if (auto step = std::exchange(before_stop, nullptr)) {
+    try {
+      if (process.valid() && process.running()) step(*this);
+    } catch (...) {
+      // Busy or unresponsive: the stop policy below takes over.
+    }
+  }
+  sessions.clear();
   try {
     process.stop();
     if (display) display->server.stop();  // its clients are gone: nothing is left to save
@@ -22,6 +31,8 @@ void LaunchState::stop() noexcept {
 }
 
 DetachedProcess LaunchState::detach() {
+  before_stop = nullptr;  // the caller owns the sessions too
+  sessions.clear();
   auto record = process.detach();
   if (display) {  // the tree keeps its display: the caller owns both now
     record.display = display->display;

@@ -30,11 +30,17 @@ struct LaunchState {
   std::string host = "127.0.0.1";             ///< where the endpoint listens
   ReadyReport report;                         ///< the evidence of readiness
   Process process;                            ///< the tree; owns `directory`
+  /// The kind's graceful step, run once by stop() while the program still runs and before the
+  /// stop policy (Firefox's Marionette:Quit, deleting a driver's sessions). What it throws is
+  /// ignored: the stop policy takes over.
+  std::function<void(LaunchState&)> before_stop;
+  std::vector<std::string> sessions;  ///< WebDriver sessions opened through the handle (for before_stop)
 
-  /// Stops the tree (its stop policy; removes the directory), then releases the leases.
-  /// Bounded, never throws.
+  /// Runs before_stop, stops the tree (its stop policy; removes the directory), then releases
+  /// the leases. Bounded, never throws.
   void stop() noexcept;
-  /// Leaves the tree running and releases the leases; the caller owns the tree now.
+  /// Leaves the tree running (without before_stop) and releases the leases; the caller owns
+  /// the tree now.
   DetachedProcess detach();
 };
 

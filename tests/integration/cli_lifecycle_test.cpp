@@ -10,11 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "support/foxport_cli.hpp"
 #include "support/subprocess.hpp"
 #include "support/terminal.hpp"
 #include "support/wait.hpp"
 
 namespace fs = std::filesystem;
+using foxport::testing::foxport_command;
 using foxport::testing::gone;
 using foxport::testing::Subprocess;
 using foxport::testing::TerminalJob;
@@ -26,7 +28,7 @@ namespace {
 
 // No browser needed to watch the command's tree: a remote endpoint launches nothing.
 std::vector<std::string> run_remote(const std::string& script) {
-  return {FOXPORT_CLI, "run", "-q", "--remote", "http://127.0.0.1:9", "--", "/bin/sh", "-c", script};
+  return foxport_command({"run", "-q", "--remote", "http://127.0.0.1:9", "--", "/bin/sh", "-c", script});
 }
 
 // The shell and its background child, as the script printed them: "pids SHELL CHILD".
@@ -107,10 +109,10 @@ TEST(CliLifecycle, WhatTheCommandLeavesRunningGoesWhenItExits) {
 }
 
 TEST(CliLifecycle, SigkillToRunTakesTheCommandItsChildFirefoxAndTheDirectoriesDown) {
-  Subprocess foxport(
-      {FOXPORT_CLI, "run", "--firefox", "-q", "--", "/bin/sh", "-c",
+  Subprocess foxport(foxport_command(
+      {"run", "--firefox", "-q", "--", "/bin/sh", "-c",
        "sleep 1000 >/dev/null 2>&1 & echo pids $$ $!; echo $FOXPORT_PID; echo $FOXPORT_PROFILE; echo $FOXPORT_BROKER; "
-       "wait"});
+       "wait"}));
   const auto tree = read_tree(foxport);
   const int firefox = std::stoi(foxport.read_line());
   const fs::path profile = foxport.read_line();
@@ -141,8 +143,9 @@ int parent_of(int pid) {
 // it (parent-death signal); foxport reports that as it reports a browser's death, and fails the
 // run of a command that did not notice.
 TEST(CliLifecycle, AKilledBrowserGuardIsReportedAndFailsTheRun) {
-  Subprocess foxport({FOXPORT_CLI, "run", "--firefox", "-q", "--", "/bin/sh", "-c",
-                      "echo $FOXPORT_PID; echo $FOXPORT_PROFILE; tail --pid=$FOXPORT_PID -s 0.05 -f /dev/null"});
+  Subprocess foxport(
+      foxport_command({"run", "--firefox", "-q", "--", "/bin/sh", "-c",
+                       "echo $FOXPORT_PID; echo $FOXPORT_PROFILE; tail --pid=$FOXPORT_PID -s 0.05 -f /dev/null"}));
   const int firefox = std::stoi(foxport.read_line());
   const fs::path profile = foxport.read_line();
   ASSERT_TRUE(fs::exists(profile));

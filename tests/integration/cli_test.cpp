@@ -14,50 +14,27 @@
 #include "foxport/chromium.hpp"
 #include "foxport/firefox.hpp"
 #include "foxport/process.hpp"
+#include "support/foxport_cli.hpp"
 #include "support/page_server.hpp"
 #include "support/subprocess.hpp"
 #include "support/wait.hpp"
 
 namespace fs = std::filesystem;
+using foxport::testing::foxport_command;
 using foxport::testing::gone;
+using foxport::testing::Result;
+using foxport::testing::run_argv;
+using foxport::testing::run_foxport;
 using foxport::testing::Subprocess;
 using foxport::testing::wait_exited;
 using foxport::testing::wait_removed;
 using namespace std::chrono_literals;
 
-namespace {
-
-std::vector<std::string> foxport_command(std::vector<std::string> args) {
-  args.insert(args.begin(), FOXPORT_CLI);
-  return args;
-}
-
-// Runs a command to completion; returns {status, stdout, stderr}.
-struct Result {
-  int status;
-  std::string out;
-  std::string err;
-};
-Result run_argv(const std::vector<std::string>& argv) {
-  Subprocess child(argv);
-  child.close_stdin();
-  Result result;
-  result.out = child.rest_of_stdout();
-  result.err = child.rest_of_stderr();
-  result.status = child.wait();
-  return result;
-}
-
-// Runs foxport with `args` to completion.
-Result run(std::vector<std::string> args) { return run_argv(foxport_command(std::move(args))); }
-
-}  // namespace
-
 TEST(Cli, RunFirefoxGivesTheCommandMarionetteAndReturnsItsStatus) {
   foxport::testing::PageServer page;
   for (const int code : {0, 3}) {
-    const auto result =
-        run({"run", "--firefox", "--", FOXPORT_TEST_LAUNCHER, "marionette-client", page.url(), std::to_string(code)});
+    const auto result = run_foxport(
+        {"run", "--firefox", "--", FOXPORT_TEST_LAUNCHER, "marionette-client", page.url(), std::to_string(code)});
     EXPECT_EQ(result.status, code) << result.err;
     EXPECT_NE(result.out.find("title " + page.title()), std::string::npos) << result.out << result.err;
     EXPECT_NE(result.err.find("foxport: ready: firefox on port "), std::string::npos) << result.err;
@@ -67,9 +44,9 @@ TEST(Cli, RunFirefoxGivesTheCommandMarionetteAndReturnsItsStatus) {
 // The command gets WebDriver BiDi's URL beside Marionette's port, and so does a test process
 // that takes a Firefox of its own from the broker.
 TEST(Cli, RunFirefoxBidiExportsWebDriverBidiUrl) {
-  const auto result = run({"run", "--firefox", "--bidi", "-q", "--", "/bin/sh", "-c",
-                           "echo \"$MARIONETTE_PORT $WEBDRIVER_BIDI_URL\"; " FOXPORT_CLI
-                           " take -- /bin/sh -c 'echo \"$MARIONETTE_PORT $WEBDRIVER_BIDI_URL\"'"});
+  const auto result = run_foxport({"run", "--firefox", "--bidi", "-q", "--", "/bin/sh", "-c",
+                                   "echo \"$MARIONETTE_PORT $WEBDRIVER_BIDI_URL\"; " FOXPORT_CLI
+                                   " take -- /bin/sh -c 'echo \"$MARIONETTE_PORT $WEBDRIVER_BIDI_URL\"'"});
   ASSERT_EQ(result.status, 0) << result.err;
   std::istringstream lines(result.out);
   std::set<std::string> urls;
@@ -84,9 +61,9 @@ TEST(Cli, RunFirefoxBidiExportsWebDriverBidiUrl) {
 // The command gets Chromium's DevTools websocket, and a test process taking a Chromium of its
 // own from the broker gets another one.
 TEST(Cli, RunChromiumExportsTheDevToolsWebsocket) {
-  const auto result = run({"run", "--chromium", "-q", "--", "/bin/sh", "-c",
-                           "echo \"$FOXPORT_KIND $FOXPORT_PORT $CDP_URL\"; " FOXPORT_CLI
-                           " take -- /bin/sh -c 'echo \"$FOXPORT_KIND $FOXPORT_PORT $CDP_URL\"'"});
+  const auto result = run_foxport({"run", "--chromium", "-q", "--", "/bin/sh", "-c",
+                                   "echo \"$FOXPORT_KIND $FOXPORT_PORT $CDP_URL\"; " FOXPORT_CLI
+                                   " take -- /bin/sh -c 'echo \"$FOXPORT_KIND $FOXPORT_PORT $CDP_URL\"'"});
   ASSERT_EQ(result.status, 0) << result.err;
   std::istringstream lines(result.out);
   std::set<std::string> urls;
@@ -110,7 +87,7 @@ TEST(Cli, StartJsonNamesTheBidiUrl) {
 TEST(Cli, RunChromedriverGivesTheCommandAWebDriverUrl) {
   foxport::testing::PageServer page;
   const auto result =
-      run({"run", "--chromedriver", "-q", "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "0"});
+      run_foxport({"run", "--chromedriver", "-q", "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "0"});
   EXPECT_EQ(result.status, 0) << result.err;
   EXPECT_NE(result.out.find("title " + page.title()), std::string::npos) << result.out << result.err;
   EXPECT_EQ(result.err, "");  // -q: no progress lines
@@ -119,7 +96,7 @@ TEST(Cli, RunChromedriverGivesTheCommandAWebDriverUrl) {
 TEST(Cli, RunGeckodriverGivesTheCommandAWebDriverUrl) {
   foxport::testing::PageServer page;
   const std::string driver = FOXPORT_TEST_SUPPORT_DIR "/geckodriver-standin";
-  const auto result = run(
+  const auto result = run_foxport(
       {"run", "--geckodriver", "--driver", driver, "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "5"});
   EXPECT_EQ(result.status, 5) << result.err;
   EXPECT_NE(result.out.find("title " + page.title()), std::string::npos) << result.out << result.err;
@@ -161,8 +138,8 @@ TEST(Cli, SigtermWhileLaunchingEndsRunAtOnceAndTheCommandNeverRuns) {
 // #15 item 11: Firefox crashing under the command is reported (pid, signal, last lines), and a
 // command that did not notice does not turn it into success.
 TEST(Cli, AFirefoxThatDiesDuringTheRunIsReportedAndFailsIt) {
-  const auto result = run({"run", "--firefox", "-q", "--", "/bin/sh", "-c",
-                           "kill -SEGV $FOXPORT_PID && tail --pid=$FOXPORT_PID -s 0.05 -f /dev/null"});
+  const auto result = run_foxport({"run", "--firefox", "-q", "--", "/bin/sh", "-c",
+                                   "kill -SEGV $FOXPORT_PID && tail --pid=$FOXPORT_PID -s 0.05 -f /dev/null"});
   EXPECT_EQ(result.status, 69) << result.err;
   EXPECT_NE(result.err.find("foxport: firefox (pid "), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("ended while the command ran: killed by signal 11"), std::string::npos) << result.err;
@@ -218,7 +195,7 @@ TEST(Cli, PortHoldInParallelGivesDistinctPorts) {
 
 TEST(Cli, WhoKnowsAFoxportFirefoxAPlainListenerAndAFreePort) {
   auto firefox = foxport::Firefox::launch();
-  auto result = run({"who", std::to_string(firefox.port())});
+  auto result = run_foxport({"who", std::to_string(firefox.port())});
   EXPECT_EQ(result.status, 0) << result.err;
   EXPECT_NE(result.out.find("pid " + std::to_string(firefox.pid())), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("speaks Marionette (applicationType gecko, protocol 3)"), std::string::npos) << result.out;
@@ -234,21 +211,21 @@ TEST(Cli, WhoKnowsAFoxportFirefoxAPlainListenerAndAFreePort) {
   };
   auto listener = foxport::Process::spawn(std::move(options));
   const int plain = port->get_future().get();
-  result = run({"who", std::to_string(plain)});
+  result = run_foxport({"who", std::to_string(plain)});
   EXPECT_EQ(result.status, 0);
   EXPECT_NE(result.out.find("foxport-test-target listen 0"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("speaks none of Marionette, WebDriver, DevTools, WebDriver BiDi"), std::string::npos)
       << result.out;
   listener.stop();
 
-  result = run({"who", std::to_string(plain)});
+  result = run_foxport({"who", std::to_string(plain)});
   EXPECT_EQ(result.status, 1);
   EXPECT_NE(result.out.find("nothing listens on port " + std::to_string(plain)), std::string::npos) << result.out;
 }
 
 TEST(Cli, WhoKnowsChromiumsDevToolsAndFirefoxsBidi) {
   auto chromium = foxport::Chromium::launch();
-  auto result = run({"who", std::to_string(chromium.port())});
+  auto result = run_foxport({"who", std::to_string(chromium.port())});
   EXPECT_EQ(result.status, 0) << result.err;
   EXPECT_NE(result.out.find("speaks the DevTools protocol (" + chromium.cdp_url() + ")"), std::string::npos)
       << result.out;
@@ -257,7 +234,7 @@ TEST(Cli, WhoKnowsChromiumsDevToolsAndFirefoxsBidi) {
   foxport::FirefoxOptions options;
   options.bidi = true;
   auto firefox = foxport::Firefox::launch(options);
-  result = run({"who", std::to_string(firefox.ready_report().bidi_port)});
+  result = run_foxport({"who", std::to_string(firefox.ready_report().bidi_port)});
   EXPECT_EQ(result.status, 0) << result.err;
   EXPECT_NE(result.out.find("speaks WebDriver BiDi (ready: "), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("launched by foxport"), std::string::npos) << result.out;
@@ -304,7 +281,7 @@ TEST(Cli, BadInputGetsItsExitCodeAndOneClearLine) {
       {{"run", "-q", "--remote", "http://127.0.0.1:9", "--", not_executable.string()}, 126, "is not executable"},
   };
   for (const auto& c : cases) {
-    const auto result = run(c.args);
+    const auto result = run_foxport(c.args);
     EXPECT_EQ(result.status, c.status) << c.args[0] << " " << c.args[1] << ": " << result.err;
     EXPECT_NE(result.err.find(c.says), std::string::npos) << result.err;
     const auto lines = std::count(result.err.begin(), result.err.end(), '\n');
@@ -438,8 +415,8 @@ TEST(Cli, NoCacheRunsFirefoxOnAFreshProfileAndLeavesTheCacheAlone) {
   const std::string saved = std::getenv("XDG_CACHE_HOME") != nullptr ? std::getenv("XDG_CACHE_HOME") : "";
   ::setenv("XDG_CACHE_HOME", cache.c_str(), 1);
   foxport::testing::PageServer page;
-  const auto result =
-      run({"run", "--firefox", "--no-cache", "--", FOXPORT_TEST_LAUNCHER, "marionette-client", page.url(), "0"});
+  const auto result = run_foxport(
+      {"run", "--firefox", "--no-cache", "--", FOXPORT_TEST_LAUNCHER, "marionette-client", page.url(), "0"});
   ::setenv("XDG_CACHE_HOME", saved.c_str(), 1);
   EXPECT_EQ(result.status, 0) << result.err;
   EXPECT_NE(result.out.find("title " + page.title()), std::string::npos) << result.out << result.err;

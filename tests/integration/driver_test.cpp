@@ -9,8 +9,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "foxport/driver.hpp"
 #include "foxport/error.hpp"
@@ -272,6 +278,31 @@ TEST_F(Geckodriver, AnUnknownLogLevelIsRefused) {
   auto driver = foxport::Geckodriver::launch(options, ec);
   EXPECT_EQ(ec, std::errc::invalid_argument);
   EXPECT_FALSE(driver.valid());
+}
+
+// The sessions opened through the handle are deleted before the stop policy however the handle
+// ends its launch: stop(), its destructor, or another launch moved into it (LaunchHandle). The
+// driver at debug logs every request it gets ("-> DELETE /session/ID").
+TEST_F(Geckodriver, EveryWayAHandleEndsDeletesItsSessionsFirst) {
+  const std::vector<std::pair<std::string, std::function<void(std::optional<foxport::Geckodriver>&)>>> ends{
+      {"stop", [](auto& driver) { driver->stop(); }},
+      {"destructor", [](auto& driver) { driver.reset(); }},
+      {"move assignment", [](auto& driver) { *driver = foxport::Geckodriver(); }},
+  };
+  for (const auto& [name, end] : ends) {
+    auto lines = std::make_shared<std::pair<std::mutex, std::string>>();
+    auto options = gecko_options();
+    options.log_level = "debug";
+    options.on_line = [lines](foxport::Stream, std::string_view line) {
+      std::lock_guard lock(lines->first);
+      lines->second.append(line).append("\n");
+    };
+    std::optional<foxport::Geckodriver> driver = foxport::Geckodriver::launch(options);
+    const auto session = driver->new_session(foxport::firefox_capabilities());
+    end(driver);
+    std::lock_guard lock(lines->first);
+    EXPECT_NE(lines->second.find("-> DELETE /session/" + session), std::string::npos) << name << ":\n" << lines->second;
+  }
 }
 
 // Headless by default: a session that names no browser runs the chromium found beside

@@ -17,21 +17,18 @@
 
 #include "foxport/error.hpp"
 #include "foxport/geckodriver.hpp"
+#include "support/foxport_cli.hpp"
 #include "support/sockets.hpp"
 #include "support/subprocess.hpp"
 #include "support/wait.hpp"
 
 namespace fs = std::filesystem;
 using foxport::testing::FakePeer;
+using foxport::testing::foxport_command;
 using foxport::testing::Subprocess;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::vector<std::string> foxport_command(std::vector<std::string> args) {
-  args.insert(args.begin(), FOXPORT_CLI);
-  return args;
-}
 
 void send_text(int fd, const std::string& text) { (void)!::send(fd, text.data(), text.size(), MSG_NOSIGNAL); }
 
