@@ -8,6 +8,7 @@
 
 #include "foxport/error.hpp"
 #include "launch/ready_wait_state.hpp"
+#include "platform/connect.hpp"
 #include "protocol/framing.hpp"
 #include "protocol/websocket.hpp"
 
@@ -22,22 +23,45 @@ void ReadyWait::State::probe() {
   auto socket = std::make_shared<tcp::socket>(io);
   probe_socket = socket;
   const tcp::endpoint endpoint(asio::ip::make_address(spec.host), report.port);
-  socket->async_connect(endpoint, [self = shared_from_this(), socket](boost::system::error_code ec) {
-    if (self->finished) return;
-    if (ec) {
-      self->probe_state = "connect: " + ec.message();
-      return self->probe_again();
+  boost::system::error_code ec;
+  socket->open(endpoint.protocol(), ec);
+  if (!ec) socket->non_blocking(true, ec);
+  if (ec) return connected(socket, ec);
+  // Connected at once, as on loopback it usually is: the protocol starts now (#19).
+  int error = 0;
+  switch (
+      platform::connect_now(socket->native_handle(), endpoint.data(), static_cast<socklen_t>(endpoint.size()), error)) {
+    case platform::ConnectState::connected:
+      return connected(socket, {});
+    case platform::ConnectState::failed:
+      return connected(socket, boost::system::error_code(error, boost::system::system_category()));
+    case platform::ConnectState::in_progress:
+      break;
+  }
+  socket->async_wait(tcp::socket::wait_write, [self = shared_from_this(), socket](boost::system::error_code wait_ec) {
+    if (!wait_ec) {
+      if (const int result = platform::connect_result(socket->native_handle()); result != 0)
+        wait_ec = boost::system::error_code(result, boost::system::system_category());
     }
-    switch (self->spec.probe) {
-      case Probe::marionette:
-        return self->read_handshake(socket, std::make_shared<std::string>());
-      case Probe::webdriver_bidi:
-        return self->bidi_status(socket);
-      case Probe::webdriver:
-      case Probe::devtools:
-        return self->request_http(socket);
-    }
+    self->connected(socket, wait_ec);
   });
+}
+
+void ReadyWait::State::connected(std::shared_ptr<tcp::socket> socket, boost::system::error_code ec) {
+  if (finished) return;
+  if (ec) {
+    probe_state = "connect: " + ec.message();
+    return probe_again();
+  }
+  switch (spec.probe) {
+    case Probe::marionette:
+      return read_handshake(socket, std::make_shared<std::string>());
+    case Probe::webdriver_bidi:
+      return bidi_status(socket);
+    case Probe::webdriver:
+    case Probe::devtools:
+      return request_http(socket);
+  }
 }
 
 // BiDi's session.status on a websocket to /session, the path Firefox serves BiDi-only

@@ -79,6 +79,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
 
   // Whether the protocol answers (ready_probe.cpp).
   void probe();
+  void connected(std::shared_ptr<tcp::socket> socket, boost::system::error_code ec);
   void bidi_status(std::shared_ptr<tcp::socket> socket);
   void read_handshake(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer);
   void request_http(std::shared_ptr<tcp::socket> socket);
