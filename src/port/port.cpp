@@ -8,11 +8,11 @@
 
 #include <cctype>
 #include <charconv>
-#include <random>
 #include <utility>
 
 #include "foxport/error.hpp"
 #include "platform/port_lock.hpp"
+#include "platform/random.hpp"
 #include "support/no_throw.hpp"
 
 namespace foxport {
@@ -221,8 +221,7 @@ PortLease PortLease::acquire(const PortRange& range) {
     throw Error(errc::port_range_invalid, "cannot lease from the empty port range " + range.to_string());
   }
   // Random start, linear probe (RFC 6056's simple algorithm): parallel jobs start apart.
-  std::random_device random;
-  const auto offset = std::uniform_int_distribution<std::size_t>(0, range.size() - 1)(random);
+  const auto offset = static_cast<std::size_t>(platform::random_bits() % range.size());
   std::size_t leased_by_others = 0;
   std::size_t busy = 0;
   std::string first_holder;

@@ -7,9 +7,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <random>
 
 #include "platform/process_tree.hpp"
+#include "platform/random.hpp"
 #include "platform/spawn.hpp"
 #include "process/locate.hpp"
 #include "process/pending_guard.hpp"
@@ -65,9 +65,8 @@ std::vector<std::string> guard_arguments(const ProcessOptions& options, const fs
 // The mark of a new launch: random, appended to the marks the caller inherited, so that a
 // launch inside another launch's tree carries both.
 std::string new_tree_mark() {
-  std::random_device random;
   char mark[17];
-  std::snprintf(mark, sizeof mark, "%08x%08x", random(), random());
+  std::snprintf(mark, sizeof mark, "%016llx", static_cast<unsigned long long>(platform::random_bits()));
   return mark;
 }
 
