@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <string>
 
 #include "foxport/error.hpp"
@@ -64,6 +65,37 @@ std::string key_of(const fs::path& real_driver, const std::string& wrapper) {
          std::to_string(info.st_mtim.tv_nsec) + "\n" + wrapper;
 }
 
+// The line of a key that names the driver's path, and the one that names its build.
+std::string key_line(const std::string& key, int index) {
+  std::size_t start = 0;
+  for (int i = 0; i < index && start != std::string::npos; ++i) start = key.find('\n', start) + 1;
+  if (start == 0 || start > key.size()) return {};
+  return key.substr(start, key.find('\n', start) - start);
+}
+
+// Entries for another build of the same driver path (it was upgraded: the entry's hard link
+// would keep the old binary alive) and builds abandoned for an hour go, renamed away first.
+void remove_stale(const fs::path& cache, const std::string& key) {
+  std::error_code ec;
+  for (fs::directory_iterator it(cache, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    bool stale = false;
+    if (name.rfind("chromedriver-", 0) == 0) {
+      const auto marker = platform::read_small_file((it->path() / marker_name).string());
+      stale = key_line(marker, 1) == key_line(key, 1) && key_line(marker, 2) != key_line(key, 2);
+    } else if (name.rfind("build-", 0) == 0) {
+      std::error_code time_ec;
+      const auto age = fs::file_time_type::clock::now() - fs::last_write_time(it->path(), time_ec);
+      stale = !time_ec && age > std::chrono::hours(1);
+    }
+    if (!stale) continue;
+    const auto doomed = cache / ("stale-" + name + "-" + std::to_string(::getpid()));
+    std::error_code remove_ec;
+    fs::rename(it->path(), doomed, remove_ec);
+    if (!remove_ec) fs::remove_all(doomed, remove_ec);
+  }
+}
+
 // The cached bin directory's driver for `key`, made if missing; empty when the cache cannot
 // be used (the caller then makes one in the launch directory).
 fs::path cached_driver(const fs::path& real_driver, const std::string& wrapper, const std::string& key) {
@@ -85,7 +117,11 @@ fs::path cached_driver(const fs::path& real_driver, const std::string& wrapper, 
   } catch (const std::exception&) {
     ec = std::make_error_code(std::errc::io_error);
   }
-  if (ec) fs::remove_all(building, ec);
+  if (ec) {
+    fs::remove_all(building, ec);
+  } else {
+    remove_stale(*cache, key);
+  }
   return platform::read_small_file((entry / marker_name).string()) == key ? driver : fs::path();
 }
 

@@ -11,7 +11,8 @@
 // chromedriver-<hash>/bin, the hash of the driver's identity and the wrapper), and shared:
 // making it cost every launch a quarter of a millisecond, and a 20 MB copy of the driver
 // where the launch directory is on another file system than the driver (a tmpfs /tmp) (#19).
-// Without a usable cache it is made in the launch's own directory, as before.
+// Without a usable cache it is made in the launch's own directory, as before. When a driver
+// path gets a new build (an upgrade), the entries of its old builds go.
 
 #include <filesystem>
 

@@ -13,6 +13,7 @@
 #include "foxport/firefox.hpp"
 #include "foxport/process.hpp"
 #include "launch/firefox_profile.hpp"
+#include "launch/headless_driver.hpp"
 #include "launch/profile_cache.hpp"
 #include "platform/port_lock.hpp"
 
@@ -250,4 +251,34 @@ TEST(ProfileCache, BuiltOnceReusedRebuiltWhenIncompleteAndOldBuildsRemoved) {
   EXPECT_TRUE(busy.profile.empty());
   EXPECT_NE(busy.note.find("being built by another launch"), std::string::npos) << busy.note;
   EXPECT_EQ(builds, 3);
+}
+
+// #19: chromedriver's directory, with the headless wrapper beside it, is made once in the
+// cache. A new build of the same driver path (an upgrade) gets a new entry and the old one
+// goes (its hard link kept the old binary alive); another driver's entry stays.
+TEST(DriverCache, AnUpgradedDriversOldEntryGoesAndAnotherDriversStays) {
+  TempDir dir;
+  ScopedEnv xdg("XDG_CACHE_HOME", (dir.path / "cache").c_str());
+  const auto driver = dir.path / "chromedriver";
+  const auto other = dir.path / "other" / "chromedriver";
+  const auto launch = dir.path / "launch";
+  fs::create_directories(other.parent_path());
+  fs::create_directory(launch);
+  write(driver, "#!/bin/sh\n# build 1\n");
+  write(other, "#!/bin/sh\n# another driver\n");
+  const fs::path chromium = "/usr/bin/chromium";
+  const auto first = foxport::detail::headless_driver(driver, chromium, launch);
+  const auto kept = foxport::detail::headless_driver(other, chromium, launch);
+  EXPECT_EQ(foxport::detail::headless_driver(driver, chromium, launch), first);  // made once
+  EXPECT_EQ(first.string().rfind((dir.path / "cache" / "foxport" / "chromedriver").string(), 0), 0u) << first;
+  EXPECT_NE(first.parent_path(), kept.parent_path());
+  EXPECT_TRUE(fs::exists(first.parent_path() / "chromium"));
+  EXPECT_FALSE(fs::exists(launch / "bin"));
+  fs::remove(driver);
+  write(driver, "#!/bin/sh\n# build 2, a longer one\n");  // the upgrade: a new file
+  const auto second = foxport::detail::headless_driver(driver, chromium, launch);
+  EXPECT_NE(second, first);
+  EXPECT_TRUE(fs::exists(second));
+  EXPECT_FALSE(fs::exists(first.parent_path().parent_path())) << "the old build's entry is left";
+  EXPECT_TRUE(fs::exists(kept));
 }
