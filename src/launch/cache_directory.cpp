@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -53,6 +54,30 @@ std::optional<fs::path> cache_directory(std::string_view name, std::string& why)
   if (!private_directory(root / "foxport", false, why) || !private_directory(root / "foxport" / name, true, why))
     return std::nullopt;
   return root / "foxport" / name;
+}
+
+std::vector<std::string> remove_stale_entries(const fs::path& cache,
+                                              const std::function<bool(const fs::path&)>& stale) {
+  std::vector<std::string> removed;
+  std::error_code ec;
+  for (fs::directory_iterator it(cache, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    bool doomed = false;
+    if (name.rfind("build-", 0) == 0) {
+      std::error_code time_ec;
+      const auto age = fs::file_time_type::clock::now() - fs::last_write_time(it->path(), time_ec);
+      doomed = !time_ec && age > std::chrono::hours(1);
+    } else {
+      doomed = stale(it->path());
+    }
+    if (!doomed) continue;
+    const auto away = cache / ("stale-" + name + "-" + std::to_string(::getpid()));
+    std::error_code remove_ec;
+    fs::rename(it->path(), away, remove_ec);
+    if (!remove_ec) fs::remove_all(away, remove_ec);
+    if (!remove_ec) removed.push_back(name);
+  }
+  return removed;
 }
 
 std::string hash_of(std::string_view text) {

@@ -5,9 +5,11 @@
 // 0700, and no symlink, since what is in it is run and copied into launches.
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace foxport::detail {
 
@@ -19,5 +21,11 @@ std::optional<std::filesystem::path> cache_directory(std::string_view name, std:
 /// its key. Collisions cost nothing but a rebuild: an entry is used only when its marker
 /// holds the whole key.
 std::string hash_of(std::string_view text);
+
+/// Removes the entries of `cache` that `stale(entry)` picks, and builds (`build-XXXXXX`)
+/// abandoned for an hour; each renamed away first, so that a launch never finds half of one.
+/// Returns the names of the entries removed.
+std::vector<std::string> remove_stale_entries(const std::filesystem::path& cache,
+                                              const std::function<bool(const std::filesystem::path&)>& stale);
 
 }  // namespace foxport::detail

@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <string>
 
 #include "foxport/error.hpp"
@@ -73,27 +72,14 @@ std::string key_line(const std::string& key, int index) {
   return key.substr(start, key.find('\n', start) - start);
 }
 
-// Entries for another build of the same driver path (it was upgraded: the entry's hard link
-// would keep the old binary alive) and builds abandoned for an hour go, renamed away first.
+// Entries for another build of the same driver path go: it was upgraded, and the entry's hard
+// link would keep the old binary alive.
 void remove_stale(const fs::path& cache, const std::string& key) {
-  std::error_code ec;
-  for (fs::directory_iterator it(cache, ec), end; !ec && it != end; it.increment(ec)) {
-    const auto name = it->path().filename().string();
-    bool stale = false;
-    if (name.rfind("chromedriver-", 0) == 0) {
-      const auto marker = platform::read_small_file((it->path() / marker_name).string());
-      stale = key_line(marker, 1) == key_line(key, 1) && key_line(marker, 2) != key_line(key, 2);
-    } else if (name.rfind("build-", 0) == 0) {
-      std::error_code time_ec;
-      const auto age = fs::file_time_type::clock::now() - fs::last_write_time(it->path(), time_ec);
-      stale = !time_ec && age > std::chrono::hours(1);
-    }
-    if (!stale) continue;
-    const auto doomed = cache / ("stale-" + name + "-" + std::to_string(::getpid()));
-    std::error_code remove_ec;
-    fs::rename(it->path(), doomed, remove_ec);
-    if (!remove_ec) fs::remove_all(doomed, remove_ec);
-  }
+  remove_stale_entries(cache, [&key](const fs::path& entry) {
+    if (entry.filename().string().rfind("chromedriver-", 0) != 0) return false;
+    const auto marker = platform::read_small_file((entry / marker_name).string());
+    return key_line(marker, 1) == key_line(key, 1) && key_line(marker, 2) != key_line(key, 2);
+  });
 }
 
 // The cached bin directory's driver for `key`, made if missing; empty when the cache cannot

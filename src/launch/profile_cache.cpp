@@ -63,25 +63,15 @@ bool complete(const fs::path& entry, const std::string& key) {
 void remove_stale(const fs::path& cache, const std::string& key) {
   const auto install = line_starting(key, "install=");
   const auto identity = build_identity(install.substr(8));
-  std::error_code ec;
-  for (fs::directory_iterator it(cache, ec), end; !ec && it != end; it.increment(ec)) {
-    const auto name = it->path().filename().string();
-    bool stale = false;
-    if (name.rfind("firefox-", 0) == 0) {
-      const auto marker = platform::read_small_file((it->path() / marker_name).string());
-      stale =
-          !marker.empty() && line_starting(marker, "install=") == install && marker.find(identity) == std::string::npos;
-    } else if (name.rfind("build-", 0) == 0) {
-      std::error_code time_ec;
-      const auto age = fs::file_time_type::clock::now() - fs::last_write_time(it->path(), time_ec);
-      stale = !time_ec && age > std::chrono::hours(1);
-    }
-    if (!stale) continue;
-    const auto doomed = cache / ("stale-" + name + "-" + std::to_string(::getpid()));
-    std::error_code remove_ec;
-    fs::rename(it->path(), doomed, remove_ec);
-    if (!remove_ec) fs::remove_all(doomed, remove_ec);
-    if (!remove_ec && name.rfind("firefox-", 0) == 0) fs::remove(cache / (name + ".lock"), remove_ec);
+  const auto removed = remove_stale_entries(cache, [&](const fs::path& entry) {
+    if (entry.filename().string().rfind("firefox-", 0) != 0) return false;
+    const auto marker = platform::read_small_file((entry / marker_name).string());
+    return !marker.empty() && line_starting(marker, "install=") == install &&
+           marker.find(identity) == std::string::npos;
+  });
+  for (const auto& name : removed) {
+    std::error_code ignored;
+    if (name.rfind("firefox-", 0) == 0) fs::remove(cache / (name + ".lock"), ignored);
   }
 }
 
