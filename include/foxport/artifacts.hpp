@@ -19,14 +19,14 @@ FOXPORT_EXPORT std::optional<std::filesystem::path> artifacts_from_environment()
 
 /// What to save about one endpoint.
 struct ArtifactSources {
-  Endpoint endpoint;                   ///< the browser to take the picture from
+  Endpoint endpoint{};                 ///< the browser to take the picture from
   const Process* process = nullptr;    ///< its output and process tree, when known here
   const ReadyReport* ready = nullptr;  ///< how it became ready, when known here
-  std::string webdriver_session;       ///< WebDriver kinds: the session whose page to capture
-  std::string failure;                 ///< what failed (the test's failure messages)
-  std::string screenshot;              ///< a PNG taken earlier: saved instead of taking one
-  std::string screenshot_failed;       ///< why taking one earlier failed: none is taken now
-  std::string log;                     ///< the output when there is no process (a launch that failed)
+  std::string webdriver_session{};     ///< WebDriver kinds: the session whose page to capture
+  std::string failure{};               ///< what failed (the test's failure messages)
+  std::string screenshot{};            ///< a PNG taken earlier: saved instead of taking one
+  std::string screenshot_failed{};     ///< why taking one earlier failed: none is taken now
+  std::string log{};                   ///< the output when there is no process (a launch that failed)
 };
 
 /// A PNG of the page `sources` points at: Firefox through a Marionette session of foxport's

@@ -40,7 +40,7 @@ class FOXPORT_EXPORT BrokerLease {
 /// The broker `foxport run` exported (FOXPORT_BROKER) and the kind it serves (FOXPORT_KIND),
 /// if both are set.
 struct BrokerAddress {
-  std::filesystem::path socket;
+  std::filesystem::path socket{};
   EndpointKind kind = EndpointKind::firefox;
 };
 FOXPORT_EXPORT std::optional<BrokerAddress> broker_from_environment();

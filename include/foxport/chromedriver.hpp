@@ -10,12 +10,12 @@ namespace foxport {
 
 /// chromedriver's own options on top of the common ones.
 struct ChromedriverOptions : DriverOptions {
-  std::vector<std::string> allowed_ips;      ///< --allowed-ips
-  std::vector<std::string> allowed_origins;  ///< --allowed-origins
-  std::filesystem::path driver_log;          ///< --log-path (chromedriver's own log file)
+  std::vector<std::string> allowed_ips{};      ///< --allowed-ips
+  std::vector<std::string> allowed_origins{};  ///< --allowed-origins
+  std::filesystem::path driver_log{};          ///< --log-path (chromedriver's own log file)
   /// The browser the headless wrapper runs (see DriverOptions::headless). Empty:
   /// find_chromium().
-  std::filesystem::path chromium;
+  std::filesystem::path chromium{};
 };
 
 /// chromedriver as a service.

@@ -31,25 +31,25 @@ FOXPORT_EXPORT std::filesystem::path find_chromium(const std::filesystem::path& 
 
 /// How to launch Chromium.
 struct ChromiumOptions {
-  std::filesystem::path binary;  ///< empty: find_chromium()
+  std::filesystem::path binary{};  ///< empty: find_chromium()
   /// --headless=new. Either way: no first-run or default-browser prompts, no GPU process,
   /// no /dev/shm, and --no-sandbox when running as root (Chromium refuses root otherwise).
   bool headless = true;
-  std::vector<std::string> arguments;              ///< extra command-line arguments
-  std::map<std::string, std::string> environment;  ///< extra environment variables
+  std::vector<std::string> arguments{};              ///< extra command-line arguments
+  std::map<std::string, std::string> environment{};  ///< extra environment variables
   /// 0 (the default): Chromium binds port 0 (--remote-debugging-port=0) and reports what it
   /// got. Otherwise this port.
   std::uint16_t port = 0;
   /// When set (and port is 0): lease a fixed port from this range.
-  std::optional<PortRange> port_range;
+  std::optional<PortRange> port_range{};
   std::chrono::milliseconds ready_timeout = std::chrono::seconds(30);  ///< spawn to ready
   /// Run on a private X display: Xvfb under a guard of its own, on a display number it picks
   /// itself (-displayfd), gone with the launch. Set headless = false to use it.
   bool xvfb = false;
   StopPolicy stop_policy{
       {StopAction::request_exit, std::chrono::seconds(5)}, {StopAction::terminate, std::chrono::seconds(2)}, {}};
-  std::filesystem::path log_file;                         ///< Chromium's output, appended
-  std::function<void(Stream, std::string_view)> on_line;  ///< every output line (I/O thread)
+  std::filesystem::path log_file{};                         ///< Chromium's output, appended
+  std::function<void(Stream, std::string_view)> on_line{};  ///< every output line (I/O thread)
 };
 
 /// A running Chromium with the DevTools protocol. Move-only; destroying it stops Chromium.

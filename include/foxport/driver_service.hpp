@@ -28,18 +28,18 @@ namespace foxport {
 struct DriverOptions {
   /// Empty: the driver's environment variable (FOXPORT_GECKODRIVER / FOXPORT_CHROMEDRIVER),
   /// then the driver's name in PATH.
-  std::filesystem::path driver;
+  std::filesystem::path driver{};
   std::string host = "127.0.0.1";  ///< loopback unless asked otherwise
   /// 0 (the default): the driver binds port 0 and reports what it got. Otherwise this port.
   std::uint16_t port = 0;
   /// When set (and port is 0): lease a fixed port from this range, re-leasing another one
   /// (up to bind_attempts times) if the driver still finds it taken.
-  std::optional<PortRange> port_range;
+  std::optional<PortRange> port_range{};
   /// Launches tried when the driver exits because its port was taken (leased or port 0;
   /// an explicit port is tried once).
   int bind_attempts = 3;
-  std::vector<std::string> arguments;              ///< extra driver arguments
-  std::map<std::string, std::string> environment;  ///< extra environment variables
+  std::vector<std::string> arguments{};              ///< extra driver arguments
+  std::map<std::string, std::string> environment{};  ///< extra environment variables
   /// The browsers the driver starts are headless unless a session asks otherwise, so a
   /// client with default options works on a machine without a display, as root or not.
   /// geckodriver: MOZ_HEADLESS=1 in its environment (false: MOZ_HEADLESS removed from it).
@@ -57,12 +57,12 @@ struct DriverOptions {
   /// gets `--log LEVEL`; chromedriver `--verbose` (trace), else `--log-level=` DEBUG,
   /// INFO (config, info), WARNING, SEVERE (error, fatal). Others throw
   /// std::errc::invalid_argument. Grid: not used.
-  std::string log_level;
+  std::string log_level{};
   std::chrono::milliseconds ready_timeout = std::chrono::seconds(30);
   StopPolicy stop_policy{
       {StopAction::request_exit, std::chrono::seconds(3)}, {StopAction::terminate, std::chrono::seconds(2)}, {}};
-  std::filesystem::path log_file;                         ///< the driver's output, appended
-  std::function<void(Stream, std::string_view)> on_line;  ///< every output line (I/O thread)
+  std::filesystem::path log_file{};                         ///< the driver's output, appended
+  std::function<void(Stream, std::string_view)> on_line{};  ///< every output line (I/O thread)
 };
 
 /// A running WebDriver service. Move-only; destroying it deletes the sessions opened through

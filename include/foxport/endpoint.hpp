@@ -47,12 +47,12 @@ struct FOXPORT_EXPORT Endpoint {
   std::uint16_t port = 0;  ///< Marionette (firefox), DevTools (chromium) or WebDriver port; 0 for remote
   int pid = -1;            ///< the browser's or driver's pid; -1 for remote
   /// The WebDriver URL (drivers, grid, remote) or the browser's DevTools websocket (chromium).
-  std::string url;
-  std::filesystem::path profile;  ///< the profile: Firefox's, Chromium's user data dir
-  std::string bidi_url;           ///< WebDriver BiDi, ws://127.0.0.1:PORT (firefox with bidi; else "")
+  std::string url{};
+  std::filesystem::path profile{};  ///< the profile: Firefox's, Chromium's user data dir
+  std::string bidi_url{};           ///< WebDriver BiDi, ws://127.0.0.1:PORT (firefox with bidi; else "")
   /// The X display it draws on when foxport started one for it (":N", --xvfb), exported as
   /// DISPLAY; else "" (it inherited the caller's DISPLAY, if any).
-  std::string display;
+  std::string display{};
 
   /// Whether it speaks WebDriver over HTTP (every kind but firefox, which speaks Marionette,
   /// and chromium, which speaks the DevTools protocol).

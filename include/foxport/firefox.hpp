@@ -33,18 +33,18 @@ using PrefValue = std::variant<bool, int, std::string>;
 struct FirefoxOptions {
   /// Empty: $FOXPORT_FIREFOX, then firefox and firefox-esr in PATH, then the usual install
   /// directories.
-  std::filesystem::path binary;
+  std::filesystem::path binary{};
   bool headless = true;  ///< --headless
   /// Run on a private X display: Xvfb under a guard of its own, on a free display number it
   /// picks itself, exported as DISPLAY to Firefox; stopped with the launch, and gone when the
   /// caller dies. Set headless = false too, or Firefox draws nothing on it.
   bool xvfb = false;
-  std::map<std::string, PrefValue> prefs;          ///< on top of foxport's test prefs
-  std::vector<std::string> arguments;              ///< extra command-line arguments
-  std::map<std::string, std::string> environment;  ///< extra environment variables
+  std::map<std::string, PrefValue> prefs{};          ///< on top of foxport's test prefs
+  std::vector<std::string> arguments{};              ///< extra command-line arguments
+  std::map<std::string, std::string> environment{};  ///< extra environment variables
   /// Copied into the temporary profile (never following symlinks, without the state of a
   /// Firefox that ran on it: lock, port files, session store). Turns warm_profile off.
-  std::filesystem::path profile_template;
+  std::filesystem::path profile_template{};
   /// Warm start: copy a cached template profile made once per Firefox build and pref set (a
   /// Firefox started on an empty profile, one page, Marionette:Quit) into the launch's
   /// profile: Firefox finds its start-up caches and databases made and reaches its first page
@@ -56,7 +56,7 @@ struct FirefoxOptions {
   /// 0 (the default): Firefox binds port 0 and reports what it got. Otherwise this port.
   std::uint16_t marionette_port = 0;
   /// When set (and marionette_port is 0): lease a fixed port from this range.
-  std::optional<PortRange> marionette_port_range;
+  std::optional<PortRange> marionette_port_range{};
   std::chrono::milliseconds ready_timeout = std::chrono::seconds(30);  ///< spawn to ready
   /// Ready only once a session can be created at once: foxport creates and ends one of its
   /// own. Firefox's first NewSession waits for its start-up to finish (~1-2 s after the
@@ -84,8 +84,8 @@ struct FirefoxOptions {
   /// profile_dir()/minidumps, sent nowhere; save them before stop() removes the profile
   /// (save_artifacts copies them). Off (the default), the crash reporter is disabled.
   bool crash_dumps = false;
-  std::filesystem::path log_file;                         ///< Firefox's output, appended
-  std::function<void(Stream, std::string_view)> on_line;  ///< every output line (I/O thread)
+  std::filesystem::path log_file{};                         ///< Firefox's output, appended
+  std::function<void(Stream, std::string_view)> on_line{};  ///< every output line (I/O thread)
 };
 
 /// The preferences foxport writes into every profile (before FirefoxOptions::prefs).

@@ -11,7 +11,7 @@ namespace foxport {
 struct GeckodriverOptions : DriverOptions {
   /// --binary. Empty: $FOXPORT_FIREFOX if set (as for Firefox launches), else geckodriver's
   /// own search. A session's moz:firefoxOptions.binary still wins.
-  std::filesystem::path firefox;
+  std::filesystem::path firefox{};
   std::uint16_t marionette_port = 0;  ///< --marionette-port; 0: left to the system
 };
 

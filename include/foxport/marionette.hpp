@@ -14,8 +14,8 @@ namespace foxport {
 
 /// What Marionette says when a client connects.
 struct MarionetteHandshake {
-  std::string application_type;  ///< "gecko"
-  int protocol = 0;              ///< 3
+  std::string application_type{};  ///< "gecko"
+  int protocol = 0;                ///< 3
 };
 
 /// One Marionette connection, and the session it opens. Move-only; every call is bounded by

@@ -21,8 +21,8 @@ namespace foxport {
 
 /// One launch as a pool holds it: its endpoint, and a handle whose destruction stops it.
 struct PooledLaunch {
-  Endpoint endpoint;
-  std::shared_ptr<void> handle;  ///< e.g. a Firefox or DriverService
+  Endpoint endpoint{};
+  std::shared_ptr<void> handle{};  ///< e.g. a Firefox or DriverService
 };
 
 class FOXPORT_EXPORT Pool {

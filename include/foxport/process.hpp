@@ -61,20 +61,20 @@ struct FOXPORT_EXPORT ExitStatus {
 struct ProcessOptions {
   /// A path, or a name searched in PATH. Empty: nothing is run, the guard only watches the
   /// caller (to remove directories and delete remote sessions when the caller dies).
-  std::filesystem::path executable;
-  std::vector<std::string> arguments;                    ///< argv[1..]
-  std::map<std::string, std::string> environment;        ///< added to / overriding the inherited environment
-  std::vector<std::string> unset_environment;            ///< removed from the inherited environment
-  std::filesystem::path working_directory;               ///< empty: the caller's
-  std::vector<std::filesystem::path> owned_directories;  ///< removed at stop, by the guard, and if spawn fails
-  std::vector<std::string> delete_urls;                  ///< HTTP DELETEd at stop, and by the guard
-  std::filesystem::path log_file;                        ///< if set, every output line is appended here
-  std::size_t log_lines = 50;                            ///< lines kept for error messages
+  std::filesystem::path executable{};
+  std::vector<std::string> arguments{};                    ///< argv[1..]
+  std::map<std::string, std::string> environment{};        ///< added to / overriding the inherited environment
+  std::vector<std::string> unset_environment{};            ///< removed from the inherited environment
+  std::filesystem::path working_directory{};               ///< empty: the caller's
+  std::vector<std::filesystem::path> owned_directories{};  ///< removed at stop, by the guard, and if spawn fails
+  std::vector<std::string> delete_urls{};                  ///< HTTP DELETEd at stop, and by the guard
+  std::filesystem::path log_file{};                        ///< if set, every output line is appended here
+  std::size_t log_lines = 50;                              ///< lines kept for error messages
   /// Called for every output line, on foxport's I/O thread; must not block.
-  std::function<void(Stream, std::string_view)> on_line;
+  std::function<void(Stream, std::string_view)> on_line{};
   /// Called once when the launched program exits, on foxport's I/O thread.
-  std::function<void(const ExitStatus&)> on_exit;
-  StopPolicy stop_policy;  ///< what stop() and the destructor do
+  std::function<void(const ExitStatus&)> on_exit{};
+  StopPolicy stop_policy{};  ///< what stop() and the destructor do
   /// Run under foxport-guard (the default). Without it, stop() still signals the process
   /// group and the program's descendants, but nothing outlives the caller to clean up, and
   /// descendants that lost their parent before stop() are not found.
@@ -88,12 +88,12 @@ struct ProcessOptions {
 
 /// What detach() hands back: the tree keeps running and is the caller's to stop.
 struct DetachedProcess {
-  int pid = -1;                                    ///< the launched program (also its process group)
-  int guard_pid = -1;                              ///< the guard, its parent, which exits with it
-  std::vector<std::filesystem::path> directories;  ///< directories nobody will remove now
+  int pid = -1;                                      ///< the launched program (also its process group)
+  int guard_pid = -1;                                ///< the guard, its parent, which exits with it
+  std::vector<std::filesystem::path> directories{};  ///< directories nobody will remove now
   /// A launch on a private Xvfb: its DISPLAY (":N") and the Xvfb's pid (also its process
   /// group), left running for the program; "" and -1 otherwise.
-  std::string display;
+  std::string display{};
   int display_pid = -1;
 };
 

@@ -14,14 +14,14 @@ namespace foxport {
 struct FOXPORT_EXPORT ReadyReport {
   using time_point = std::chrono::steady_clock::time_point;
 
-  std::uint16_t port = 0;       ///< the port that answers
-  std::string port_source;      ///< "log line" or "port file": how foxport learnt the port
-  int listener_pid = -1;        ///< the process of the launched tree that holds the listener
-  std::string protocol_answer;  ///< the Marionette handshake or the WebDriver /status body
-  time_point spawned{};         ///< just before the child was started
-  time_point reported{};        ///< when the child reported its port
-  time_point owned{};           ///< when the listener was found in the launched tree
-  time_point answered{};        ///< when the protocol answered (handshake, /status)
+  std::uint16_t port = 0;         ///< the port that answers
+  std::string port_source{};      ///< "log line" or "port file": how foxport learnt the port
+  int listener_pid = -1;          ///< the process of the launched tree that holds the listener
+  std::string protocol_answer{};  ///< the Marionette handshake or the WebDriver /status body
+  time_point spawned{};           ///< just before the child was started
+  time_point reported{};          ///< when the child reported its port
+  time_point owned{};             ///< when the listener was found in the launched tree
+  time_point answered{};          ///< when the protocol answered (handshake, /status)
   /// Firefox: when a session of foxport's own was created and ended, i.e. Firefox's start-up
   /// had finished (Marionette's NewSession waits for it). Otherwise equal to answered.
   time_point session{};

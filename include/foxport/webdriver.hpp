@@ -13,8 +13,8 @@ namespace foxport {
 
 /// GET /status's answer.
 struct WebDriverStatus {
-  bool ready = false;   ///< value.ready
-  std::string message;  ///< value.message
+  bool ready = false;     ///< value.ready
+  std::string message{};  ///< value.message
 };
 
 /// Talks to one WebDriver endpoint, such as "http://127.0.0.1:4444" (a path prefix like
