@@ -249,8 +249,8 @@ std::unique_ptr<Launched> launch_or_exit_on_signal(const LaunchOptions& options,
       signals,
       [](int sig) {
         std::fprintf(stderr, "foxport: %s while launching: nothing was started\n", ::strsignal(sig));
-        detail::remove_unguarded_directories();  // made, but no guard owns them yet
-      });                                        // then the guard sees us go and cleans up the rest
+        detail::remove_launch_directories_before_exit();  // now, not by their guards just after
+      });                                                 // then the guard sees us go and cleans up the rest
   return launched;
 }
 

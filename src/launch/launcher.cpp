@@ -4,10 +4,15 @@
 #include "process/locate.hpp"
 #include "process/pending_guard.hpp"
 
+#include <signal.h>
+
+#include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 #include <utility>
 
 namespace foxport::detail {
@@ -60,23 +65,41 @@ namespace {
 constexpr std::size_t socket_path_max = 107;
 constexpr std::size_t socket_room = 44;
 
-// Directories made for launches whose guard does not exist yet: nothing would remove them if
-// the process ended now (remove_unguarded_directories).
-std::mutex unguarded_mutex;
-std::set<std::filesystem::path> unguarded;
-
-struct Unguarded {
+// The launches of this process under way, for a signal that ends the process during one
+// (remove_launch_directories_before_exit): their directories are removed before it ends, not by their
+// guards just after, so they are gone once the process is.
+struct UnderWay {
+  std::timed_mutex busy;  // held while the launch makes and fills its directory and starts its child
   std::filesystem::path directory;
-  explicit Unguarded(std::filesystem::path dir) : directory(std::move(dir)) {
-    std::lock_guard lock(unguarded_mutex);
-    unguarded.insert(directory);
+  int group = 0;  // the child's process group, once started
+};
+std::mutex under_way_mutex;
+std::set<std::shared_ptr<UnderWay>> under_way;
+
+// One launch's entry, busy from its construction until started().
+class LaunchUnderWay {
+ public:
+  LaunchUnderWay() : entry_(std::make_shared<UnderWay>()), busy_(entry_->busy) {
+    std::lock_guard lock(under_way_mutex);
+    under_way.insert(entry_);
   }
-  ~Unguarded() {
-    std::lock_guard lock(unguarded_mutex);
-    unguarded.erase(directory);
+  ~LaunchUnderWay() {
+    if (busy_.owns_lock()) busy_.unlock();
+    std::lock_guard lock(under_way_mutex);
+    under_way.erase(entry_);
   }
-  Unguarded(const Unguarded&) = delete;
-  Unguarded& operator=(const Unguarded&) = delete;
+  LaunchUnderWay(const LaunchUnderWay&) = delete;
+  LaunchUnderWay& operator=(const LaunchUnderWay&) = delete;
+
+  void made(const std::filesystem::path& directory) { entry_->directory = directory; }
+  void started(int group) {
+    entry_->group = group;
+    busy_.unlock();
+  }
+
+ private:
+  std::shared_ptr<UnderWay> entry_;
+  std::unique_lock<std::timed_mutex> busy_;
 };
 
 // Where the launch's directory goes: TMPDIR, or /tmp when the directory is the child's TMPDIR
@@ -113,11 +136,21 @@ std::filesystem::path named_binary(const std::filesystem::path& explicit_binary,
   return path;
 }
 
-void remove_unguarded_directories() noexcept {
-  std::lock_guard lock(unguarded_mutex);
-  for (const auto& directory : unguarded) {
-    std::error_code ignored;
-    std::filesystem::remove_all(directory, ignored);
+void remove_launch_directories_before_exit() noexcept {
+  // Locked for good: the process ends right after, and no launch may start meanwhile.
+  under_way_mutex.lock();
+  for (const auto& entry : under_way) {
+    // A launch still writing into its directory or starting its child is waited for, boundedly
+    // (it may block on a FIFO given as its log): removing under a writer can leave the directory.
+    // Never unlocked either: that launch goes no further. The entry is read only once locked.
+    if (!entry->busy.try_lock_for(std::chrono::seconds(2))) continue;  // its guard removes it then
+    if (entry->group > 0) ::kill(-entry->group, SIGKILL);              // its child writes there too
+    if (entry->directory.empty()) continue;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    std::error_code ec;
+    while (std::filesystem::remove_all(entry->directory, ec),
+           std::filesystem::exists(entry->directory, ec) && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the killed child's last writes
   }
 }
 
@@ -140,13 +173,14 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
     // and owns the directory from the moment it exists: a SIGKILL before the child runs leaves
     // nothing (docs/architecture.md); the same guard then runs the child.
     PendingGuard guard;
+    LaunchUnderWay under_way_here;  // a signal to foxport's command removes the directory before it ends
     if (plan.directory.empty()) {
       state->directory = guard.make_directory(plan.directory_purpose, launch_parent(plan));
     } else {
       state->directory = plan.directory;
       guard.own_directory(plan.directory);
     }
-    const Unguarded until_spawned(state->directory);  // a signal to foxport's command removes it at once
+    under_way_here.made(state->directory);
     process.owned_directories.push_back(state->directory);
     try {
       plan.configure(process, port, state->directory);
@@ -167,6 +201,7 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
     std::optional<ReadyWait> bidi;
     if (plan.bidi) bidi.emplace(in_directory(*plan.bidi, state->directory)).attach(process);
     state->process = guard.run(std::move(process));
+    under_way_here.started(state->process.pid());
     try {
       state->report = wait.run(state->process);
       if (bidi) {

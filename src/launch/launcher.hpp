@@ -80,8 +80,10 @@ bool lost_port_race(const Process& process);
 std::filesystem::path named_binary(const std::filesystem::path& explicit_binary, const char* env_var,
                                    const std::string& what);
 
-/// Removes the directories of launches in this process whose guard does not exist yet, for a
-/// process about to end at once (a signal during a launch): the guard removes the others.
-FOXPORT_EXPORT void remove_unguarded_directories() noexcept;
+/// For a process about to end at once (a signal during a launch): removes the directories of
+/// the launches under way in it, each once its own writes are done (waited for up to 2 s) and
+/// its child is killed, so that they are gone when the process is (their guards would remove
+/// them only after). Blocks every launch of the process for good: call it right before exiting.
+FOXPORT_EXPORT void remove_launch_directories_before_exit() noexcept;
 
 }  // namespace foxport::detail
