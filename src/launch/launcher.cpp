@@ -66,8 +66,8 @@ constexpr std::size_t socket_path_max = 107;
 constexpr std::size_t socket_room = 44;
 
 // The launches of this process under way, for a signal that ends the process during one
-// (remove_launch_directories_before_exit): their directories are removed before it ends, not by their
-// guards just after, so they are gone once the process is.
+// (remove_launch_directories_before_exit): their directories are removed before it ends, not
+// by their guards just after, so they are gone once the process is.
 struct UnderWay {
   std::timed_mutex busy;  // held while the launch makes and fills its directory and starts its child
   std::filesystem::path directory;
