@@ -6,9 +6,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <mutex>
-#include <thread>
 #include <utility>
 
 #include "foxport/error.hpp"
@@ -76,49 +74,14 @@ GuardEnds start_guard(const std::filesystem::path& guard, const std::vector<std:
   return pipes.caller_ends(pid);
 }
 
-// The guard of a launch that starts it early (start_next_guard_early). Its pipes exist at
-// once, so the caller can send it directories before it runs: it reads them when it does.
-struct GuardStart {
-  std::filesystem::path path;
-  GuardPipes pipes;
-  pid_t result = 0;  // the guard's pid, or -errno, once started (finish)
-  std::thread spawning;
-
-  // foxport-guard exec'd on a thread of its own: posix_spawn returns only once the exec is
-  // done, a millisecond the caller spends on its own start instead.
-  explicit GuardStart(std::filesystem::path guard) : path(std::move(guard)) {
-    spawning = std::thread([this] { result = spawn_guard(path, {"--await-run"}, environ, false, pipes); });
-  }
-  // `guard_main` in a fork of this (single-threaded) process: no exec, no loading.
-  GuardStart(GuardMain guard_main, std::filesystem::path executable) : path(std::move(executable)) {
-    result = platform::fork_in_new_group(
-        "foxport-guard",
-        [](void* main) {
-          char name[] = "foxport-guard", await_run[] = "--await-run";
-          char* argv[] = {name, await_run, nullptr};
-          return reinterpret_cast<GuardMain>(main)(2, argv);
-        },
-        reinterpret_cast<void*>(guard_main),
-        platform::SpawnDescriptors{-1, pipes.out.write, pipes.err.write, pipes.control.read, pipes.status.write});
-  }
-  GuardStart(const GuardStart&) = delete;
-  GuardStart& operator=(const GuardStart&) = delete;
-  ~GuardStart() { finish(); }
-  pid_t finish() {
-    if (spawning.joinable()) spawning.join();
-    return result;
-  }
-};
-
 namespace {
 
-// The guard start_next_guard_early() started, until a PendingGuard takes it.
+// The guard start_next_guard_early() forked, until a PendingGuard takes it.
 struct EarlyGuard {
   std::mutex mutex;
-  std::unique_ptr<GuardStart> start;
-  ~EarlyGuard() {
-    if (start && start->finish() > 0) start->pipes.caller_ends(start->result).close_and_wait();  // never taken
-  }
+  std::filesystem::path path;  // what ran it, for messages
+  GuardEnds ends;
+  ~EarlyGuard() { ends.close_and_wait(); }  // never taken: it exits once control closes
 };
 
 EarlyGuard& early_guard() {
@@ -129,21 +92,28 @@ EarlyGuard& early_guard() {
 }  // namespace
 
 void start_next_guard_early(GuardMain guard_main) noexcept {
+  // FOXPORT_GUARD names the guard to run: the launch execs it, as a library's launch would.
+  const char* named = std::getenv("FOXPORT_GUARD");
+  if (named != nullptr && *named != '\0') return;
   auto& early = early_guard();
   const std::lock_guard lock(early.mutex);
-  if (early.start) return;
+  if (early.ends.pid > 0) return;
   try {
-    // FOXPORT_GUARD names the guard to run: exec'd, as a library's launch would.
-    const char* named = std::getenv("FOXPORT_GUARD");
-    if (guard_main != nullptr && (named == nullptr || *named == '\0')) {
-      early.start = std::make_unique<GuardStart>(guard_main, platform::executable_of(::getpid()));
-      return;
-    }
-    std::string message;
-    auto path = find_guard(message);
-    if (!path.empty()) early.start = std::make_unique<GuardStart>(std::move(path));
+    GuardPipes pipes;
+    const pid_t pid = platform::fork_in_new_group(
+        "foxport-guard",
+        [](void* main) {
+          char name[] = "foxport-guard", await_run[] = "--await-run";
+          char* argv[] = {name, await_run, nullptr};
+          return reinterpret_cast<GuardMain>(main)(2, argv);
+        },
+        reinterpret_cast<void*>(guard_main),
+        platform::SpawnDescriptors{-1, pipes.out.write, pipes.err.write, pipes.control.read, pipes.status.write});
+    if (pid < 0) return;  // PendingGuard starts one itself, and reports what fails
+    early.path = platform::executable_of(::getpid());
+    early.ends = pipes.caller_ends(pid);
   } catch (...) {
-    // PendingGuard starts one itself, and reports what fails
+    // as above
   }
 }
 
@@ -151,12 +121,11 @@ PendingGuard::PendingGuard() {
   {
     auto& early = early_guard();
     const std::lock_guard lock(early.mutex);
-    start_ = std::move(early.start);
-  }
-  if (start_) {
-    guard_path_ = start_->path;
-    ends_ = start_->pipes.caller_ends(-1);  // the pid once started (started())
-    return;
+    if (early.ends.pid > 0) {
+      guard_path_ = std::move(early.path);
+      ends_ = std::exchange(early.ends, GuardEnds{});
+      return;
+    }
   }
   std::string message;
   guard_path_ = find_guard(message);
@@ -164,22 +133,9 @@ PendingGuard::PendingGuard() {
   ends_ = start_guard(guard_path_, {"--await-run"}, environ, false);
 }
 
-void PendingGuard::started() {
-  if (!start_) return;
-  const pid_t result = start_->finish();
-  start_.reset();  // closes the guard's ends of the pipes
-  if (result < 0) throw cannot_start_guard(guard_path_, result);
-  ends_.pid = result;
-}
-
 PendingGuard::~PendingGuard() {
-  try {
-    started();
-  } catch (const Error&) {
-    // never ran: its directory goes below
-  }
-  if (ends_.pid < 0 && ends_.control < 0) return;  // handed over
-  ends_.close_and_wait();                          // control closed before "run": the guard removes the directory
+  if (ends_.pid < 0) return;
+  ends_.close_and_wait();  // control closed before "run": the guard removes the directory
   if (!directory_.empty()) {
     std::error_code ignored;
     std::filesystem::remove_all(directory_, ignored);  // also when the guard was gone already
@@ -213,9 +169,6 @@ GuardEnds PendingGuard::hand_over(const ProcessOptions& options, const std::file
   const EnvironmentBlock env(options);
   for (const char* const* var = env.data(); *var != nullptr; ++var) run.env.emplace_back(*var);
   message += guard::format(run);
-  // Only now: composing it overlaps the guard's start. Started, or its pipes' far ends closed:
-  // a message larger than the pipe cannot block on a guard that never ran.
-  started();
   // A guard that is gone cannot read it: its status pipe then ends, which the caller reports.
   platform::write_without_sigpipe(ends_.control, message);
   return std::exchange(ends_, GuardEnds{});

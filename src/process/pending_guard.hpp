@@ -8,7 +8,6 @@
 #include <sys/types.h>
 
 #include <filesystem>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,16 +37,13 @@ GuardEnds start_guard(const std::filesystem::path& guard, const std::vector<std:
 /// The guard's program (guard/guard.hpp's foxport::guard::run), for a command that has it.
 using GuardMain = int (*)(int argc, char** argv);
 
-/// Starts the guard of this process's next launch now, so that its start overlaps what the
-/// caller does before it launches (#19: `foxport start` and `run` call it first thing in
-/// main). With `guard_main`, and FOXPORT_GUARD unset, the guard is a fork of this process
-/// running it (no exec, no loading): only while the process is single-threaded. Else
-/// foxport-guard is exec'd on a thread of its own. The next PendingGuard takes it; one never
-/// taken exits with the process. A guard that cannot be started is reported by that
-/// PendingGuard.
-void start_next_guard_early(GuardMain guard_main = nullptr) noexcept;
-
-struct GuardStart;
+/// Starts the guard of this process's next launch now, as a fork of this process running
+/// `guard_main` (no exec, no loading), so that it is ready before the caller has even parsed
+/// its command line (#19: `foxport start` and `run` call it first thing in main). Only while
+/// the process is single-threaded. Nothing with FOXPORT_GUARD set: the launch execs that
+/// guard. The next PendingGuard takes it; one never taken exits with the process. A guard
+/// that cannot be started is left to that PendingGuard, which starts its own.
+void start_next_guard_early(GuardMain guard_main) noexcept;
 
 class PendingGuard {
  public:
@@ -75,12 +71,9 @@ class PendingGuard {
   /// For Process: sends the directories, URLs and the program, and hands over the guard.
   GuardEnds hand_over(const ProcessOptions& options, const std::filesystem::path& executable);
   const std::filesystem::path& guard_path() const noexcept { return guard_path_; }
-  /// Waits until an early guard's start is over; throws Error when it failed.
-  void started();
 
   std::filesystem::path guard_path_;
   std::filesystem::path directory_;
-  std::unique_ptr<GuardStart> start_;  // the early guard, while its start is under way
   GuardEnds ends_;
 };
 
