@@ -44,7 +44,7 @@ int wait_for_end(const platform::SignalWait& signals);
 /// 128 + the signal.
 inline int signal_exit_code(int sig) { return 128 + sig; }
 
-/// Runs `work` on a thread of its own and returns once it is done (rethrowing what it threw).
+/// Runs `work` on the calling thread and returns once it is done (rethrowing what it threw).
 /// A signal first runs `on_signal(sig)`, then ends foxport at once with 128 + the signal:
 /// `work` is abandoned mid-way, so it must own nothing that exiting (and the guard) leaves behind.
 void finish_or_exit_on_signal(const std::function<void()>& work, const platform::SignalWait& signals,

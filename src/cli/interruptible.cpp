@@ -1,5 +1,6 @@
-// Work that a signal may cut short: it runs on a thread of its own while the calling thread
-// waits for it or for a signal, in one poll.
+// Work that a signal may cut short: it runs on the calling thread while a thread of its own
+// waits for a signal or for the work's end, in one poll. The work keeps the calling thread
+// (no thread start on the way to the ready line, #19); the watcher's start is not on that way.
 
 #include <fcntl.h>
 #include <poll.h>
@@ -19,29 +20,29 @@ void finish_or_exit_on_signal(const std::function<void()>& work, const platform:
                               const std::function<void(int)>& on_signal) {
   int done[2];
   if (::pipe2(done, O_CLOEXEC) != 0) throw Error(std::error_code(errno, std::system_category()), "pipe2 failed");
-  std::exception_ptr failure;
-  std::thread worker([&] {
-    try {
-      work();
-    } catch (...) {
-      failure = std::current_exception();
+  std::thread watcher([&] {
+    for (;;) {
+      pollfd fds[2] = {{done[0], POLLIN, 0}, {signals.fd(), POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0 && errno == EINTR) continue;
+      if (fds[1].revents & POLLIN) {
+        const int taken = signals.take();
+        const int sig = taken != 0 ? taken : SIGTERM;
+        on_signal(sig);
+        std::fflush(stdout);
+        std::fflush(stderr);
+        std::_Exit(signal_exit_code(sig));  // the work is abandoned mid-way, by design
+      }
+      if (fds[0].revents & (POLLIN | POLLHUP)) return;
     }
-    ::close(done[1]);  // wakes the poll below
   });
-  for (;;) {
-    pollfd fds[2] = {{done[0], POLLIN, 0}, {signals.fd(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0 && errno == EINTR) continue;
-    if (fds[1].revents & POLLIN) {
-      const int taken = signals.take();
-      const int sig = taken != 0 ? taken : SIGTERM;
-      on_signal(sig);
-      std::fflush(stdout);
-      std::fflush(stderr);
-      std::_Exit(signal_exit_code(sig));  // the worker is abandoned mid-way, by design
-    }
-    if (fds[0].revents & (POLLIN | POLLHUP)) break;
+  std::exception_ptr failure;
+  try {
+    work();
+  } catch (...) {
+    failure = std::current_exception();
   }
-  worker.join();
+  ::close(done[1]);  // ends the watcher, unless a signal came first: then it ends the process
+  watcher.join();
   ::close(done[0]);
   if (failure) std::rethrow_exception(failure);
 }
