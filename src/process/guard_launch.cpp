@@ -154,7 +154,6 @@ Process Process::spawn_owned(ProcessOptions options, detail::PendingGuard* pendi
   std::filesystem::path guard_path;
   detail::GuardEnds ends;
   if (pending != nullptr) {
-    guard_path = pending->guard_path();
     ends = pending->hand_over(opts, impl->executable);
   } else {
     guard_path = detail::find_guard(message);
@@ -178,7 +177,8 @@ Process Process::spawn_owned(ProcessOptions options, detail::PendingGuard* pendi
       throw Error(std::error_code(first->value, std::system_category()),
                   detail::cannot_execute(impl->executable, first->value));
     }
-    impl->child.terminate(ignored);  // silent or confused: do not wait on it
+    impl->child.terminate(ignored);                              // silent or confused: do not wait on it
+    if (pending != nullptr) guard_path = pending->guard_path();  // only now: the early guard's is looked up
     throw Error(errc::guard_failed, "the guard " + guard_path.string() + " did not start " + impl->executable.string() +
                                         " (it said \"" + first_line + "\")");
   }

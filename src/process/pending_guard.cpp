@@ -79,7 +79,6 @@ namespace {
 // The guard start_next_guard_early() forked, until a PendingGuard takes it.
 struct EarlyGuard {
   std::mutex mutex;
-  std::filesystem::path path;  // what ran it, for messages
   GuardEnds ends;
   ~EarlyGuard() { ends.close_and_wait(); }  // never taken: it exits once control closes
 };
@@ -110,7 +109,6 @@ void start_next_guard_early(GuardMain guard_main) noexcept {
         reinterpret_cast<void*>(guard_main),
         platform::SpawnDescriptors{-1, pipes.out.write, pipes.err.write, pipes.control.read, pipes.status.write});
     if (pid < 0) return;  // PendingGuard starts one itself, and reports what fails
-    early.path = platform::executable_of(::getpid());
     early.ends = pipes.caller_ends(pid);
   } catch (...) {
     // as above
@@ -122,7 +120,6 @@ PendingGuard::PendingGuard() {
     auto& early = early_guard();
     const std::lock_guard lock(early.mutex);
     if (early.ends.pid > 0) {
-      guard_path_ = std::move(early.path);
       ends_ = std::exchange(early.ends, GuardEnds{});
       return;
     }
@@ -131,6 +128,10 @@ PendingGuard::PendingGuard() {
   guard_path_ = find_guard(message);
   if (guard_path_.empty()) throw Error(errc::guard_missing, message);
   ends_ = start_guard(guard_path_, {"--await-run"}, environ, false);
+}
+
+std::filesystem::path PendingGuard::guard_path() const {
+  return guard_path_.empty() ? platform::executable_of(::getpid()) : guard_path_;
 }
 
 PendingGuard::~PendingGuard() {

@@ -70,9 +70,10 @@ class PendingGuard {
   friend class foxport::Process;
   /// For Process: sends the directories, URLs and the program, and hands over the guard.
   GuardEnds hand_over(const ProcessOptions& options, const std::filesystem::path& executable);
-  const std::filesystem::path& guard_path() const noexcept { return guard_path_; }
+  /// The guard's program, for messages: this process's when the guard is its fork.
+  std::filesystem::path guard_path() const;
 
-  std::filesystem::path guard_path_;
+  std::filesystem::path guard_path_;  ///< empty: the guard is a fork of this process
   std::filesystem::path directory_;
   GuardEnds ends_;
 };
