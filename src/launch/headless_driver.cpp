@@ -11,6 +11,7 @@
 #include "launch/cache_directory.hpp"
 #include "launch/chromium_arguments.hpp"
 #include "platform/files.hpp"
+#include "platform/process_tree.hpp"
 
 namespace foxport::detail {
 namespace fs = std::filesystem;
@@ -72,13 +73,24 @@ std::string key_line(const std::string& key, int index) {
   return key.substr(start, key.find('\n', start) - start);
 }
 
+// Whether a process runs the entry's driver: that chromedriver finds its headless browser
+// beside it at every new session, so its directory must stay while it runs.
+bool in_use(const fs::path& entry) {
+  const auto bin = (entry / "bin").string() + "/";
+  for (const int pid : platform::all_pids()) {
+    if (platform::executable_of(pid).string().rfind(bin, 0) == 0) return true;
+  }
+  return false;
+}
+
 // Entries for another build of the same driver path go: it was upgraded, and the entry's hard
-// link would keep the old binary alive.
+// link would keep the old binary alive. One whose driver still runs stays until a later entry
+// is made, once it has ended.
 void remove_stale(const fs::path& cache, const std::string& key) {
   remove_stale_entries(cache, [&key](const fs::path& entry) {
     if (entry.filename().string().rfind("chromedriver-", 0) != 0) return false;
     const auto marker = platform::read_small_file((entry / marker_name).string());
-    return key_line(marker, 1) == key_line(key, 1) && key_line(marker, 2) != key_line(key, 2);
+    return key_line(marker, 1) == key_line(key, 1) && key_line(marker, 2) != key_line(key, 2) && !in_use(entry);
   });
 }
 

@@ -282,3 +282,27 @@ TEST(DriverCache, AnUpgradedDriversOldEntryGoesAndAnotherDriversStays) {
   EXPECT_FALSE(fs::exists(first.parent_path().parent_path())) << "the old build's entry is left";
   EXPECT_TRUE(fs::exists(kept));
 }
+
+// A chromedriver still running from an old build's entry keeps it, with the headless browser
+// beside it, until it ends; the entry goes when a later one is made.
+TEST(DriverCache, AnOldEntryStaysWhileItsDriverRuns) {
+  TempDir dir;
+  ScopedEnv xdg("XDG_CACHE_HOME", (dir.path / "cache").c_str());
+  const auto driver = dir.path / "chromedriver";
+  const auto launch = dir.path / "launch";
+  fs::create_directory(launch);
+  fs::copy_file("/bin/sleep", driver);  // a real binary: a script's process runs its interpreter
+  const auto first = foxport::detail::headless_driver(driver, "/usr/bin/chromium", launch);
+  auto running = foxport::Process::spawn({.executable = first, .arguments = {"60"}, .use_guard = false});
+  fs::remove(driver);
+  fs::copy_file("/bin/sleep", driver);  // the upgrade: a new file
+  const auto second = foxport::detail::headless_driver(driver, "/usr/bin/chromium", launch);
+  EXPECT_NE(second, first);
+  EXPECT_TRUE(fs::exists(first)) << "the running driver's entry was removed";
+  EXPECT_TRUE(fs::exists(first.parent_path() / "chromium")) << "the running driver lost its headless browser";
+  running.stop();
+  const auto other = foxport::detail::headless_driver(driver, "/opt/another/chromium", launch);  // a later entry
+  EXPECT_NE(other.parent_path(), second.parent_path());
+  EXPECT_FALSE(fs::exists(first.parent_path().parent_path())) << "the old build's entry outlived its driver";
+  EXPECT_TRUE(fs::exists(second));
+}
