@@ -24,6 +24,9 @@
 #include "support/page_server.hpp"
 #include "support/subprocess.hpp"
 #include "support/wait.hpp"
+#ifdef FOXPORT_CLI  // built with the command
+#include "support/foxport_cli.hpp"
+#endif
 
 namespace fs = std::filesystem;
 using foxport::testing::wait_exited;
@@ -206,12 +209,14 @@ TEST(Xvfb, KillingTheCallerTakesXvfbAndItsDisplayDown) {
 }
 
 #ifdef FOXPORT_CLI  // built with the command
+using foxport::testing::foxport_command;
+
 TEST(Xvfb, RunGivesTheCommandTheDisplayOfAHeadfulBrowser) {
   foxport::testing::Subprocess run(
-      {FOXPORT_CLI, "run", "--firefox", "--xvfb", "--pool", "0", "-q", "--", "/bin/sh", "-c",
-       "echo \"$DISPLAY\"; tr '\\0' '\\n' < /proc/$FOXPORT_PID/environ | grep ^DISPLAY=; "
-       "if grep -q -- --headless /proc/$FOXPORT_PID/cmdline; then echo headless; else echo "
-       "headful; fi; awk -v p=\"@/tmp/.X11-unix/X${DISPLAY#:}\" '$8 == p {print $7}' /proc/net/unix"});
+      foxport_command({"run", "--firefox", "--xvfb", "--pool", "0", "-q", "--", "/bin/sh", "-c",
+                       "echo \"$DISPLAY\"; tr '\\0' '\\n' < /proc/$FOXPORT_PID/environ | grep ^DISPLAY=; "
+                       "if grep -q -- --headless /proc/$FOXPORT_PID/cmdline; then echo headless; else echo "
+                       "headful; fi; awk -v p=\"@/tmp/.X11-unix/X${DISPLAY#:}\" '$8 == p {print $7}' /proc/net/unix"}));
   const auto command_display = run.read_line();
   const auto browser_display = run.read_line();
   const auto mode = run.read_line();
@@ -226,7 +231,7 @@ TEST(Xvfb, RunGivesTheCommandTheDisplayOfAHeadfulBrowser) {
 }
 
 TEST(Xvfb, StartJsonNamesTheDisplayTheBrowserDrawsOn) {
-  foxport::testing::Subprocess start({FOXPORT_CLI, "start", "--chromedriver", "--xvfb", "--json", "-q"});
+  foxport::testing::Subprocess start(foxport_command({"start", "--chromedriver", "--xvfb", "--json", "-q"}));
   const auto object = boost::json::parse(start.read_line()).as_object();
   const auto display = std::string(object.at("display").as_string());
   EXPECT_EQ(display.rfind(':', 0), 0u) << display;
@@ -237,9 +242,9 @@ TEST(Xvfb, StartJsonNamesTheDisplayTheBrowserDrawsOn) {
 
 TEST(Xvfb, TakeGivesItsCommandTheDisplayOfTheBrowserItTook) {
   // The pool's Firefox has an Xvfb of its own, not the one of run's own Firefox.
-  foxport::testing::Subprocess run({FOXPORT_CLI, "run", "--firefox", "--xvfb", "--pool", "1", "-q", "--", FOXPORT_CLI,
-                                    "take", "--", "/bin/sh", "-c",
-                                    "echo \"$DISPLAY\"; tr '\\0' '\\n' < /proc/$FOXPORT_PID/environ | grep ^DISPLAY="});
+  foxport::testing::Subprocess run(
+      foxport_command({"run", "--firefox", "--xvfb", "--pool", "1", "-q", "--", FOXPORT_CLI, "take", "--", "/bin/sh",
+                       "-c", "echo \"$DISPLAY\"; tr '\\0' '\\n' < /proc/$FOXPORT_PID/environ | grep ^DISPLAY="}));
   const auto command_display = run.read_line();
   const auto browser_display = run.read_line();
   EXPECT_EQ(run.wait(), 0) << run.rest_of_stderr();
