@@ -87,6 +87,21 @@ std::string left_of(const std::string& display, const std::set<std::string>& see
   return left;
 }
 
+// The sockets of a launch's own display while it runs, checked to be live and to be the display
+// the launched program `pid` draws on.
+std::set<std::string> live_display_sockets(const std::string& display, int pid) {
+  auto sockets = display_sockets(display);
+  EXPECT_NE(left_of(display, sockets), "") << display;  // the check sees a live one
+  EXPECT_EQ(environment_of(pid, "DISPLAY"), display);
+  return sockets;
+}
+
+// After the launch stopped: no Xvfb of ours runs, and nothing of its display is left.
+void expect_display_gone(const std::string& display, const std::set<std::string>& sockets) {
+  EXPECT_EQ(our_xvfbs(), std::vector<int>{});
+  EXPECT_EQ(left_of(display, sockets), "") << display;
+}
+
 }  // namespace
 
 TEST(Xvfb, FourHeadfulFirefoxesAtOnceGetFourDisplaysAndAllAnswer) {
@@ -110,9 +125,7 @@ TEST(Xvfb, FourHeadfulFirefoxesAtOnceGetFourDisplaysAndAllAnswer) {
     ASSERT_TRUE(firefoxes[i].valid()) << errors[i];
     const auto display = firefoxes[i].display();
     ASSERT_EQ(display.rfind(':', 0), 0u) << display;
-    displays[display] = display_sockets(display);
-    EXPECT_NE(left_of(display, displays[display]), "") << display;      // the check sees a live one
-    EXPECT_EQ(environment_of(firefoxes[i].pid(), "DISPLAY"), display);  // the one Firefox draws on
+    displays[display] = live_display_sockets(display, firefoxes[i].pid());
     auto client = firefoxes[i].marionette();
     client.new_session();
     client.navigate(page.url());
@@ -134,9 +147,7 @@ TEST(Xvfb, AHeadfulChromiumSessionThroughChromedriver) {
   auto driver = foxport::Chromedriver::launch(options);
   const auto display = driver.display();
   ASSERT_FALSE(display.empty());
-  const auto sockets = display_sockets(display);
-  EXPECT_NE(left_of(display, sockets), "") << display;
-  EXPECT_EQ(environment_of(driver.pid(), "DISPLAY"), display);
+  const auto sockets = live_display_sockets(display, driver.pid());
   auto client = driver.client();
   const auto session = client.new_session(
       R"({"capabilities":{"alwaysMatch":{"browserName":"chrome","goog:chromeOptions":{"args":["--no-sandbox",)"
@@ -145,8 +156,7 @@ TEST(Xvfb, AHeadfulChromiumSessionThroughChromedriver) {
   EXPECT_EQ(client.title(session), page.title());
   client.delete_session(session);
   driver.stop();
-  EXPECT_EQ(our_xvfbs(), std::vector<int>{});
-  EXPECT_EQ(left_of(display, sockets), "") << display;
+  expect_display_gone(display, sockets);
 }
 
 TEST(Xvfb, AHeadfulChromiumAnswersDevToolsOnItsOwnDisplay) {
@@ -156,15 +166,12 @@ TEST(Xvfb, AHeadfulChromiumAnswersDevToolsOnItsOwnDisplay) {
   auto chromium = foxport::Chromium::launch(options);
   const auto display = chromium.display();
   ASSERT_EQ(display.rfind(':', 0), 0u) << display;
-  const auto sockets = display_sockets(display);
-  EXPECT_NE(left_of(display, sockets), "") << display;
-  EXPECT_EQ(environment_of(chromium.pid(), "DISPLAY"), display);
+  const auto sockets = live_display_sockets(display, chromium.pid());
   EXPECT_EQ(read_all("/proc/" + std::to_string(chromium.pid()) + "/cmdline").find("--headless"), std::string::npos);
   auto cdp = foxport::WebSocketClient::connect(chromium.cdp_url());
   EXPECT_NE(cdp.command("Browser.getVersion", "{}").find("\"product\""), std::string::npos);
   chromium.stop();
-  EXPECT_EQ(our_xvfbs(), std::vector<int>{});
-  EXPECT_EQ(left_of(display, sockets), "") << display;
+  expect_display_gone(display, sockets);
 }
 
 TEST(Xvfb, DetachLeavesTheDisplayRunningWithTheBrowserAndSaysWhichItIs) {
