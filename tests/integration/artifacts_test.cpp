@@ -18,6 +18,9 @@
 #include "foxport/firefox.hpp"
 #include "support/subprocess.hpp"
 #include "support/wait.hpp"
+#ifdef FOXPORT_CLI  // built with the command
+#include "support/foxport_cli.hpp"
+#endif
 
 namespace fs = std::filesystem;
 
@@ -67,6 +70,11 @@ constexpr const char* pixel_script = R"(
     return Array.from(context.getImageData(10, 100, 1, 1).data).join(',');
   });)";
 
+// How many of the page's images loaded, "loaded/all".
+constexpr const char* loaded_images_script =
+    "return Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length + '/' + "
+    "document.images.length;";
+
 }  // namespace
 
 TEST(Artifacts, EachFailedTestLeavesItsBundleAndThePassingOneNothing) {
@@ -115,9 +123,7 @@ TEST(Artifacts, EachFailedTestLeavesItsBundleAndThePassingOneNothing) {
   // The index: both failures, every picture loaded.
   marionette.navigate("file://" + (root / "index.html").string());
   EXPECT_EQ(marionette.title(), "foxport: 4 failed");
-  const auto loaded = marionette.execute_script(
-      "return Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length + '/' + "
-      "document.images.length;");
+  const auto loaded = marionette.execute_script(loaded_images_script);
   EXPECT_NE(loaded.find("3/3"), std::string::npos) << loaded;
   marionette.delete_session();
   firefox.stop();
@@ -129,20 +135,20 @@ TEST(Artifacts, EachFailedTestLeavesItsBundleAndThePassingOneNothing) {
 // that succeeds leaves nothing.
 namespace {
 
+using foxport::testing::foxport_command;
+using foxport::testing::Result;
+
 struct RunArtifacts {
   fs::path root = fs::temp_directory_path() / "run-artifacts";
   ~RunArtifacts() { fs::remove_all(root); }
 
-  // foxport run with --artifacts ROOT; its stderr, once it has exited, in `err`.
-  int run(const std::vector<std::string>& launch, const std::vector<std::string>& command, std::string& err) {
-    std::vector<std::string> argv{FOXPORT_CLI, "run", "-q", "--artifacts", root.string()};
-    argv.insert(argv.end(), launch.begin(), launch.end());
-    argv.emplace_back("--");
-    argv.insert(argv.end(), command.begin(), command.end());
-    foxport::testing::Subprocess foxport(argv);
-    foxport.close_stdin();
-    err = foxport.rest_of_stderr();
-    return foxport.wait();
+  // foxport run with --artifacts ROOT, to its end.
+  Result run(const std::vector<std::string>& launch, const std::vector<std::string>& command) {
+    std::vector<std::string> args{"run", "-q", "--artifacts", root.string()};
+    args.insert(args.end(), launch.begin(), launch.end());
+    args.emplace_back("--");
+    args.insert(args.end(), command.begin(), command.end());
+    return foxport::testing::run_foxport(args);
   }
 };
 
@@ -155,8 +161,11 @@ fs::path named_bundle(const std::string& err) {
   return err.substr(from, err.find(" (", from) - from);
 }
 
-// The pixel_script colour of `png`, as a real Firefox decodes it.
-std::string pixel_in_firefox(const std::string& png) {
+// The pixel_script colour of the bundle's screenshot as a real Firefox decodes it, or why there
+// is no picture.
+std::string screenshot_pixel(const fs::path& bundle) {
+  const auto png = read_file(bundle / "screenshot.png");
+  if (png_width(png) <= 100) return "no picture, notes: " + read_file(bundle / "notes.txt");
   auto firefox = foxport::Firefox::launch();
   auto marionette = firefox.marionette(std::chrono::seconds(60));
   marionette.new_session();
@@ -169,13 +178,12 @@ const std::string teal_page = "data:text/html,<title>run page</title><body style
 
 TEST(RunArtifacts, AFailedCommandLeavesTheBundleOfItsFirefoxBeforeTeardown) {
   RunArtifacts artifacts;
-  std::string err;
   // The command leaves Firefox on its page and fails.
-  ASSERT_EQ(
-      artifacts.run({"--firefox", "--pool", "0"}, {FOXPORT_TEST_LAUNCHER, "marionette-client", teal_page, "3"}, err), 3)
-      << err;
-  const auto bundle = named_bundle(err);
-  ASSERT_FALSE(bundle.empty()) << err;
+  const auto run =
+      artifacts.run({"--firefox", "--pool", "0"}, {FOXPORT_TEST_LAUNCHER, "marionette-client", teal_page, "3"});
+  ASSERT_EQ(run.status, 3) << run.err;
+  const auto bundle = named_bundle(run.err);
+  ASSERT_FALSE(bundle.empty()) << run.err;
   EXPECT_EQ(bundle.parent_path(), artifacts.root);
   EXPECT_NE(bundle.filename().string().find("firefox"), std::string::npos) << bundle;
   EXPECT_NE(read_file(bundle / "failure.txt").find("exit status 3"), std::string::npos);
@@ -191,53 +199,45 @@ TEST(RunArtifacts, AFailedCommandLeavesTheBundleOfItsFirefoxBeforeTeardown) {
   EXPECT_EQ(marionette.execute_script(pixel_script, "[\"" + base64(png) + "\"]"), R"("0,128,128,255")");
   marionette.navigate("file://" + (artifacts.root / "index.html").string());
   EXPECT_EQ(marionette.title(), "foxport: 1 failed");
-  const auto loaded = marionette.execute_script(
-      "return Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length + '/' + "
-      "document.images.length;");
+  const auto loaded = marionette.execute_script(loaded_images_script);
   EXPECT_NE(loaded.find("1/1"), std::string::npos) << loaded;
   marionette.delete_session();
 }
 
 TEST(RunArtifacts, AFailedCommandLeavesThePictureOfChromiumsPage) {
   RunArtifacts artifacts;
-  std::string err;
-  ASSERT_EQ(artifacts.run({"--chromium", "--pool", "0"}, {FOXPORT_TEST_LAUNCHER, "cdp-client", teal_page, "4"}, err), 4)
-      << err;
-  const auto bundle = named_bundle(err);
-  ASSERT_FALSE(bundle.empty()) << err;
+  const auto run = artifacts.run({"--chromium", "--pool", "0"}, {FOXPORT_TEST_LAUNCHER, "cdp-client", teal_page, "4"});
+  ASSERT_EQ(run.status, 4) << run.err;
+  const auto bundle = named_bundle(run.err);
+  ASSERT_FALSE(bundle.empty()) << run.err;
   EXPECT_NE(bundle.filename().string().find("chromium"), std::string::npos) << bundle;
   EXPECT_NE(read_file(bundle / "tree.txt").find("chrom"), std::string::npos);
-  const auto png = read_file(bundle / "screenshot.png");
-  ASSERT_GT(png_width(png), 100U) << read_file(bundle / "notes.txt");
-  EXPECT_EQ(pixel_in_firefox(png), R"("0,128,128,255")");  // the command's teal page
+  EXPECT_EQ(screenshot_pixel(bundle), R"("0,128,128,255")");  // the command's teal page
 }
 
 // A client that failed without closing its session: chromedriver still shows its page.
 TEST(RunArtifacts, AFailedCommandLeavesThePictureOfTheChromedriverSessionItLeftOpen) {
   RunArtifacts artifacts;
-  std::string err;
-  ASSERT_EQ(artifacts.run({"--chromedriver", "--pool", "0"},
-                          {FOXPORT_TEST_LAUNCHER, "webdriver-client-keep", teal_page, "5"}, err),
-            5)
-      << err;
-  const auto bundle = named_bundle(err);
-  ASSERT_FALSE(bundle.empty()) << err;
-  const auto png = read_file(bundle / "screenshot.png");
-  ASSERT_GT(png_width(png), 100U) << read_file(bundle / "notes.txt");
-  EXPECT_EQ(pixel_in_firefox(png), R"("0,128,128,255")");  // the command's teal page
+  const auto run = artifacts.run({"--chromedriver", "--pool", "0"},
+                                 {FOXPORT_TEST_LAUNCHER, "webdriver-client-keep", teal_page, "5"});
+  ASSERT_EQ(run.status, 5) << run.err;
+  const auto bundle = named_bundle(run.err);
+  ASSERT_FALSE(bundle.empty()) << run.err;
+  EXPECT_EQ(screenshot_pixel(bundle), R"("0,128,128,255")");  // the command's teal page
 }
 
 TEST(RunArtifacts, ASucceedingCommandLeavesNothingAFailingOneItsStatus) {
   RunArtifacts artifacts;
-  std::string err;
   // A remote endpoint launches nothing: only the command's end decides.
-  ASSERT_EQ(artifacts.run({"--remote", "http://127.0.0.1:9"}, {"/bin/sh", "-c", "exit 0"}, err), 0) << err;
-  EXPECT_FALSE(fs::exists(artifacts.root)) << err;
-  EXPECT_TRUE(named_bundle(err).empty()) << err;
+  const auto succeeded = artifacts.run({"--remote", "http://127.0.0.1:9"}, {"/bin/sh", "-c", "exit 0"});
+  ASSERT_EQ(succeeded.status, 0) << succeeded.err;
+  EXPECT_FALSE(fs::exists(artifacts.root)) << succeeded.err;
+  EXPECT_TRUE(named_bundle(succeeded.err).empty()) << succeeded.err;
 
-  ASSERT_EQ(artifacts.run({"--remote", "http://127.0.0.1:9"}, {"/bin/sh", "-c", "kill -TERM $$"}, err), 143) << err;
-  const auto bundle = named_bundle(err);
-  ASSERT_FALSE(bundle.empty()) << err;
+  const auto failed = artifacts.run({"--remote", "http://127.0.0.1:9"}, {"/bin/sh", "-c", "kill -TERM $$"});
+  ASSERT_EQ(failed.status, 143) << failed.err;
+  const auto bundle = named_bundle(failed.err);
+  ASSERT_FALSE(bundle.empty()) << failed.err;
   EXPECT_NE(read_file(bundle / "failure.txt").find("Terminated"), std::string::npos)
       << read_file(bundle / "failure.txt");
   // No picture, and the bundle says why.
@@ -250,11 +250,11 @@ TEST(RunArtifacts, AFailedLaunchLeavesItsOutputAndWhatWasSeen) {
   RunArtifacts artifacts;
   const auto fake = foxport::testing::write_script("fake-firefox",
                                                    "#!/bin/sh\necho 'fake firefox: cannot open the display'\nexit 7\n");
-  std::string err;
-  EXPECT_EQ(artifacts.run({"--firefox", "--no-cache", "--binary", fake.string()}, {"/bin/true"}, err), 69) << err;
+  const auto run = artifacts.run({"--firefox", "--no-cache", "--binary", fake.string()}, {"/bin/true"});
+  EXPECT_EQ(run.status, 69) << run.err;
   fs::remove(fake);
-  const auto bundle = named_bundle(err);
-  ASSERT_FALSE(bundle.empty()) << err;
+  const auto bundle = named_bundle(run.err);
+  ASSERT_FALSE(bundle.empty()) << run.err;
   EXPECT_NE(read_file(bundle / "failure.txt").find("exited before it was ready: exit status 7"), std::string::npos)
       << read_file(bundle / "failure.txt");
   EXPECT_NE(read_file(bundle / "log.txt").find("cannot open the display"), std::string::npos);
@@ -263,9 +263,9 @@ TEST(RunArtifacts, AFailedLaunchLeavesItsOutputAndWhatWasSeen) {
 TEST(RunArtifacts, ACrashedFirefoxLeavesItsSignalLastLinesAndMinidump) {
   RunArtifacts artifacts;
   // The command says where Firefox is, then waits for its stdin to close.
-  foxport::testing::Subprocess foxport({FOXPORT_CLI, "run", "-q", "--firefox", "--pool", "0", "--artifacts",
-                                        artifacts.root.string(), "--", "/bin/sh", "-c",
-                                        "echo pid $FOXPORT_PID; cat >/dev/null"});
+  foxport::testing::Subprocess foxport(
+      foxport_command({"run", "-q", "--firefox", "--pool", "0", "--artifacts", artifacts.root.string(), "--", "/bin/sh",
+                       "-c", "echo pid $FOXPORT_PID; cat >/dev/null"}));
   std::istringstream line(foxport.read_line());
   std::string word;
   int pid = -1;

@@ -15,10 +15,12 @@
 #include "foxport/broker.hpp"
 #include "foxport/error.hpp"
 #include "foxport/marionette.hpp"
+#include "support/foxport_cli.hpp"
 #include "support/subprocess.hpp"
 #include "support/wait.hpp"
 
 namespace fs = std::filesystem;
+using foxport::testing::foxport_command;
 using foxport::testing::Subprocess;
 using foxport::testing::wait_exited;
 using namespace std::chrono_literals;
@@ -30,8 +32,8 @@ namespace {
 class RunWithBroker {
  public:
   RunWithBroker()
-      : run_({FOXPORT_CLI, "run", "--firefox", "-q", "--pool", "1", "--", "/bin/sh", "-c",
-              "echo \"$FOXPORT_BROKER\"; exec cat"}) {
+      : run_(foxport_command(
+            {"run", "--firefox", "-q", "--pool", "1", "--", "/bin/sh", "-c", "echo \"$FOXPORT_BROKER\"; exec cat"})) {
     socket_ = run_.read_line();
   }
   ~RunWithBroker() { finish(); }
@@ -99,7 +101,7 @@ TEST(Broker, AKilledTakersFirefoxIsGoneAndThePoolRefills) {
   RunWithBroker run;
   ::setenv("FOXPORT_BROKER", run.socket().c_str(), 1);
   ::setenv("FOXPORT_KIND", "firefox", 1);
-  Subprocess taker({FOXPORT_CLI, "take", "--", "/bin/sh", "-c", "echo $FOXPORT_PID; exec cat"});
+  Subprocess taker(foxport_command({"take", "--", "/bin/sh", "-c", "echo $FOXPORT_PID; exec cat"}));
   ::unsetenv("FOXPORT_BROKER");
   ::unsetenv("FOXPORT_KIND");
   const int browser = std::stoi(taker.read_line());

@@ -13,6 +13,9 @@
 #include "support/page_server.hpp"
 #include "support/subprocess.hpp"
 #include "support/wait.hpp"
+#ifdef FOXPORT_CLI  // built with the command
+#include "support/foxport_cli.hpp"
+#endif
 
 namespace fs = std::filesystem;
 using foxport::testing::gone;
@@ -144,28 +147,23 @@ TEST_F(Grid, TheSameGoogleTestCodeRunsAgainstTheGridWhenFoxportRemoteUrlIsSet) {
 }
 
 #ifdef FOXPORT_CLI
+using foxport::testing::run_foxport;
+
 TEST_F(Grid, FoxportRunRemoteUsesTheGivenEndpoint) {
   foxport::testing::PageServer page;
   auto grid = foxport::SeleniumGrid::launch();
-  foxport::testing::Subprocess run(
-      {FOXPORT_CLI, "run", "--remote", grid.url(), "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "0"});
-  run.close_stdin();
-  const auto out = run.rest_of_stdout();
-  const auto err = run.rest_of_stderr();
-  EXPECT_EQ(run.wait(), 0) << err;
-  EXPECT_NE(out.find("title " + page.title()), std::string::npos) << out << err;
-  EXPECT_NE(err.find("foxport: using the remote WebDriver endpoint " + grid.url()), std::string::npos) << err;
+  const auto run =
+      run_foxport({"run", "--remote", grid.url(), "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "0"});
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("title " + page.title()), std::string::npos) << run.out << run.err;
+  EXPECT_NE(run.err.find("foxport: using the remote WebDriver endpoint " + grid.url()), std::string::npos) << run.err;
 }
 
 TEST_F(Grid, FoxportRunGridLeavesNothingBehind) {
   foxport::testing::PageServer page;
-  foxport::testing::Subprocess run(
-      {FOXPORT_CLI, "run", "--grid", "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "0"});
-  run.close_stdin();
-  const auto out = run.rest_of_stdout();
-  const auto err = run.rest_of_stderr();
-  EXPECT_EQ(run.wait(), 0) << err;
-  EXPECT_NE(out.find("title " + page.title()), std::string::npos) << out << err;
+  const auto run = run_foxport({"run", "--grid", "--", FOXPORT_TEST_LAUNCHER, "webdriver-client", page.url(), "0"});
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("title " + page.title()), std::string::npos) << run.out << run.err;
   // The leak check after this test proves no java, driver or browser process is left.
 }
 #endif

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "support/foxport_cli.hpp"
 #include "support/subprocess.hpp"
 
 namespace fs = std::filesystem;
@@ -102,7 +103,8 @@ TEST(FirefoxTmpdir, KillingTheCallerMidLaunchLeavesItsTmpdirEmpty) {
 
 TEST(FirefoxTmpdir, StoppingFoxportMidLaunchLeavesItsTmpdirEmpty) {
   WatchedTmpdir tmpdir;
-  const int status = signal_mid_launch(tmpdir, {FOXPORT_CLI, "start", "--firefox"}, "ready", SIGTERM);
+  const int status =
+      signal_mid_launch(tmpdir, foxport::testing::foxport_command({"start", "--firefox"}), "ready", SIGTERM);
   EXPECT_EQ(status, 128 + SIGTERM);
   EXPECT_FALSE(tmpdir.launch_directories.empty()) << "the launch made no directory: it did not run";
   EXPECT_EQ(tmpdir.entries(), std::vector<std::string>{});

@@ -24,6 +24,9 @@
 #include "support/page_server.hpp"
 #include "support/subprocess.hpp"
 #include "support/wait.hpp"
+#ifdef FOXPORT_CLI  // built with the command
+#include "support/foxport_cli.hpp"
+#endif
 
 namespace fs = std::filesystem;
 using foxport::testing::wait_exited;
@@ -84,6 +87,21 @@ std::string left_of(const std::string& display, const std::set<std::string>& see
   return left;
 }
 
+// The sockets of a launch's own display while it runs, checked to be live and to be the display
+// the launched program `pid` draws on.
+std::set<std::string> live_display_sockets(const std::string& display, int pid) {
+  auto sockets = display_sockets(display);
+  EXPECT_NE(left_of(display, sockets), "") << display;  // the check sees a live one
+  EXPECT_EQ(environment_of(pid, "DISPLAY"), display);
+  return sockets;
+}
+
+// After the launch stopped: no Xvfb of ours runs, and nothing of its display is left.
+void expect_display_gone(const std::string& display, const std::set<std::string>& sockets) {
+  EXPECT_EQ(our_xvfbs(), std::vector<int>{});
+  EXPECT_EQ(left_of(display, sockets), "") << display;
+}
+
 }  // namespace
 
 TEST(Xvfb, FourHeadfulFirefoxesAtOnceGetFourDisplaysAndAllAnswer) {
@@ -107,9 +125,7 @@ TEST(Xvfb, FourHeadfulFirefoxesAtOnceGetFourDisplaysAndAllAnswer) {
     ASSERT_TRUE(firefoxes[i].valid()) << errors[i];
     const auto display = firefoxes[i].display();
     ASSERT_EQ(display.rfind(':', 0), 0u) << display;
-    displays[display] = display_sockets(display);
-    EXPECT_NE(left_of(display, displays[display]), "") << display;      // the check sees a live one
-    EXPECT_EQ(environment_of(firefoxes[i].pid(), "DISPLAY"), display);  // the one Firefox draws on
+    displays[display] = live_display_sockets(display, firefoxes[i].pid());
     auto client = firefoxes[i].marionette();
     client.new_session();
     client.navigate(page.url());
@@ -131,9 +147,7 @@ TEST(Xvfb, AHeadfulChromiumSessionThroughChromedriver) {
   auto driver = foxport::Chromedriver::launch(options);
   const auto display = driver.display();
   ASSERT_FALSE(display.empty());
-  const auto sockets = display_sockets(display);
-  EXPECT_NE(left_of(display, sockets), "") << display;
-  EXPECT_EQ(environment_of(driver.pid(), "DISPLAY"), display);
+  const auto sockets = live_display_sockets(display, driver.pid());
   auto client = driver.client();
   const auto session = client.new_session(
       R"({"capabilities":{"alwaysMatch":{"browserName":"chrome","goog:chromeOptions":{"args":["--no-sandbox",)"
@@ -142,8 +156,7 @@ TEST(Xvfb, AHeadfulChromiumSessionThroughChromedriver) {
   EXPECT_EQ(client.title(session), page.title());
   client.delete_session(session);
   driver.stop();
-  EXPECT_EQ(our_xvfbs(), std::vector<int>{});
-  EXPECT_EQ(left_of(display, sockets), "") << display;
+  expect_display_gone(display, sockets);
 }
 
 TEST(Xvfb, AHeadfulChromiumAnswersDevToolsOnItsOwnDisplay) {
@@ -153,15 +166,12 @@ TEST(Xvfb, AHeadfulChromiumAnswersDevToolsOnItsOwnDisplay) {
   auto chromium = foxport::Chromium::launch(options);
   const auto display = chromium.display();
   ASSERT_EQ(display.rfind(':', 0), 0u) << display;
-  const auto sockets = display_sockets(display);
-  EXPECT_NE(left_of(display, sockets), "") << display;
-  EXPECT_EQ(environment_of(chromium.pid(), "DISPLAY"), display);
+  const auto sockets = live_display_sockets(display, chromium.pid());
   EXPECT_EQ(read_all("/proc/" + std::to_string(chromium.pid()) + "/cmdline").find("--headless"), std::string::npos);
   auto cdp = foxport::WebSocketClient::connect(chromium.cdp_url());
   EXPECT_NE(cdp.command("Browser.getVersion", "{}").find("\"product\""), std::string::npos);
   chromium.stop();
-  EXPECT_EQ(our_xvfbs(), std::vector<int>{});
-  EXPECT_EQ(left_of(display, sockets), "") << display;
+  expect_display_gone(display, sockets);
 }
 
 TEST(Xvfb, DetachLeavesTheDisplayRunningWithTheBrowserAndSaysWhichItIs) {
@@ -206,12 +216,14 @@ TEST(Xvfb, KillingTheCallerTakesXvfbAndItsDisplayDown) {
 }
 
 #ifdef FOXPORT_CLI  // built with the command
+using foxport::testing::foxport_command;
+
 TEST(Xvfb, RunGivesTheCommandTheDisplayOfAHeadfulBrowser) {
   foxport::testing::Subprocess run(
-      {FOXPORT_CLI, "run", "--firefox", "--xvfb", "--pool", "0", "-q", "--", "/bin/sh", "-c",
-       "echo \"$DISPLAY\"; tr '\\0' '\\n' < /proc/$FOXPORT_PID/environ | grep ^DISPLAY=; "
-       "if grep -q -- --headless /proc/$FOXPORT_PID/cmdline; then echo headless; else echo "
-       "headful; fi; awk -v p=\"@/tmp/.X11-unix/X${DISPLAY#:}\" '$8 == p {print $7}' /proc/net/unix"});
+      foxport_command({"run", "--firefox", "--xvfb", "--pool", "0", "-q", "--", "/bin/sh", "-c",
+                       "echo \"$DISPLAY\"; tr '\\0' '\\n' < /proc/$FOXPORT_PID/environ | grep ^DISPLAY=; "
+                       "if grep -q -- --headless /proc/$FOXPORT_PID/cmdline; then echo headless; else echo "
+                       "headful; fi; awk -v p=\"@/tmp/.X11-unix/X${DISPLAY#:}\" '$8 == p {print $7}' /proc/net/unix"}));
   const auto command_display = run.read_line();
   const auto browser_display = run.read_line();
   const auto mode = run.read_line();
@@ -226,7 +238,7 @@ TEST(Xvfb, RunGivesTheCommandTheDisplayOfAHeadfulBrowser) {
 }
 
 TEST(Xvfb, StartJsonNamesTheDisplayTheBrowserDrawsOn) {
-  foxport::testing::Subprocess start({FOXPORT_CLI, "start", "--chromedriver", "--xvfb", "--json", "-q"});
+  foxport::testing::Subprocess start(foxport_command({"start", "--chromedriver", "--xvfb", "--json", "-q"}));
   const auto object = boost::json::parse(start.read_line()).as_object();
   const auto display = std::string(object.at("display").as_string());
   EXPECT_EQ(display.rfind(':', 0), 0u) << display;
@@ -237,9 +249,9 @@ TEST(Xvfb, StartJsonNamesTheDisplayTheBrowserDrawsOn) {
 
 TEST(Xvfb, TakeGivesItsCommandTheDisplayOfTheBrowserItTook) {
   // The pool's Firefox has an Xvfb of its own, not the one of run's own Firefox.
-  foxport::testing::Subprocess run({FOXPORT_CLI, "run", "--firefox", "--xvfb", "--pool", "1", "-q", "--", FOXPORT_CLI,
-                                    "take", "--", "/bin/sh", "-c",
-                                    "echo \"$DISPLAY\"; tr '\\0' '\\n' < /proc/$FOXPORT_PID/environ | grep ^DISPLAY="});
+  foxport::testing::Subprocess run(
+      foxport_command({"run", "--firefox", "--xvfb", "--pool", "1", "-q", "--", FOXPORT_CLI, "take", "--", "/bin/sh",
+                       "-c", "echo \"$DISPLAY\"; tr '\\0' '\\n' < /proc/$FOXPORT_PID/environ | grep ^DISPLAY="}));
   const auto command_display = run.read_line();
   const auto browser_display = run.read_line();
   EXPECT_EQ(run.wait(), 0) << run.rest_of_stderr();

@@ -49,6 +49,25 @@ std::future<std::string> first_line(ProcessOptions& options, std::string prefix)
   return promise->get_future();
 }
 
+// The target in its "grandchild" mode, which double-forks a grandchild out of its process group
+// and names it; `grandchild` stays -1 (and the test has failed) when it was not named in time.
+struct TargetWithGrandchild {
+  Process process;
+  int grandchild = -1;
+};
+TargetWithGrandchild spawn_with_grandchild() {
+  const std::string named = "grandchild ";
+  auto options = target({"grandchild", "600"});
+  auto line = first_line(options, named);
+  TargetWithGrandchild spawned{Process::spawn(std::move(options))};
+  if (line.wait_for(10s) == std::future_status::ready) {
+    spawned.grandchild = std::stoi(line.get().substr(named.size()));
+  } else {
+    ADD_FAILURE() << "the target named no grandchild within 10 s";
+  }
+  return spawned;
+}
+
 }  // namespace
 
 TEST(Process, CapturesBothStreamsAndStopsTheChild) {
@@ -94,11 +113,8 @@ TEST(Process, KillsAChildThatIgnoresSigtermAfterTheGracePeriod) {
 }
 
 TEST(Process, TakesDownAGrandchildThatLeftTheProcessGroup) {
-  auto options = target({"grandchild", "600"});
-  auto line = first_line(options, "grandchild ");
-  auto process = Process::spawn(std::move(options));
-  ASSERT_EQ(line.wait_for(10s), std::future_status::ready);
-  const int grandchild = std::stoi(line.get().substr(11));
+  auto [process, grandchild] = spawn_with_grandchild();
+  ASSERT_GT(grandchild, 0);
   ASSERT_FALSE(gone(grandchild));
   EXPECT_NE(::getpgid(grandchild), process.pid());  // it really escaped the group
   const auto tree = process.tree();
@@ -228,11 +244,8 @@ TEST(Process, StopAfterTheGuardWasKilledReturnsAndRemovesTheDirectories) {
 // The guard killed, its program goes by the kernel's parent-death signal; the handle takes the
 // rest of the tree down (a grandchild in a session of its own, re-parented to init) and says so.
 TEST(Process, AKilledGuardsWholeTreeGoesAndTheHandleReportsIt) {
-  auto options = target({"grandchild", "600"});
-  auto line = first_line(options, "grandchild ");
-  auto process = Process::spawn(std::move(options));
-  ASSERT_EQ(line.wait_for(10s), std::future_status::ready);
-  const int grandchild = std::stoi(line.get().substr(11));
+  auto [process, grandchild] = spawn_with_grandchild();
+  ASSERT_GT(grandchild, 0);
   ::kill(process.guard_pid(), SIGKILL);
   EXPECT_FALSE(process.wait_for(10s).has_value()) << "nobody is left to report the program's status";
   const auto guard = process.guard_killed();
