@@ -1,6 +1,6 @@
 // Work that a signal may cut short: it runs on the calling thread while a thread of its own
-// waits for a signal or for the work's end, in one poll. The work keeps the calling thread
-// (no thread start on the way to the ready line, #19); the watcher's start is not on that way.
+// waits for a signal or for the work's end, in one poll. The work keeps the calling thread, so
+// a launch never waits for a new thread to be scheduled before it starts (#19).
 
 #include <fcntl.h>
 #include <poll.h>

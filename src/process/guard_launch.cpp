@@ -177,8 +177,9 @@ Process Process::spawn_owned(ProcessOptions options, detail::PendingGuard* pendi
       throw Error(std::error_code(first->value, std::system_category()),
                   detail::cannot_execute(impl->executable, first->value));
     }
-    impl->child.terminate(ignored);                              // silent or confused: do not wait on it
-    if (pending != nullptr) guard_path = pending->guard_path();  // only now: the early guard's is looked up
+    impl->child.terminate(ignored);  // silent or confused: do not wait on it
+    // An early guard's program is looked up only for this message, off the way to the run (#19).
+    if (pending != nullptr) guard_path = pending->guard_path();
     throw Error(errc::guard_failed, "the guard " + guard_path.string() + " did not start " + impl->executable.string() +
                                         " (it said \"" + first_line + "\")");
   }
