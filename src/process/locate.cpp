@@ -41,7 +41,7 @@ fs::path find_executable(const fs::path& name, std::error_code& ec, std::string*
   fs::path not_executable;
   std::istringstream dirs(path);
   for (std::string dir; std::getline(dirs, dir, ':');) {
-    if (dir.empty()) dir = ".";
+    if (dir.empty()) dir.assign(1, '.');  // not = ".": GCC 12's -Wrestrict misfires in release builds
     const auto candidate = fs::path(dir) / name;
     if (usable(candidate, exists)) return fs::absolute(candidate);
     if (exists && not_executable.empty()) not_executable = candidate;
@@ -145,7 +145,7 @@ fs::path find_guard(std::string& message) {
     return {};
   }
   message = "foxport-guard not found; tried";
-  for (const auto& candidate : candidates) message += " " + candidate.string();
+  for (const auto& candidate : candidates) message.append(" ").append(candidate.string());  // not +: GCC 12 -Wrestrict
   message +=
       " (set FOXPORT_GUARD to its path, or install foxport so that " + search.install_guard.string() + " exists)";
   return {};
