@@ -63,6 +63,11 @@ std::vector<std::string> remove_stale_entries(const fs::path& cache,
   for (fs::directory_iterator it(cache, ec), end; !ec && it != end; it.increment(ec)) {
     const auto name = it->path().filename().string();
     bool doomed = false;
+    if (name.rfind("stale-", 0) == 0) {  // renamed away below by a removal that was cut short
+      std::error_code remove_ec;
+      fs::remove_all(it->path(), remove_ec);
+      continue;
+    }
     if (name.rfind("build-", 0) == 0) {
       std::error_code time_ec;
       const auto age = fs::file_time_type::clock::now() - fs::last_write_time(it->path(), time_ec);

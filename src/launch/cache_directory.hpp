@@ -23,8 +23,9 @@ std::optional<std::filesystem::path> cache_directory(std::string_view name, std:
 std::string hash_of(std::string_view text);
 
 /// Removes the entries of `cache` that `stale(entry)` picks, and builds (`build-XXXXXX`)
-/// abandoned for an hour; each renamed away first, so that a launch never finds half of one.
-/// Returns the names of the entries removed.
+/// abandoned for an hour; each renamed away first (`stale-...`), so that a launch never finds
+/// half of one. What an earlier removal left renamed away goes too. Returns the names of the
+/// entries removed.
 std::vector<std::string> remove_stale_entries(const std::filesystem::path& cache,
                                               const std::function<bool(const std::filesystem::path&)>& stale);
 

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +14,7 @@
 #include "foxport/error.hpp"
 #include "foxport/firefox.hpp"
 #include "foxport/process.hpp"
+#include "launch/cache_directory.hpp"
 #include "launch/firefox_profile.hpp"
 #include "launch/headless_driver.hpp"
 #include "launch/profile_cache.hpp"
@@ -281,6 +284,26 @@ TEST(DriverCache, AnUpgradedDriversOldEntryGoesAndAnotherDriversStays) {
   EXPECT_TRUE(fs::exists(second));
   EXPECT_FALSE(fs::exists(first.parent_path().parent_path())) << "the old build's entry is left";
   EXPECT_TRUE(fs::exists(kept));
+}
+
+// What is abandoned in a cache goes with the next removal: builds left for an hour, and
+// entries a removal renamed away but could not finish; recent builds and entries stay.
+TEST(CacheDirectory, AbandonedBuildsAndUnfinishedRemovalsGo) {
+  TempDir dir;
+  const auto cache = dir.path / "cache";
+  for (const char* name : {"build-old", "build-new", "stale-profile-x-123", "entry"})
+    fs::create_directories(cache / name / "inside");
+  fs::last_write_time(cache / "build-old", fs::file_time_type::clock::now() - std::chrono::hours(2));
+  const auto removed = foxport::detail::remove_stale_entries(cache, [](const fs::path&) { return false; });
+  EXPECT_FALSE(fs::exists(cache / "build-old"));
+  EXPECT_FALSE(fs::exists(cache / "stale-profile-x-123")) << "an unfinished removal's leftover stays for good";
+  EXPECT_TRUE(fs::exists(cache / "build-new"));
+  EXPECT_TRUE(fs::exists(cache / "entry"));
+  EXPECT_EQ(removed, std::vector<std::string>{"build-old"});
+  std::vector<std::string> left;
+  for (const auto& entry : fs::directory_iterator(cache)) left.push_back(entry.path().filename().string());
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"build-new", "entry"}));
 }
 
 // A chromedriver still running from an old build's entry keeps it, with the headless browser
