@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
   if (foxport.empty() || chromedriver.empty() || geckodriver.empty()) {
     std::fprintf(stderr,
                  "usage: foxport-bench-start --runs N --foxport P --chromedriver P --geckodriver P "
-                 "[--selenium SCRIPT]\n");
+                 "[--selenium SCRIPT] [--foxport-before P] [--fast-driver P]\n");
     return 64;
   }
   const auto any = [](const std::string& line) { return !line.empty(); };
