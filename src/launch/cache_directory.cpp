@@ -1,5 +1,6 @@
 #include "launch/cache_directory.hpp"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +38,17 @@ bool private_directory(const fs::path& dir, bool make_0700, std::string& why) {
   return true;
 }
 
+// Whether the process that renamed an entry away (stale-NAME-PID) still runs, and so may
+// still be removing it: removing it under that process would fail its removal.
+bool removal_under_way(const std::string& name) {
+  const auto dash = name.rfind('-');
+  if (dash == std::string::npos) return false;
+  char* end = nullptr;
+  const long pid = std::strtol(name.c_str() + dash + 1, &end, 10);
+  if (*end != '\0' || pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
 }  // namespace
 
 std::optional<fs::path> cache_directory(std::string_view name, std::string& why) {
@@ -63,9 +75,11 @@ std::vector<std::string> remove_stale_entries(const fs::path& cache,
   for (fs::directory_iterator it(cache, ec), end; !ec && it != end; it.increment(ec)) {
     const auto name = it->path().filename().string();
     bool doomed = false;
-    if (name.rfind("stale-", 0) == 0) {  // renamed away below by a removal that was cut short
-      std::error_code remove_ec;
-      fs::remove_all(it->path(), remove_ec);
+    if (name.rfind("stale-", 0) == 0) {  // renamed away below by a removal: go on with it if cut short
+      if (!removal_under_way(name)) {
+        std::error_code remove_ec;
+        fs::remove_all(it->path(), remove_ec);
+      }
       continue;
     }
     if (name.rfind("build-", 0) == 0) {

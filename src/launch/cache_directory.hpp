@@ -24,8 +24,8 @@ std::string hash_of(std::string_view text);
 
 /// Removes the entries of `cache` that `stale(entry)` picks, and builds (`build-XXXXXX`)
 /// abandoned for an hour; each renamed away first (`stale-...`), so that a launch never finds
-/// half of one. What an earlier removal left renamed away goes too. Returns the names of the
-/// entries removed.
+/// half of one. What an earlier removal left renamed away goes too, once the process that
+/// renamed it has ended. Returns the names of the entries removed.
 std::vector<std::string> remove_stale_entries(const std::filesystem::path& cache,
                                               const std::function<bool(const std::filesystem::path&)>& stale);
 

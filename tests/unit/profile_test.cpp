@@ -287,23 +287,26 @@ TEST(DriverCache, AnUpgradedDriversOldEntryGoesAndAnotherDriversStays) {
 }
 
 // What is abandoned in a cache goes with the next removal: builds left for an hour, and
-// entries a removal renamed away but could not finish; recent builds and entries stay.
+// entries a removal renamed away but could not finish (its process is gone: a pid above any
+// pid_max); recent builds, entries, and a removal still under way (this process's) stay.
 TEST(CacheDirectory, AbandonedBuildsAndUnfinishedRemovalsGo) {
   TempDir dir;
   const auto cache = dir.path / "cache";
-  for (const char* name : {"build-old", "build-new", "stale-profile-x-123", "entry"})
+  const auto under_way = "stale-entry-" + std::to_string(::getpid());
+  for (const std::string name : {"build-old", "build-new", "stale-profile-x-99999999", "entry"})
     fs::create_directories(cache / name / "inside");
+  fs::create_directories(cache / under_way);
   fs::last_write_time(cache / "build-old", fs::file_time_type::clock::now() - std::chrono::hours(2));
   const auto removed = foxport::detail::remove_stale_entries(cache, [](const fs::path&) { return false; });
   EXPECT_FALSE(fs::exists(cache / "build-old"));
-  EXPECT_FALSE(fs::exists(cache / "stale-profile-x-123")) << "an unfinished removal's leftover stays for good";
+  EXPECT_FALSE(fs::exists(cache / "stale-profile-x-99999999")) << "an unfinished removal's leftover stays for good";
   EXPECT_TRUE(fs::exists(cache / "build-new"));
   EXPECT_TRUE(fs::exists(cache / "entry"));
   EXPECT_EQ(removed, std::vector<std::string>{"build-old"});
   std::vector<std::string> left;
   for (const auto& entry : fs::directory_iterator(cache)) left.push_back(entry.path().filename().string());
   std::sort(left.begin(), left.end());
-  EXPECT_EQ(left, (std::vector<std::string>{"build-new", "entry"}));
+  EXPECT_EQ(left, (std::vector<std::string>{"build-new", "entry", under_way}));
 }
 
 // A chromedriver still running from an old build's entry keeps it, with the headless browser
