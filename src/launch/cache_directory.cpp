@@ -1,6 +1,5 @@
 #include "launch/cache_directory.hpp"
 
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <system_error>
+
+#include "platform/process_tree.hpp"
 
 namespace foxport::detail {
 namespace fs = std::filesystem;
@@ -46,7 +47,7 @@ bool removal_under_way(const std::string& name) {
   char* end = nullptr;
   const long pid = std::strtol(name.c_str() + dash + 1, &end, 10);
   if (*end != '\0' || pid <= 0) return false;
-  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+  return platform::alive(static_cast<int>(pid));
 }
 
 }  // namespace
