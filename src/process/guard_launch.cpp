@@ -177,6 +177,17 @@ Process Process::spawn_owned(ProcessOptions options, detail::PendingGuard* pendi
       throw Error(std::error_code(first->value, std::system_category()),
                   detail::cannot_execute(impl->executable, first->value));
     }
+    // Killed between starting the program and saying so: the program runs on, unknown but
+    // marked. It goes as it would had the guard been killed later.
+    const int guard_pid = impl->child.id();
+    if (const auto killed = killed_by_signal(guard_pid)) {
+      impl->take_over_tree();
+      impl->child.wait(ignored);
+      throw Error(errc::guard_failed, "the guard of " + impl->executable.string() + " (foxport-guard, pid " +
+                                          std::to_string(guard_pid) + ") was " + killed->to_string() +
+                                          " before it reported the start; " + impl->executable.string() +
+                                          " and its whole tree went with it");
+    }
     impl->child.terminate(ignored);  // silent or confused: do not wait on it
     // An early guard's program is looked up only for this message, off the way to the run (#19).
     if (pending != nullptr) guard_path = pending->guard_path();

@@ -209,6 +209,44 @@ TEST(Process, MissingGuardIsAClearError) {
   EXPECT_NE(what.find("/nonexistent/foxport-guard"), std::string::npos) << what;
 }
 
+// A guard killed after it started the program but before it said so (CI saw it: the program
+// ran first and the guard was killed under it). The program is unknown to the launch then,
+// yet it must go, and the error must say what happened, not that nothing started.
+TEST(Process, AGuardKilledBeforeItReportsTheStartTakesTheProgramWithIt) {
+  const auto dir = foxport::make_temporary_directory("test");
+  const auto guard = dir / "killed-guard";
+  const auto program_pid = dir / "program.pid";
+  {
+    std::ofstream script(guard);
+    script << "#!/bin/sh\n"
+              "while [ \"$1\" != -- ]; do shift; done; shift\n"
+              "\"$@\" 3<&- 4<&- >/dev/null 2>&1 &\n"
+              "echo $! > '"
+           << program_pid.string()
+           << "'\n"
+              "kill -9 $$\n";
+  }
+  fs::permissions(guard, fs::perms::owner_all);
+  ::setenv("FOXPORT_GUARD", guard.c_str(), 1);
+  std::error_code ec;
+  std::string what;
+  try {
+    Process::spawn(target({"sleep", "60"}));
+    ADD_FAILURE() << "spawn succeeded";
+  } catch (const foxport::Error& e) {
+    ec = e.code();
+    what = e.what();
+  }
+  ::unsetenv("FOXPORT_GUARD");
+  EXPECT_EQ(ec, foxport::errc::guard_failed);
+  EXPECT_NE(what.find(") was killed by signal 9 (Killed) before it reported the start; "), std::string::npos) << what;
+  int program = 0;
+  std::ifstream(program_pid) >> program;
+  ASSERT_GT(program, 0);
+  EXPECT_TRUE(wait_exited(program, 5s)) << "the program outlived its guard, killed before it reported the start";
+  fs::remove_all(dir);
+}
+
 TEST(Process, OwnedDirectoriesArePrivateAndRemoved) {
   const auto dir = foxport::make_temporary_directory("test");
   EXPECT_EQ(fs::status(dir).permissions() & fs::perms::all, fs::perms::owner_all);
