@@ -119,46 +119,55 @@ void ReadyWait::State::read_handshake(std::shared_ptr<tcp::socket> socket, std::
   });
 }
 
-// WebDriver's GET /status, or the DevTools' GET /json/version.
+// WebDriver's GET /status, or the DevTools' GET /json/version. The request fits a new
+// connection's send buffer, so it is written at once, without a turn of the loop (#19).
 void ReadyWait::State::request_http(std::shared_ptr<tcp::socket> socket) {
   const char* target = spec.probe == Probe::devtools ? "/json/version" : "/status";
-  auto request = std::make_shared<http::request<http::empty_body>>(http::verb::get, target, 11);
-  request->set(http::field::host, spec.host + ":" + std::to_string(report.port));
-  request->set(http::field::connection, "close");
-  http::async_write(*socket, *request,
-                    [self = shared_from_this(), socket, request, target](boost::system::error_code ec, std::size_t) {
-                      if (self->finished) return;
-                      if (ec) {
-                        self->probe_state = std::string("GET ") + target + ": " + ec.message();
-                        return self->probe_again();
-                      }
-                      // The GET is out: the listener's owner is looked up while the endpoint answers.
-                      self->look_up_owner();
-                      if (self->finished) return;
-                      auto buffer = std::make_shared<boost::beast::flat_buffer>();
-                      auto response = std::make_shared<http::response<http::string_body>>();
-                      http::async_read(
-                          *socket, *buffer, *response,
-                          [self, socket, buffer, response, target](boost::system::error_code read_ec, std::size_t) {
-                            if (self->finished) return;
-                            if (read_ec) {
-                              self->probe_state = std::string("GET ") + target + ": " + read_ec.message();
-                              return self->probe_again();
-                            }
-                            if (self->answers_ready(*response)) {
-                              self->report.protocol_answer = response->body();
-                              self->report.answered = Clock::now();
-                              self->probe_in_flight = false;
-                              // Counts once the listener is found in the tree (check_listener).
-                              if (self->report.owned == ReadyReport::time_point{}) return;
-                              return self->succeed();
-                            }
-                            self->probe_state = std::string("GET ") + target + " answered " +
-                                                std::to_string(response->result_int()) + " " +
-                                                response->body().substr(0, 200);
-                            self->probe_again();
-                          });
-                    });
+  auto request = std::make_shared<std::string>(std::string("GET ") + target + " HTTP/1.1\r\nHost: " + spec.host + ":" +
+                                               std::to_string(report.port) + "\r\nConnection: close\r\n\r\n");
+  boost::system::error_code ec;
+  const auto sent = socket->write_some(asio::buffer(*request), ec);  // the socket does not block
+  if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
+  if (ec || sent == request->size()) return request_written(socket, target, ec);
+  asio::async_write(
+      *socket, asio::buffer(*request) + sent,
+      [self = shared_from_this(), socket, request, target](boost::system::error_code write_ec, std::size_t) {
+        self->request_written(socket, target, write_ec);
+      });
+}
+
+void ReadyWait::State::request_written(std::shared_ptr<tcp::socket> socket, const char* target,
+                                       boost::system::error_code ec) {
+  if (finished) return;
+  if (ec) {
+    probe_state = std::string("GET ") + target + ": " + ec.message();
+    return probe_again();
+  }
+  // The GET is out: the listener's owner is looked up while the endpoint answers.
+  look_up_owner();
+  if (finished) return;
+  auto buffer = std::make_shared<boost::beast::flat_buffer>();
+  auto response = std::make_shared<HttpResponse>();
+  http::async_read(
+      *socket, *buffer, *response,
+      [self = shared_from_this(), socket, buffer, response, target](boost::system::error_code read_ec, std::size_t) {
+        if (self->finished) return;
+        if (read_ec) {
+          self->probe_state = std::string("GET ") + target + ": " + read_ec.message();
+          return self->probe_again();
+        }
+        if (self->answers_ready(*response)) {
+          self->report.protocol_answer = response->body();
+          self->report.answered = Clock::now();
+          self->probe_in_flight = false;
+          // Counts once the listener is found in the tree (check_listener).
+          if (self->report.owned == ReadyReport::time_point{}) return;
+          return self->succeed();
+        }
+        self->probe_state = std::string("GET ") + target + " answered " + std::to_string(response->result_int()) + " " +
+                            response->body().substr(0, 200);
+        self->probe_again();
+      });
 }
 
 bool ReadyWait::State::answers_ready(const HttpResponse& response) const {

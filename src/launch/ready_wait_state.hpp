@@ -83,6 +83,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   void bidi_status(std::shared_ptr<tcp::socket> socket);
   void read_handshake(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer);
   void request_http(std::shared_ptr<tcp::socket> socket);
+  void request_written(std::shared_ptr<tcp::socket> socket, const char* target, boost::system::error_code ec);
   bool answers_ready(const HttpResponse& response) const;
   void probe_session(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer);
   template <typename Next>
