@@ -185,8 +185,11 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
     try {
       plan.configure(process, port, state->directory);
       if (plan.tmpdir) {
-        const auto tmpdir = plan.tmpdir->empty() ? state->directory : state->directory / *plan.tmpdir;
-        std::filesystem::create_directory(tmpdir);
+        auto tmpdir = state->directory;
+        if (!plan.tmpdir->empty()) {  // else the launch directory itself, made above
+          tmpdir /= *plan.tmpdir;
+          std::filesystem::create_directory(tmpdir);
+        }
         process.environment["TMPDIR"] = tmpdir.string();
       }
       if (state->display) process.environment["DISPLAY"] = state->display->display;
