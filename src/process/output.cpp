@@ -1,28 +1,79 @@
 #include "process/output.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <thread>
+#include <utility>
 
 #include "foxport/error.hpp"
+#include "platform/pipe_write.hpp"
 
 namespace foxport::detail {
 namespace asio = boost::asio;
 
 namespace {
+
 constexpr std::size_t longest_line = 65536;  // a longer line is cut: output is for people
+constexpr auto fifo_reader_wait = std::chrono::seconds(10);
+
+// A FIFO that nobody reads yet: opening it for writing waits for a reader, as a shell's > does,
+// but boundedly. The open runs on a thread of its own, which a reader of ours releases when
+// nobody came. The descriptor, or -1 with errno.
+int open_when_read(const std::filesystem::path& file) {
+  auto opened = std::make_shared<std::promise<int>>();  // the descriptor, or -errno
+  auto result = opened->get_future();
+  std::thread([file, opened] {
+    int fd;
+    while ((fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC)) < 0 && errno == EINTR) {}
+    opened->set_value(fd >= 0 ? fd : -errno);
+  }).detach();  // it ends once the open returns: by a reader, ours at the latest
+  if (result.wait_for(fifo_reader_wait) == std::future_status::ready) {
+    const int fd = result.get();
+    if (fd >= 0) return fd;
+    errno = -fd;
+    return -1;
+  }
+  const int reader = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (reader >= 0) {
+    if (result.wait_for(std::chrono::seconds(1)) == std::future_status::ready) {
+      if (const int fd = result.get(); fd >= 0) ::close(fd);
+    }
+    ::close(reader);
+  }
+  errno = ETIMEDOUT;
+  return -1;
 }
+
+}  // namespace
 
 OutputCapture::OutputCapture(std::size_t keep_lines, LineCallback on_line)
     : keep_lines_(std::max<std::size_t>(keep_lines, 1)), on_line_(std::move(on_line)) {}
 
+OutputCapture::~OutputCapture() {
+  if (log_ >= 0) ::close(log_);
+}
+
 void OutputCapture::open_log(const std::filesystem::path& file) {
-  errno = 0;
-  log_.open(file, std::ios::app);
-  if (!log_) {  // the open(2) underneath leaves its errno: say the real cause, not "I/O error"
-    const int error = errno != 0 ? errno : EIO;
-    throw Error(std::error_code(error, std::system_category()), "cannot open the log file " + file.string());
+  int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0666);
+  const bool unread_fifo = fd < 0 && errno == ENXIO;
+  if (unread_fifo) fd = open_when_read(file);
+  if (fd < 0) {
+    const int error = errno;
+    throw Error(std::error_code(error, std::system_category()),
+                "cannot open the log file " + file.string() +
+                    (unread_fifo ? ": no process opened that FIFO for reading within " +
+                                       std::to_string(fifo_reader_wait.count()) + " s"
+                                 : std::string()));
   }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);  // a slow reader is waited for, as by a shell's >
+  log_ = fd;
 }
 
 void OutputCapture::start(asio::readable_pipe& out, asio::readable_pipe& err) {
@@ -35,7 +86,10 @@ void OutputCapture::add(Stream stream, std::string line) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (on_line_) on_line_(stream, line);
   std::lock_guard lock(mutex_);
-  if (log_.is_open()) log_ << (stream == Stream::err ? "[err] " : "") << line << '\n' << std::flush;
+  if (log_ >= 0) {
+    const std::string text = (stream == Stream::err ? "[err] " : "") + line + '\n';
+    if (!platform::write_without_sigpipe(log_, text)) ::close(std::exchange(log_, -1));  // the log ends, not we
+  }
   ring_.push_back(std::move(line));
   while (ring_.size() > keep_lines_) ring_.pop_front();
 }

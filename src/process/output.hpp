@@ -9,7 +9,6 @@
 #include <cstddef>
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -26,8 +25,12 @@ class OutputCapture {
   using LineCallback = std::function<void(Stream, std::string_view)>;
 
   OutputCapture(std::size_t keep_lines, LineCallback on_line);
+  ~OutputCapture();
+  OutputCapture(const OutputCapture&) = delete;
+  OutputCapture& operator=(const OutputCapture&) = delete;
 
-  /// Appends every line to `file` from now on. Throws Error naming the file.
+  /// Appends every line to `file` from now on, until a FIFO's reader goes. Throws Error naming
+  /// the file, also when it is a FIFO that nobody reads.
   void open_log(const std::filesystem::path& file);
   /// Starts reading both pipes until end of file (on the pipes' io_context).
   void start(boost::asio::readable_pipe& out, boost::asio::readable_pipe& err);
@@ -48,7 +51,7 @@ class OutputCapture {
   mutable std::mutex mutex_;
   mutable std::condition_variable closed_;
   std::deque<std::string> ring_;
-  std::ofstream log_;
+  int log_ = -1;  // the log file's descriptor
   int open_streams_ = 0;
 };
 

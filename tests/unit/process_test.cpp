@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -244,6 +245,61 @@ TEST(Process, AGuardKilledBeforeItReportsTheStartTakesTheProgramWithIt) {
   std::ifstream(program_pid) >> program;
   ASSERT_GT(program, 0);
   EXPECT_TRUE(wait_exited(program, 5s)) << "the program outlived its guard, killed before it reported the start";
+  fs::remove_all(dir);
+}
+
+// A FIFO as the log: a reader sees the output as it comes, and may come after the launch
+// began (Launch.TheGuardThatOwnsTheDirectoryEarlyRunsTheChild). Without one, opening it for
+// writing waited for ever: the launch now waits 10 s, then says so.
+TEST(Process, ALogFifoNobodyReadsIsAClearErrorAfterABoundedWait) {
+  const auto dir = foxport::make_temporary_directory("test");
+  const auto fifo = dir / "log";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto options = target({"print", "hello"});
+  options.log_file = fifo;
+  auto attempt = std::async(std::launch::async, [&options] {
+    try {
+      Process::spawn(std::move(options));
+      return std::string("spawned");
+    } catch (const foxport::Error& e) {
+      return std::string(e.what());
+    }
+  });
+  if (attempt.wait_for(20s) == std::future_status::timeout) {
+    ADD_FAILURE() << "the launch waited for a reader of its log FIFO for ever";
+    const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);  // lets it go on, so the test ends
+    attempt.wait();
+    ::close(reader);
+  }
+  const auto what = attempt.get();
+  EXPECT_NE(
+      what.find("cannot open the log file " + fifo.string() + ": no process opened that FIFO for reading within 10 s"),
+      std::string::npos)
+      << what;
+  fs::remove_all(dir);
+}
+
+// The log FIFO's reader goes away mid-output: the log ends there, and neither the output nor
+// the program hosting the library does (a write to it would raise SIGPIPE).
+TEST(Process, ALogFifoWhoseReaderLeavesEndsTheLogNotTheProgram) {
+  const auto dir = foxport::make_temporary_directory("test");
+  const auto fifo = dir / "log";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0);
+  auto options = target({"spew", "1048576"});  // far more than the FIFO holds
+  options.log_file = fifo;
+  auto done = first_line(options, "done");
+  const auto ignored = std::signal(SIGPIPE, SIG_DFL);  // as in a program that does not ignore it
+  auto process = Process::spawn(std::move(options));
+  pollfd logged{reader, POLLIN, 0};
+  ASSERT_EQ(::poll(&logged, 1, 5000), 1) << "nothing came through the log";
+  char chunk[4096];
+  EXPECT_GT(::read(reader, chunk, sizeof chunk), 0);
+  ::close(reader);  // the next write to the log has no reader: SIGPIPE would end this test binary
+  EXPECT_EQ(done.wait_for(10s), std::future_status::ready) << "the output stopped with the log";
+  EXPECT_TRUE(process.wait_for(10s).has_value());
+  std::signal(SIGPIPE, ignored);
   fs::remove_all(dir);
 }
 
