@@ -68,8 +68,10 @@ struct ProcessOptions {
   std::filesystem::path working_directory{};               ///< empty: the caller's
   std::vector<std::filesystem::path> owned_directories{};  ///< removed at stop, by the guard, and if spawn fails
   std::vector<std::string> delete_urls{};                  ///< HTTP DELETEd at stop, and by the guard
-  std::filesystem::path log_file{};                        ///< if set, every output line is appended here
-  std::size_t log_lines = 50;                              ///< lines kept for error messages
+  /// If set, every output line is appended here. A FIFO's reader may come up to 10 s after the
+  /// spawn (then Error); the log ends, not the program, when its reader goes.
+  std::filesystem::path log_file{};
+  std::size_t log_lines = 50;  ///< lines kept for error messages
   /// Called for every output line, on foxport's I/O thread; must not block.
   std::function<void(Stream, std::string_view)> on_line{};
   /// Called once when the launched program exits, on foxport's I/O thread.

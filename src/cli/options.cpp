@@ -55,7 +55,9 @@ void add_launch_options(CLI::App& app, LaunchOptions& options) {
   app.add_option("--pref", options.prefs, "NAME=VALUE Firefox preference (repeatable; true/false/integers typed)");
   app.add_option("--arg", options.arguments, "An extra argument for the child (repeatable)")->allow_extra_args(false);
   app.add_option("--timeout", options.timeout, "Seconds to wait until ready (default 30)");
-  app.add_option("--log", options.log, "Append the child's output to FILE (all of it, until it stops)");
+  app.add_option(
+      "--log", options.log,
+      "Append the child's output to FILE (all of it, until it stops; a FIFO: waits up to 10 s for its reader)");
   app.add_option("--driver-log-level", options.driver_log_level,
                  "The driver's log level, its log going to --log / -v: geckodriver --log LEVEL; chromedriver "
                  "--verbose (trace) or --log-level=")
