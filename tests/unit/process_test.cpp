@@ -40,6 +40,20 @@ int parent_of(int pid) {
   return std::stoi(text.substr(text.rfind(')') + 4));
 }
 
+// What Process::spawn threw: its code and message ("spawned" and no code when it did not throw).
+struct SpawnFailure {
+  std::error_code code;
+  std::string what;
+};
+SpawnFailure spawn_failure(ProcessOptions options) {
+  try {
+    Process::spawn(std::move(options));
+    return {{}, "spawned"};
+  } catch (const foxport::Error& e) {
+    return {e.code(), e.what()};
+  }
+}
+
 // Resolves with the first output line that starts with `prefix`.
 std::future<std::string> first_line(ProcessOptions& options, std::string prefix) {
   auto promise = std::make_shared<std::promise<std::string>>();
@@ -144,13 +158,9 @@ TEST(Process, MissingBinaryIsAClearError) {
   options.executable = "foxport-no-such-binary";
   const auto dir = foxport::make_temporary_directory("never-started");
   options.owned_directories = {dir};
-  try {
-    Process::spawn(std::move(options));
-    FAIL() << "spawn succeeded";
-  } catch (const foxport::Error& e) {
-    EXPECT_EQ(e.code(), foxport::errc::binary_not_found);
-    EXPECT_NE(std::string(e.what()).find("foxport-no-such-binary not found in PATH ("), std::string::npos) << e.what();
-  }
+  const auto failure = spawn_failure(std::move(options));
+  EXPECT_EQ(failure.code, foxport::errc::binary_not_found);
+  EXPECT_NE(failure.what.find("foxport-no-such-binary not found in PATH ("), std::string::npos) << failure.what;
   EXPECT_FALSE(fs::exists(dir));  // owned by the launch even when it never started
   std::error_code ec;
   auto process = Process::spawn(target({}), ec);
@@ -166,13 +176,9 @@ TEST(Process, NonExecutableFileIsAClearError) {
   std::ofstream(file) << "#!/bin/sh\n";
   auto options = target({});
   options.executable = file;
-  try {
-    Process::spawn(std::move(options));
-    FAIL() << "spawn succeeded";
-  } catch (const foxport::Error& e) {
-    EXPECT_EQ(e.code(), foxport::errc::binary_not_executable);
-    EXPECT_NE(std::string(e.what()).find(file.string() + " is not executable"), std::string::npos) << e.what();
-  }
+  const auto failure = spawn_failure(std::move(options));
+  EXPECT_EQ(failure.code, foxport::errc::binary_not_executable);
+  EXPECT_NE(failure.what.find(file.string() + " is not executable"), std::string::npos) << failure.what;
   fs::remove(file);
 }
 
@@ -184,30 +190,19 @@ TEST(Process, FailedExecIsAClearErrorAndLeavesNoZombie) {
   fs::permissions(file, fs::perms::owner_all);
   auto options = target({});
   options.executable = file;
-  try {
-    Process::spawn(std::move(options));
-    FAIL() << "spawn succeeded";
-  } catch (const foxport::Error& e) {
-    EXPECT_EQ(e.code(), std::errc::executable_format_error);
-    EXPECT_NE(std::string(e.what()).find("cannot execute " + file.string()), std::string::npos) << e.what();
-  }
+  const auto failure = spawn_failure(std::move(options));
+  EXPECT_EQ(failure.code, std::errc::executable_format_error);
+  EXPECT_NE(failure.what.find("cannot execute " + file.string()), std::string::npos) << failure.what;
   fs::remove(file);
   // No zombie: checked by the leak listener after this test.
 }
 
 TEST(Process, MissingGuardIsAClearError) {
   ::setenv("FOXPORT_GUARD", "/nonexistent/foxport-guard", 1);
-  std::error_code ec;
-  std::string what;
-  try {
-    Process::spawn(target({"sleep", "60"}));
-  } catch (const foxport::Error& e) {
-    ec = e.code();
-    what = e.what();
-  }
+  const auto failure = spawn_failure(target({"sleep", "60"}));
   ::unsetenv("FOXPORT_GUARD");
-  EXPECT_EQ(ec, foxport::errc::guard_missing);
-  EXPECT_NE(what.find("/nonexistent/foxport-guard"), std::string::npos) << what;
+  EXPECT_EQ(failure.code, foxport::errc::guard_missing);
+  EXPECT_NE(failure.what.find("/nonexistent/foxport-guard"), std::string::npos) << failure.what;
 }
 
 // A guard killed after it started the program but before it said so (CI saw it: the program
@@ -229,18 +224,11 @@ TEST(Process, AGuardKilledBeforeItReportsTheStartTakesTheProgramWithIt) {
   }
   fs::permissions(guard, fs::perms::owner_all);
   ::setenv("FOXPORT_GUARD", guard.c_str(), 1);
-  std::error_code ec;
-  std::string what;
-  try {
-    Process::spawn(target({"sleep", "60"}));
-    ADD_FAILURE() << "spawn succeeded";
-  } catch (const foxport::Error& e) {
-    ec = e.code();
-    what = e.what();
-  }
+  const auto failure = spawn_failure(target({"sleep", "60"}));
   ::unsetenv("FOXPORT_GUARD");
-  EXPECT_EQ(ec, foxport::errc::guard_failed);
-  EXPECT_NE(what.find(") was killed by signal 9 (Killed) before it reported the start; "), std::string::npos) << what;
+  EXPECT_EQ(failure.code, foxport::errc::guard_failed);
+  EXPECT_NE(failure.what.find(") was killed by signal 9 (Killed) before it reported the start; "), std::string::npos)
+      << failure.what;
   int program = 0;
   std::ifstream(program_pid) >> program;
   ASSERT_GT(program, 0);
@@ -257,14 +245,7 @@ TEST(Process, ALogFifoNobodyReadsIsAClearErrorAfterABoundedWait) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   auto options = target({"print", "hello"});
   options.log_file = fifo;
-  auto attempt = std::async(std::launch::async, [&options] {
-    try {
-      Process::spawn(std::move(options));
-      return std::string("spawned");
-    } catch (const foxport::Error& e) {
-      return std::string(e.what());
-    }
-  });
+  auto attempt = std::async(std::launch::async, [&options] { return spawn_failure(std::move(options)).what; });
   if (attempt.wait_for(20s) == std::future_status::timeout) {
     ADD_FAILURE() << "the launch waited for a reader of its log FIFO for ever";
     const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);  // lets it go on, so the test ends
