@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -55,17 +56,6 @@ class DripListener {
   FakePeer peer_;  // last: its thread goes before the members it uses
 };
 
-// Whether a thread of `pid` waits in open() for a FIFO's reader.
-bool blocked_opening_a_fifo(int pid) {
-  std::error_code ec;
-  for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
-    std::ifstream wchan(task.path() / "wchan");
-    std::string where;
-    if (std::getline(wchan, where) && where == "wait_for_partner") return true;
-  }
-  return false;
-}
-
 // The children of this process that run foxport-guard (from /proc/PID/stat: "pid (comm) state ppid").
 std::vector<int> guard_children() {
   std::vector<int> guards;
@@ -99,8 +89,8 @@ TEST(Launch, TheGuardThatOwnsTheDirectoryEarlyRunsTheChild) {
   options.driver = FOXPORT_TEST_SUPPORT_DIR "/geckodriver-standin";
   options.log_file = fifo;
   auto launched = std::async(std::launch::async, [&] { return foxport::Geckodriver::launch(options); });
-  for (int i = 0; i < 3000 && !blocked_opening_a_fifo(::getpid()); ++i) std::this_thread::sleep_for(10ms);
-  ASSERT_TRUE(blocked_opening_a_fifo(::getpid())) << "the launch never blocked opening " << fifo;
+  ASSERT_TRUE(foxport::testing::wait_blocked_opening_a_fifo(::getpid(), 30s))
+      << "the launch never blocked opening " << fifo;
   const auto early = guard_children();
   // Unblocks the launch, and reads the log until the launch closes it.
   auto drained = std::async(std::launch::async, [&] {
@@ -205,24 +195,51 @@ time.sleep(3600)
   fs::remove(options.driver);
 }
 
-// #15 item 3: a SIGKILL before the launch's guard existed leaked its directory, for certain
-// while opening a FIFO given as --log (it blocks until a reader comes). The launch's guard, started first, owns
-// the directory from the moment it exists, and removes it when foxport dies.
-TEST(Kill, ASigkillWhileOpeningTheLogFifoLeavesNoDirectory) {
-  const auto fifo = fs::temp_directory_path() / "log.fifo";  // the test's private TMPDIR, foxport's too
-  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  Subprocess foxport(foxport_command(
-      {"start", "--geckodriver", "--driver", FOXPORT_TEST_SUPPORT_DIR "/geckodriver-standin", "--log", fifo.string()}));
-  // Bounded polling of /proc: nothing else tells when a thread starts waiting for a reader.
-  for (int i = 0; i < 3000 && !blocked_opening_a_fifo(foxport.pid()); ++i) std::this_thread::sleep_for(10ms);
-  ASSERT_TRUE(blocked_opening_a_fifo(foxport.pid())) << "foxport never blocked opening " << fifo;
-  std::vector<fs::path> ours;
-  for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
-    if (entry.path().filename().string().rfind("foxport-", 0) == 0) ours.push_back(entry.path());
+namespace {
+
+// `foxport start --geckodriver` paused inside its launch: it waits for a reader of the FIFO
+// given as its log (the test's private TMPDIR is foxport's too).
+struct LaunchWaitingForItsLog {
+  fs::path fifo = fs::temp_directory_path() / "log.fifo";
+  std::unique_ptr<Subprocess> foxport;
+  std::vector<fs::path> directories;  // the launch directories made by then
+
+  LaunchWaitingForItsLog() {
+    if (::mkfifo(fifo.c_str(), 0600) != 0) return;
+    foxport = std::make_unique<Subprocess>(
+        foxport_command({"start", "--geckodriver", "--driver", FOXPORT_TEST_SUPPORT_DIR "/geckodriver-standin", "--log",
+                         fifo.string()}));
+    if (!foxport::testing::wait_blocked_opening_a_fifo(foxport->pid(), 30s)) return;
+    for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
+      if (entry.path().filename().string().rfind("foxport-", 0) == 0) directories.push_back(entry.path());
+    }
   }
-  ASSERT_FALSE(ours.empty()) << "no launch directory was made before the log was opened";
-  ::kill(foxport.pid(), SIGKILL);
-  foxport.wait();
-  for (const auto& directory : ours) EXPECT_TRUE(foxport::testing::wait_removed(directory, 10s)) << directory;
-  fs::remove(fifo);
+  ~LaunchWaitingForItsLog() { fs::remove(fifo); }
+};
+
+}  // namespace
+
+// #15 item 3: a SIGKILL before the launch's guard existed leaked its directory, for certain
+// while opening a FIFO given as --log (it waits for a reader). The launch's guard, started
+// first, owns the directory from the moment it exists, and removes it when foxport dies.
+TEST(Kill, ASigkillWhileOpeningTheLogFifoLeavesNoDirectory) {
+  LaunchWaitingForItsLog launch;
+  ASSERT_FALSE(launch.directories.empty()) << "no launch directory while foxport waited for a reader of its log";
+  ::kill(launch.foxport->pid(), SIGKILL);
+  launch.foxport->wait();
+  for (const auto& directory : launch.directories)
+    EXPECT_TRUE(foxport::testing::wait_removed(directory, 10s)) << directory;
+}
+
+// A SIGTERM there: foxport does not remove a directory the launch may still be filling. After
+// waiting 2 s for the launch it ends all the same, and the guard removes the directory.
+TEST(Kill, ASigtermWhileOpeningTheLogFifoEndsTheLaunchAndLeavesNoDirectory) {
+  LaunchWaitingForItsLog launch;
+  ASSERT_FALSE(launch.directories.empty()) << "no launch directory while foxport waited for a reader of its log";
+  ::kill(launch.foxport->pid(), SIGTERM);
+  EXPECT_EQ(launch.foxport->wait(), 143);
+  EXPECT_NE(launch.foxport->rest_of_stderr().find("Terminated while launching: nothing was started"),
+            std::string::npos);
+  for (const auto& directory : launch.directories)
+    EXPECT_TRUE(foxport::testing::wait_removed(directory, 10s)) << directory;
 }
