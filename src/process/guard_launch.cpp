@@ -177,10 +177,11 @@ Process Process::spawn_owned(ProcessOptions options, detail::PendingGuard* pendi
       throw Error(std::error_code(first->value, std::system_category()),
                   detail::cannot_execute(impl->executable, first->value));
     }
-    // Killed between starting the program and saying so: the program runs on, unknown but
-    // marked. It goes as it would had the guard been killed later.
+    // Killed between starting the program and saying so (it said nothing: each line is one
+    // write): the program runs on, unknown but marked. It goes as it would had the guard been
+    // killed later.
     const int guard_pid = impl->child.id();
-    if (const auto killed = killed_by_signal(guard_pid)) {
+    if (const auto killed = first_line.empty() ? killed_by_signal(guard_pid) : std::nullopt) {
       impl->take_over_tree();
       impl->child.wait(ignored);
       throw Error(errc::guard_failed, "the guard of " + impl->executable.string() + " (foxport-guard, pid " +

@@ -271,12 +271,12 @@ TEST(Process, ALogFifoWhoseReaderLeavesEndsTheLogNotTheProgram) {
   auto options = target({"spew", "1048576"});  // far more than the FIFO holds
   options.log_file = fifo;
   auto done = first_line(options, "done");
-  const auto ignored = std::signal(SIGPIPE, SIG_DFL);  // as in a program that does not ignore it
   auto process = Process::spawn(std::move(options));
   pollfd logged{reader, POLLIN, 0};
   ASSERT_EQ(::poll(&logged, 1, 5000), 1) << "nothing came through the log";
   char chunk[4096];
   EXPECT_GT(::read(reader, chunk, sizeof chunk), 0);
+  const auto ignored = std::signal(SIGPIPE, SIG_DFL);  // as in a program that does not ignore it
   ::close(reader);  // the next write to the log has no reader: SIGPIPE would end this test binary
   EXPECT_EQ(done.wait_for(10s), std::future_status::ready) << "the output stopped with the log";
   EXPECT_TRUE(process.wait_for(10s).has_value());
