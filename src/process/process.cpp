@@ -72,7 +72,13 @@ void Process::Impl::start_io() {
   } else {
     watch_direct_exit();
   }
-  thread = std::thread([this] { io.run(); });
+  thread = std::thread([this] {
+    // A thread's first allocation makes its malloc arena (glibc: mmap, munmap, mprotect):
+    // made now, while the program starts, not as its first line is on its way (#19).
+    void* volatile first = ::operator new(1);
+    ::operator delete(first);
+    io.run();
+  });
 }
 
 void Process::Impl::stop(const StopPolicy& policy) {

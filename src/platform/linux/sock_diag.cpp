@@ -42,9 +42,10 @@ std::string hex_address(const std::string& hex) {
 
 // sock_diag walks only the listening hash, where reading /proc/net/tcp walks every
 // connection bucket (milliseconds per read on this kernel).
-std::optional<std::vector<Listener>> linux_sock_diag::listeners(int family, int protocol, std::uint16_t port) {
-  const int fd = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-  if (fd < 0) return std::nullopt;
+namespace {
+
+// One dump of `family`'s listeners on the netlink socket `fd`.
+std::optional<std::vector<Listener>> dump_listeners(int fd, int family, int protocol, std::uint16_t port) {
   struct {
     nlmsghdr header;
     inet_diag_req_v2 request;
@@ -57,10 +58,8 @@ std::optional<std::vector<Listener>> linux_sock_diag::listeners(int family, int 
   message.request.idiag_states = 1u << TCP_LISTEN;
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
-  if (::sendto(fd, &message, sizeof message, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) {
-    ::close(fd);
+  if (::sendto(fd, &message, sizeof message, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0)
     return std::nullopt;
-  }
   std::vector<Listener> found;
   bool complete = false;  // only a clean NLMSG_DONE makes the answer whole
   alignas(nlmsghdr) char buffer[32768];
@@ -89,9 +88,27 @@ std::optional<std::vector<Listener>> linux_sock_diag::listeners(int family, int 
       found.push_back({text, port, diag->idiag_inode});
     }
   }
-  ::close(fd);
   if (!complete) return std::nullopt;
   return found;
+}
+
+// A netlink socket for sock_diag queries, closed with its scope.
+struct DiagSocket {
+  int fd = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  DiagSocket() = default;
+  DiagSocket(const DiagSocket&) = delete;
+  DiagSocket& operator=(const DiagSocket&) = delete;
+  ~DiagSocket() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+std::optional<std::vector<Listener>> linux_sock_diag::listeners(int family, int protocol, std::uint16_t port) {
+  const DiagSocket diag;
+  if (diag.fd < 0) return std::nullopt;
+  return dump_listeners(diag.fd, family, protocol, port);
 }
 
 namespace {
@@ -118,8 +135,9 @@ std::vector<Listener> proc_net_listeners(std::uint16_t port) {
 }  // namespace
 
 std::vector<Listener> listeners_on(std::uint16_t port) {
-  auto found = linux_sock_diag::listeners(AF_INET, IPPROTO_TCP, port);
-  auto found6 = found ? linux_sock_diag::listeners(AF_INET6, IPPROTO_TCP, port) : std::nullopt;
+  const DiagSocket diag;  // one socket for both dumps: the readiness check waits for them (#19)
+  auto found = diag.fd >= 0 ? dump_listeners(diag.fd, AF_INET, IPPROTO_TCP, port) : std::nullopt;
+  auto found6 = found ? dump_listeners(diag.fd, AF_INET6, IPPROTO_TCP, port) : std::nullopt;
   if (!found || !found6) return proc_net_listeners(port);
   found->insert(found->end(), found6->begin(), found6->end());
   return *found;
@@ -133,9 +151,10 @@ std::optional<int> socket_owner(unsigned long inode, const std::vector<int>& pid
     if (fds == nullptr) continue;
     bool found = false;
     while (const dirent* entry = ::readdir(fds)) {
+      if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;  // "." and ".."
+      // Relative to the open directory: no walk of /proc/PID/fd per descriptor (#19).
       char target[64];
-      const auto path = dir + "/" + entry->d_name;
-      const auto n = ::readlink(path.c_str(), target, sizeof target - 1);
+      const auto n = ::readlinkat(::dirfd(fds), entry->d_name, target, sizeof target - 1);
       if (n > 0 && wanted.compare(0, std::string::npos, target, static_cast<size_t>(n)) == 0) {
         found = true;
         break;
