@@ -9,6 +9,8 @@
 //                       [--selenium SCRIPT]   (tests/bench/selenium-service-start.js; needs node)
 //                       [--foxport-before PATH]  (another build's foxport, e.g. before a change, in the same rounds)
 //                       [--fast-driver PATH]  (tests/bench/fast_driver.cpp: what foxport adds to a driver's start)
+//                       [--floor-launcher PATH]  (tests/bench/floor_launcher.cpp, with the fast driver: what
+//                                                 any launcher with foxport's guarantees adds here)
 
 #include <fcntl.h>
 #include <poll.h>
@@ -179,10 +181,11 @@ int main(int argc, char** argv) {
   const auto selenium = paths["selenium"];
   const auto before = paths["foxport-before"];
   const auto fast = paths["fast-driver"];
+  const auto floor = paths["floor-launcher"];
   if (foxport.empty() || chromedriver.empty() || geckodriver.empty()) {
     std::fprintf(stderr,
                  "usage: foxport-bench-start --runs N --foxport P --chromedriver P --geckodriver P "
-                 "[--selenium SCRIPT] [--foxport-before P] [--fast-driver P]\n");
+                 "[--selenium SCRIPT] [--foxport-before P] [--fast-driver P [--floor-launcher P]]\n");
     return 64;
   }
   const auto any = [](const std::string& line) { return !line.empty(); };
@@ -231,6 +234,7 @@ int main(int argc, char** argv) {
       steps.push_back([&] {
         note("fx-fd", start_ms({foxport, "start", "--geckodriver", "--driver", fast, "--json", "-q"}, any, 0));
       });
+      if (!floor.empty()) steps.push_back([&] { note("fl-fd", start_ms({floor, fast}, any, 0)); });
     }
     if (!selenium.empty()) {
       steps.push_back([&] { note("sel-cd", selenium_ms(selenium, "chrome", chromedriver)); });
@@ -268,6 +272,8 @@ int main(int argc, char** argv) {
   row("a driver that starts as fast as a program can (`tests/bench/fast_driver.cpp`, exec to \"Listening on\")", "fd",
       "fd", "baseline");
   row("`foxport start --geckodriver --driver` that driver (exec to ready line)", "fx-fd", "fd", "");
+  row("the least launcher with foxport's guarantees (`tests/bench/floor_launcher.cpp`) and that driver", "fl-fd", "fd",
+      "");
   row("chromedriver --version (exec to exit)", "v-cd", "v-cd", "baseline");
   row("`foxport --version` (exec to exit), ratio to chromedriver's", "v-fx", "v-cd", "");
   row((gecko_name + " --version (exec to exit)").c_str(), "v-gd", "v-gd", "baseline");
@@ -286,6 +292,13 @@ int main(int argc, char** argv) {
         " %.2f ms to the fast driver's: a real geckodriver 0.35, which starts in %.1f ms (#19), would take %.2fx its "
         "own start under foxport;",
         added("fx-fd", "fd"), real_geckodriver_ms, as_geckodriver(added("fx-fd", "fd")));
+    if (!times["fl-fd"].empty()) {
+      std::printf(
+          " a launcher with the same guarantees and nothing more adds %.2f ms (%.2fx for that geckodriver), so %.2f ms "
+          "is foxport's own, and the 2x target allows foxport %.2f ms more than that floor;",
+          added("fl-fd", "fd"), as_geckodriver(added("fl-fd", "fd")), added("fx-fd", "fl-fd"),
+          real_geckodriver_ms - added("fl-fd", "fd"));
+    }
   }
   if (!times["fx-cd"].empty() && !times["cd"].empty()) {
     std::printf(" %.2f ms to chromedriver's (%.2fx for that geckodriver).", added("fx-cd", "cd"),
