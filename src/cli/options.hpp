@@ -2,7 +2,6 @@
 // What `run` and `start` share: the launch options, the launch they make, and the command's
 // exit codes and usage errors.
 
-#include <CLI/CLI.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -20,6 +19,12 @@
 #include "foxport/endpoint.hpp"
 #include "foxport/firefox.hpp"
 #include "platform/signal_wait.hpp"
+
+// Declared, not included: CLI11's header constructs its validators in every translation unit
+// that includes it, at each start of the command (#19); main.cpp and options.cpp include it.
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace foxport::cli {
 
