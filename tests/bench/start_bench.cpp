@@ -192,12 +192,16 @@ int main(int argc, char** argv) {
   const auto chrome_ready = [](const std::string& line) { return contains(line, "started successfully"); };
   const auto gecko_ready = [](const std::string& line) { return contains(line, "Listening on"); };
   std::map<std::string, std::vector<double>> times;
+  std::map<std::string, std::map<int, double>> by_round;  // for differences within a round
   Rss chrome_rss, gecko_rss;
-  auto note = [&times](const std::string& what, double value) {
-    if (value >= 0) times[what].push_back(value);
+  int round = 0;
+  auto note = [&](const std::string& what, double value) {
+    if (value < 0) return;
+    times[what].push_back(value);
+    by_round[what][round] = value;
   };
   // Each round runs everything once; the order alternates between rounds.
-  for (int round = 0; round < runs; ++round) {
+  for (round = 0; round < runs; ++round) {
     std::vector<std::function<void()>> steps = {
         [&] {
           note("cd", start_ms({chromedriver, "--port=0"}, chrome_ready, SIGTERM));
@@ -282,11 +286,18 @@ int main(int argc, char** argv) {
   // start-up, and its slow first answer, are in the other difference): the geckodriver target
   // judged with it when the geckodriver here is not a real one.
   constexpr double real_geckodriver_ms = 1.6;  // geckodriver 0.35's own start on a quiet machine (#19)
+  // The median of the differences within each round: the machine's state drifts between
+  // rounds (the host trims the page cache), and both starts of a round share it.
   const auto added = [&](const char* with, const char* without) {
-    return quantile(times[with], 0.5) - quantile(times[without], 0.5);
+    std::vector<double> differences;
+    for (const auto& [at, value] : by_round[with]) {
+      if (const auto other = by_round[without].find(at); other != by_round[without].end())
+        differences.push_back(value - other->second);
+    }
+    return quantile(differences, 0.5);
   };
   const auto as_geckodriver = [&](double ms) { return (real_geckodriver_ms + ms) / real_geckodriver_ms; };
-  std::printf("\nWhat foxport adds to a driver's start (medians):");
+  std::printf("\nWhat foxport adds to a driver's start (medians of the differences within a round):");
   if (!times["fx-fd"].empty() && !times["fd"].empty()) {
     std::printf(
         " %.2f ms to the fast driver's: a real geckodriver 0.35, which starts in %.1f ms (#19), would take %.2fx its "
