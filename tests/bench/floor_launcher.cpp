@@ -1,6 +1,7 @@
 // The least a launcher with foxport's guarantees adds to a driver's start, for the start
 // benchmark (#19): it tells what those guarantees cost on this machine from what is foxport's
-// own. One launch of a geckodriver-like DRIVER, plain POSIX, no messages (an exit code says
+// own. One launch of a geckodriver-like DRIVER, plain POSIX and written out on its own (it
+// links nothing of foxport's, as fast_driver.cpp does not), no messages (an exit code says
 // what failed), nothing foxport does beyond this:
 //   - a guard is forked first, a subreaper leading a group of its own; it is handed the launch
 //     directory, runs the driver with a parent-death signal, and once the control pipe ends
