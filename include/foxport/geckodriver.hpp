@@ -1,6 +1,6 @@
 #pragma once
-/// geckodriver (WebDriver for Firefox) on port 0 or a leased port, with a leased
-/// --websocket-port and a private --profile-root.
+/// geckodriver (WebDriver for Firefox) on port 0 or a leased port, with --websocket-port 0
+/// (each session's Firefox picks its WebDriver BiDi port) and a private --profile-root.
 
 #include "foxport/driver_service.hpp"
 #include "foxport/export.hpp"

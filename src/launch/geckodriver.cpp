@@ -26,21 +26,19 @@ Geckodriver Geckodriver::launch(GeckodriverOptions options) {
     plan.process.environment.erase("MOZ_HEADLESS");
     plan.process.unset_environment.emplace_back("MOZ_HEADLESS");
   }
-  // --websocket-port defaults to 9222 for every geckodriver: parallel jobs would collide.
-  auto websocket = PortLease::acquire(PortRange::default_range());
+  // --websocket-port defaults to 9222 for every geckodriver, and parallel sessions that ask
+  // for WebDriver BiDi would collide there. 0 lets each session's Firefox bind a free port
+  // and name it in the session's webSocketUrl (as Firefox launches use port 0 for BiDi).
   plan.configure = [&](ProcessOptions& process, std::uint16_t port, const fs::path& dir) {
-    std::vector<std::string> args = {"--port",         std::to_string(port), "--host",
-                                     options.host,     "--websocket-port",   std::to_string(websocket.port()),
-                                     "--profile-root", dir.string()};
+    std::vector<std::string> args = {"--port", std::to_string(port), "--host",    options.host, "--websocket-port",
+                                     "0",      "--profile-root",     dir.string()};
     if (!options.firefox.empty()) args.insert(args.end(), {"--binary", options.firefox.string()});
     if (options.marionette_port != 0)
       args.insert(args.end(), {"--marionette-port", std::to_string(options.marionette_port)});
     if (!log_level.empty()) args.insert(args.end(), {"--log", log_level});
     process.arguments.insert(process.arguments.begin(), args.begin(), args.end());
   };
-  auto state = detail::launch(std::move(plan));
-  state->leases.push_back(std::move(websocket));
-  return Geckodriver(std::move(state));
+  return Geckodriver(detail::launch(std::move(plan)));
 }
 
 Geckodriver Geckodriver::launch(GeckodriverOptions options, std::error_code& ec) {

@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,9 +20,13 @@
 #include <utility>
 #include <vector>
 
+#include <boost/json.hpp>
+
 #include "foxport/driver.hpp"
 #include "foxport/error.hpp"
 #include "foxport/firefox.hpp"
+#include "foxport/inspect.hpp"
+#include "foxport/websocket.hpp"
 #include "support/page_server.hpp"
 #include "support/subprocess.hpp"
 #include "support/wait.hpp"
@@ -78,6 +84,46 @@ TEST_F(Geckodriver, OpensAPageAndLeavesNothingBehind) {
   driver.stop();
   for (const int pid : tree) EXPECT_TRUE(gone(pid)) << "pid " << pid << " survived";
   EXPECT_FALSE(fs::exists(profile_root));
+}
+
+// geckodriver's --websocket-port is 9222 for every instance unless told otherwise: two
+// drivers whose sessions use WebDriver BiDi at the same time must not meet there.
+TEST_F(Geckodriver, SessionsOfTwoDriversGetWebDriverBiDiPortsOfTheirOwn) {
+  foxport::testing::PageServer page;
+  std::vector<foxport::Geckodriver> drivers;
+  std::vector<boost::json::value> sessions;
+  for (int i = 0; i < 2; ++i) {
+    drivers.push_back(foxport::Geckodriver::launch(gecko_options()));
+    sessions.push_back(boost::json::parse(drivers.back().client().request(
+        "POST", "/session",
+        R"({"capabilities":{"alwaysMatch":{"webSocketUrl":true,"moz:firefoxOptions":{"args":["-headless"]}}}})")));
+  }
+  std::vector<std::uint16_t> ports;
+  for (std::size_t i = 0; i < drivers.size(); ++i) {
+    const auto* url = sessions[i].at("capabilities").as_object().if_contains("webSocketUrl");
+    ASSERT_TRUE(url != nullptr && url->is_string()) << "no webSocketUrl in " << sessions[i];
+    const std::string bidi_url(url->as_string());
+    ports.push_back(static_cast<std::uint16_t>(std::stoi(bidi_url.substr(bidi_url.rfind(':') + 1))));
+    // The BiDi listener is this driver's Firefox's, and it drives this session.
+    const auto tree = drivers[i].process().tree();
+    const auto listeners = foxport::listeners_on(ports.back());
+    ASSERT_FALSE(listeners.empty()) << "nothing listens on " << bidi_url;
+    for (const auto& holder : listeners.front().holders)
+      EXPECT_TRUE(std::find(tree.begin(), tree.end(), holder.pid) != tree.end())
+          << bidi_url << " is held by pid " << holder.pid << " (" << holder.command_line << "), not this driver's tree";
+    auto bidi = foxport::WebSocketClient::connect(bidi_url);
+    const auto contexts = boost::json::parse(bidi.command("browsingContext.getTree")).at("contexts").as_array();
+    ASSERT_FALSE(contexts.empty());
+    bidi.command("browsingContext.navigate",
+                 boost::json::serialize(boost::json::object{
+                     {"context", contexts.front().at("context")}, {"url", page.url()}, {"wait", "complete"}}));
+    const std::string id(sessions[i].at("sessionId").as_string());
+    EXPECT_EQ(drivers[i].client().title(id), page.title());
+    bidi.close();
+  }
+  EXPECT_NE(ports[0], ports[1]);
+  for (std::size_t i = 0; i < drivers.size(); ++i)
+    drivers[i].client().delete_session(std::string(sessions[i].at("sessionId").as_string()));
 }
 
 TEST_F(Geckodriver, KillingTheDriverMidSessionStillTakesFirefoxDown) {
