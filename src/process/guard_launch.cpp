@@ -27,11 +27,14 @@ namespace {
 constexpr const char* tree_mark_variable = "FOXPORT_TREE";
 
 // Reads the guard's first status line ("started PID" or "failed ERRNO") before the I/O
-// thread exists. Bounded: the guard forks and execs at once.
-std::string read_first_status(int fd, std::chrono::milliseconds timeout) {
-  std::string line;
+// thread exists; whatever the read took beyond it goes to `rest`, for the I/O thread (the
+// guard writes each line at once, so this is one read, not one per byte: #19). Bounded: the
+// guard forks and execs at once.
+std::string read_first_status(int fd, std::chrono::milliseconds timeout, std::string& rest) {
+  std::string text;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (line.find('\n') == std::string::npos) {
+  std::size_t eol = std::string::npos;
+  while ((eol = text.find('\n')) == std::string::npos) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return {};
@@ -39,13 +42,15 @@ std::string read_first_status(int fd, std::chrono::milliseconds timeout) {
     const int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) return {};
-    char c = 0;
-    const auto n = ::read(fd, &c, 1);  // one byte at a time: later lines belong to the I/O thread
-    if (n <= 0) return line;
-    line += c;
+    char buffer[512];
+    const auto n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return text;
+    text.append(buffer, static_cast<std::size_t>(n));
   }
-  line.pop_back();
-  return line;
+  rest = text.substr(eol + 1);
+  text.resize(eol);
+  return text;
 }
 
 std::vector<std::string> guard_arguments(const ProcessOptions& options, const fs::path& executable) {
@@ -97,15 +102,14 @@ std::optional<ExitStatus> killed_by_signal(int guard) {
 }  // namespace
 
 void Process::Impl::read_status(std::shared_ptr<std::string> pending) {
+  for (std::size_t eol; (eol = pending->find('\n')) != std::string::npos;) {
+    if (const auto line = guard::parse_status(std::string_view(*pending).substr(0, eol))) on_status(*line);
+    pending->erase(0, eol + 1);
+  }
   auto chunk = std::make_shared<std::array<char, 512>>();
   status_pipe.async_read_some(asio::buffer(*chunk),
                               [this, pending, chunk](boost::system::error_code ec, std::size_t n) {
                                 pending->append(chunk->data(), n);
-                                for (std::size_t eol; (eol = pending->find('\n')) != std::string::npos;) {
-                                  if (const auto line = guard::parse_status(std::string_view(*pending).substr(0, eol)))
-                                    on_status(*line);
-                                  pending->erase(0, eol + 1);
-                                }
                                 if (!ec) return read_status(pending);
                                 // The guard is gone, whatever it said. Killed, it could not clean up.
                                 const auto killed = killed_by_signal(child.id());
@@ -168,7 +172,8 @@ Process Process::spawn_owned(ProcessOptions options, detail::PendingGuard* pendi
   impl->err.assign(std::exchange(ends.err, -1));
   impl->status_pipe.assign(std::exchange(ends.status, -1));
 
-  const auto first_line = read_first_status(impl->status_pipe.native_handle(), 10s);
+  std::string rest;
+  const auto first_line = read_first_status(impl->status_pipe.native_handle(), 10s, rest);
   const auto first = guard::parse_status(first_line);
   if (!first || first->kind != guard::Status::Kind::started) {
     boost::system::error_code ignored;
@@ -196,7 +201,7 @@ Process Process::spawn_owned(ProcessOptions options, detail::PendingGuard* pendi
                                         " (it said \"" + first_line + "\")");
   }
   impl->pid = first->value;
-  impl->start_io();
+  impl->start_io(std::move(rest));
   return Process(std::move(impl));
 }
 

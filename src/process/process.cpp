@@ -65,10 +65,11 @@ void Process::Impl::on_status(const guard::Status& status) {
   }
 }
 
-void Process::Impl::start_io() {
+void Process::Impl::start_io(std::string status_read) {
   output.start(out, err);
   if (guarded) {
-    read_status(std::make_shared<std::string>());
+    // Lines already read are handled on the I/O thread, as every later one.
+    asio::post(io, [this, pending = std::make_shared<std::string>(std::move(status_read))] { read_status(pending); });
   } else {
     watch_direct_exit();
   }

@@ -51,7 +51,7 @@ struct Process::Impl {
   /// A status from the guard (or the direct child's reaper).
   void on_status(const guard::Status& status);
   /// Starts reading output and status on the I/O thread.
-  void start_io();
+  void start_io(std::string status_read = {});  // status_read: what the guard said beyond its first line
   /// The stop machine: the policy's steps, then cleanup, bounded.
   void stop(const StopPolicy& policy);
 

@@ -406,3 +406,14 @@ TEST(Process, WithoutTheGuardExitStatusAndOutputStillArrive) {
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(status->code, 7);
 }
+
+// The guard's first line and the next may arrive in one read: the exit of a program that ends
+// at once is still reported.
+TEST(Process, AProgramThatEndsAtOnceStillReportsItsExit) {
+  for (int i = 0; i < 100; ++i) {
+    auto process = Process::spawn(target({"exit", "7"}));
+    const auto status = process.wait_for(10s);
+    ASSERT_TRUE(status.has_value()) << "run " << i;
+    EXPECT_EQ(status->code, 7);
+  }
+}
