@@ -239,6 +239,11 @@ int main(int argc, char** argv) {
         note("fx-fd", start_ms({foxport, "start", "--geckodriver", "--driver", fast, "--json", "-q"}, any, 0));
       });
       if (!floor.empty()) steps.push_back([&] { note("fl-fd", start_ms({floor, fast}, any, 0)); });
+      if (!before.empty()) {
+        steps.push_back([&] {
+          note("fx-fd-before", start_ms({before, "start", "--geckodriver", "--driver", fast, "--json", "-q"}, any, 0));
+        });
+      }
     }
     if (!selenium.empty()) {
       steps.push_back([&] { note("sel-cd", selenium_ms(selenium, "chrome", chromedriver)); });
@@ -276,6 +281,7 @@ int main(int argc, char** argv) {
   row("a driver that starts as fast as a program can (`tests/bench/fast_driver.cpp`, exec to \"Listening on\")", "fd",
       "fd", "baseline");
   row("`foxport start --geckodriver --driver` that driver (exec to ready line)", "fx-fd", "fd", "");
+  if (!before.empty()) row("the same with `--foxport-before`", "fx-fd-before", "fd", "");
   row("the least launcher with foxport's guarantees (`tests/bench/floor_launcher.cpp`) and that driver", "fl-fd", "fd",
       "");
   row("chromedriver --version (exec to exit)", "v-cd", "v-cd", "baseline");
@@ -309,6 +315,10 @@ int main(int argc, char** argv) {
           "is foxport's own, and the 2x target allows foxport %.2f ms more than that floor;",
           added("fl-fd", "fd"), as_geckodriver(added("fl-fd", "fd")), added("fx-fd", "fl-fd"),
           real_geckodriver_ms - added("fl-fd", "fd"));
+    }
+    if (!times["fx-fd-before"].empty()) {
+      std::printf(" the `--foxport-before` build adds %.2f ms (%.2f ms more than this one);",
+                  added("fx-fd-before", "fd"), added("fx-fd-before", "fx-fd"));
     }
   }
   if (!times["fx-cd"].empty() && !times["cd"].empty()) {

@@ -1,7 +1,7 @@
 // Run by artifacts_test with FOXPORT_ARTIFACTS set (not by ctest on its own): a test with a
-// Firefox of its own, one with a chromedriver of its own and one on the binary's shared Firefox
-// each fail on purpose on a page they opened, one after its Firefox crashed; another test passes
-// and must leave nothing.
+// Firefox of its own, one with a chromedriver of its own, one with a geckodriver of its own and
+// one on the binary's shared Firefox each fail on purpose on a page they opened, one after its
+// Firefox crashed; another test passes and must leave nothing.
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/syscall.h>
@@ -23,6 +23,16 @@ void open_page(const foxport::gtest::Endpoint& endpoint, const std::string& titl
 
 class OwnBrowser : public foxport::gtest::FirefoxTest {};
 class OwnChromedriver : public foxport::gtest::ChromedriverTest {};
+class OwnGeckodriver : public foxport::gtest::GeckodriverTest {};
+
+// Opens a page in a new session of the test's driver. The session stays open until the test
+// has failed: it is the picture's subject as it closes.
+foxport::RemoteSession open_driver_page(const foxport::gtest::Endpoint& endpoint) {
+  auto session = endpoint.session();
+  session.client().navigate(session.id(),
+                            "data:text/html,<title>driver page</title><body style='background:teal'><h1>x</h1>");
+  return session;
+}
 
 }  // namespace
 
@@ -45,10 +55,13 @@ TEST_F(OwnBrowser, FailsAfterItsBrowserCrashed) {
 
 // The session (and its browser) is gone when the test ends: the picture is taken as it closes.
 TEST_F(OwnChromedriver, FailsOnAPage) {
-  auto session = endpoint().session();
-  auto client = session.client();
-  client.navigate(session.id(), "data:text/html,<title>driver page</title><body style='background:teal'><h1>x</h1>");
+  const auto session = open_driver_page(endpoint());
   ADD_FAILURE() << "fails on purpose, in a chromedriver session";
+}
+
+TEST_F(OwnGeckodriver, FailsOnAPage) {
+  const auto session = open_driver_page(endpoint());
+  ADD_FAILURE() << "fails on purpose, in a geckodriver session";
 }
 
 TEST(SharedBrowser, FailsOnAPage) {

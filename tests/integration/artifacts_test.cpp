@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "foxport/firefox.hpp"
+#include "foxport/process.hpp"
 #include "support/subprocess.hpp"
 #include "support/wait.hpp"
 #ifdef FOXPORT_CLI  // built with the command
@@ -88,8 +89,14 @@ TEST(Artifacts, EachFailedTestLeavesItsBundleAndThePassingOneNothing) {
     }
   } removed{root, xml};
   ::setenv("FOXPORT_ARTIFACTS", root.c_str(), 1);
+  // The geckodriver test's driver: a real one when there is one, else the stand-in.
+  std::error_code no_geckodriver;
+  foxport::find_executable("geckodriver", no_geckodriver);
+  const bool stand_in = no_geckodriver && std::getenv("FOXPORT_GECKODRIVER") == nullptr;
+  if (stand_in) ::setenv("FOXPORT_GECKODRIVER", FOXPORT_TEST_SUPPORT_DIR "/geckodriver-standin", 1);
   foxport::testing::Subprocess suite({FOXPORT_ARTIFACT_SUITE, "--gtest_output=xml:" + xml.string()});
   ::unsetenv("FOXPORT_ARTIFACTS");
+  if (stand_in) ::unsetenv("FOXPORT_GECKODRIVER");
   const auto output = suite.rest_of_stdout() + suite.rest_of_stderr();
   ASSERT_EQ(suite.wait(), 1) << output;
 
@@ -98,8 +105,8 @@ TEST(Artifacts, EachFailedTestLeavesItsBundleAndThePassingOneNothing) {
   auto marionette = firefox.marionette(std::chrono::seconds(60));
   marionette.new_session();
 
-  for (const std::string name :
-       {"OwnBrowser.FailsOnAPage", "SharedBrowser.FailsOnAPage", "OwnChromedriver.FailsOnAPage"}) {
+  for (const std::string name : {"OwnBrowser.FailsOnAPage", "SharedBrowser.FailsOnAPage",
+                                 "OwnChromedriver.FailsOnAPage", "OwnGeckodriver.FailsOnAPage"}) {
     const auto bundle = root / name;
     SCOPED_TRACE(bundle.string());
     const auto png = read_file(bundle / "screenshot.png");
@@ -107,9 +114,10 @@ TEST(Artifacts, EachFailedTestLeavesItsBundleAndThePassingOneNothing) {
     // The picture shows the test's page (its teal background), not a blank or another page.
     EXPECT_EQ(marionette.execute_script(pixel_script, "[\"" + base64(png) + "\"]"), R"("0,128,128,255")");
     EXPECT_NE(read_file(bundle / "failure.txt").find("fails on purpose"), std::string::npos);
-    EXPECT_NE(read_file(bundle / "tree.txt")
-                  .find(name.find("Chromedriver") == std::string::npos ? "firefox" : "chromedriver"),
-              std::string::npos);
+    const char* program = name.find("Chromedriver") != std::string::npos  ? "chromedriver"
+                          : name.find("Geckodriver") != std::string::npos ? "geckodriver"
+                                                                          : "firefox";
+    EXPECT_NE(read_file(bundle / "tree.txt").find(program), std::string::npos) << read_file(bundle / "tree.txt");
     EXPECT_NE(read_file(bundle / "ready.txt").find("phases since spawn"), std::string::npos);
     EXPECT_FALSE(read_file(bundle / "log.txt").empty());
     EXPECT_NE(read_file(xml).find("name=\"foxport_artifacts\" value=\"" + bundle.string() + "\""), std::string::npos)
@@ -122,9 +130,9 @@ TEST(Artifacts, EachFailedTestLeavesItsBundleAndThePassingOneNothing) {
 
   // The index: both failures, every picture loaded.
   marionette.navigate("file://" + (root / "index.html").string());
-  EXPECT_EQ(marionette.title(), "foxport: 4 failed");
+  EXPECT_EQ(marionette.title(), "foxport: 5 failed");
   const auto loaded = marionette.execute_script(loaded_images_script);
-  EXPECT_NE(loaded.find("3/3"), std::string::npos) << loaded;
+  EXPECT_NE(loaded.find("4/4"), std::string::npos) << loaded;
   marionette.delete_session();
   firefox.stop();
 }
