@@ -173,6 +173,9 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
     // and owns the directory from the moment it exists: a SIGKILL before the child runs leaves
     // nothing (docs/architecture.md); the same guard then runs the child.
     PendingGuard guard;
+    // A FIFO given as the log may wait for its reader: before the launch is under way, so that
+    // a signal to foxport's command meanwhile ends it at once, with no directory yet.
+    if (!plan.process.log_file.empty()) guard.open_log(plan.process.log_file);
     LaunchUnderWay under_way_here;  // a signal to foxport's command removes the directory before it ends
     if (plan.directory.empty()) {
       state->directory = guard.make_directory(plan.directory_purpose, launch_parent(plan));

@@ -146,7 +146,11 @@ Process Process::spawn_owned(ProcessOptions options, detail::PendingGuard* pendi
     impl->executable = find_executable(opts.executable, ec, &message);
     if (ec) throw Error(ec, "cannot start " + opts.executable.string() + ": " + message);
   }
-  if (!opts.log_file.empty()) impl->output.open_log(opts.log_file);
+  if (pending != nullptr && pending->log_ >= 0) {
+    impl->output.use_log(std::exchange(pending->log_, -1));  // opened before the launch was under way
+  } else if (!opts.log_file.empty()) {
+    impl->output.use_log(detail::open_log_file(opts.log_file));
+  }
   impl->guarded = opts.use_guard || watch_only || pending != nullptr;
   if (!impl->guarded) return spawn_without_guard(std::move(impl));
   // Every process of the tree inherits the launch's mark: what outlives a killed guard is

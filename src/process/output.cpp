@@ -60,7 +60,7 @@ OutputCapture::~OutputCapture() {
   if (log_ >= 0) ::close(log_);
 }
 
-void OutputCapture::open_log(const std::filesystem::path& file) {
+int open_log_file(const std::filesystem::path& file) {
   int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0666);
   const bool unread_fifo = fd < 0 && errno == ENXIO;
   if (unread_fifo) fd = open_when_read(file);
@@ -73,6 +73,12 @@ void OutputCapture::open_log(const std::filesystem::path& file) {
                                  : std::string()));
   }
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);  // a slow reader is waited for, as by a shell's >
+  return fd;
+}
+
+void OutputCapture::use_log(int fd) noexcept {
+  std::lock_guard lock(mutex_);
+  if (log_ >= 0) ::close(log_);
   log_ = fd;
 }
 

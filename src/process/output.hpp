@@ -20,6 +20,10 @@
 
 namespace foxport::detail {
 
+/// Opens `file` to append a program's log to: a FIFO waits for its reader, as a shell's >
+/// does, but boundedly. Throws Error naming the file, also when it is a FIFO nobody reads.
+int open_log_file(const std::filesystem::path& file);
+
 class OutputCapture {
  public:
   using LineCallback = std::function<void(Stream, std::string_view)>;
@@ -29,9 +33,9 @@ class OutputCapture {
   OutputCapture(const OutputCapture&) = delete;
   OutputCapture& operator=(const OutputCapture&) = delete;
 
-  /// Appends every line to `file` from now on, until a FIFO's reader goes. Throws Error naming
-  /// the file, also when it is a FIFO that nobody reads.
-  void open_log(const std::filesystem::path& file);
+  /// Appends every line to `fd` (from open_log_file; owned from now on), until a FIFO's reader
+  /// goes.
+  void use_log(int fd) noexcept;
   /// Starts reading both pipes until end of file (on the pipes' io_context).
   void start(boost::asio::readable_pipe& out, boost::asio::readable_pipe& err);
   /// Stops calling the caller's callback (call on the I/O thread).

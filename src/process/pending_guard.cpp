@@ -15,6 +15,7 @@
 #include "platform/process_tree.hpp"
 #include "platform/spawn.hpp"
 #include "process/locate.hpp"
+#include "process/output.hpp"
 #include "process/spawn_support.hpp"
 
 namespace foxport::detail {
@@ -135,12 +136,19 @@ std::filesystem::path PendingGuard::guard_path() const {
 }
 
 PendingGuard::~PendingGuard() {
+  if (log_ >= 0) ::close(log_);
   if (ends_.pid < 0) return;
   ends_.close_and_wait();  // control closed before "run": the guard removes the directory
   if (!directory_.empty()) {
     std::error_code ignored;
     std::filesystem::remove_all(directory_, ignored);  // also when the guard was gone already
   }
+}
+
+void PendingGuard::open_log(const std::filesystem::path& file) {
+  const int fd = open_log_file(file);
+  if (log_ >= 0) ::close(log_);
+  log_ = fd;
 }
 
 const std::filesystem::path& PendingGuard::make_directory(std::string_view purpose,

@@ -59,6 +59,10 @@ class PendingGuard {
   const std::filesystem::path& make_directory(std::string_view purpose, const std::filesystem::path& parent);
   /// Has the guard own `directory` (made by the caller).
   void own_directory(const std::filesystem::path& directory);
+  /// Opens the program's log now (open_log_file: a FIFO waits for its reader), before the
+  /// launch makes its directory, so that nothing waits on that directory meanwhile (a signal
+  /// to foxport's command ends it at once); run() writes the log there. Throws Error.
+  void open_log(const std::filesystem::path& file);
   const std::filesystem::path& directory() const noexcept { return directory_; }
 
   /// Runs the program in `options` under this guard, like Process::spawn (always guarded,
@@ -75,6 +79,7 @@ class PendingGuard {
 
   std::filesystem::path guard_path_;  ///< empty: the guard is a fork of this process
   std::filesystem::path directory_;
+  int log_ = -1;  ///< from open_log, until run() takes it
   GuardEnds ends_;
 };
 

@@ -18,6 +18,7 @@
 
 #include "foxport/error.hpp"
 #include "foxport/geckodriver.hpp"
+#include "foxport/inspect.hpp"
 #include "support/foxport_cli.hpp"
 #include "support/sockets.hpp"
 #include "support/subprocess.hpp"
@@ -79,9 +80,10 @@ std::vector<int> guard_children() {
 
 }  // namespace
 
-// #19: a launch starts one guard, not two. The guard that owns the launch's directory while
-// the caller is still busy (here: blocked opening a FIFO given as the log) is the one that
-// then runs the child; a second "keeper" guard per launch cost a whole guard start.
+// #19: a launch starts one guard, not two. The guard that exists while the caller is still busy
+// (here: blocked opening a FIFO given as the log, before it makes the directory that guard will
+// own) is the one that then runs the child; a second "keeper" guard per launch cost a whole
+// guard start.
 TEST(Launch, TheGuardThatOwnsTheDirectoryEarlyRunsTheChild) {
   const auto fifo = fs::temp_directory_path() / "log.fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
@@ -100,7 +102,7 @@ TEST(Launch, TheGuardThatOwnsTheDirectoryEarlyRunsTheChild) {
   });
   {
     const auto driver = launched.get();  // destroyed at the end of this block: the log closes then
-    EXPECT_EQ(early.size(), 1U) << "guards while the directory waited for its child: " << early.size();
+    EXPECT_EQ(early.size(), 1U) << "guards while the launch waited for its log's reader: " << early.size();
     EXPECT_EQ(early, std::vector<int>{driver.process().guard_pid()})
         << "another guard runs the child than owned its directory";
     EXPECT_EQ(guard_children(), std::vector<int>{driver.process().guard_pid()});
@@ -197,11 +199,22 @@ time.sleep(3600)
 
 namespace {
 
+// The launch directories in the test's private TMPDIR (foxport's too).
+std::vector<fs::path> launch_directories() {
+  std::vector<fs::path> directories;
+  for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
+    if (entry.path().filename().string().rfind("foxport-", 0) == 0) directories.push_back(entry.path());
+  }
+  return directories;
+}
+
 // `foxport start --geckodriver` paused inside its launch: it waits for a reader of the FIFO
-// given as its log (the test's private TMPDIR is foxport's too).
+// given as its log.
 struct LaunchWaitingForItsLog {
   fs::path fifo = fs::temp_directory_path() / "log.fifo";
   std::unique_ptr<Subprocess> foxport;
+  bool waiting = false;
+  std::vector<int> tree;              // foxport's processes by then (its guard)
   std::vector<fs::path> directories;  // the launch directories made by then
 
   LaunchWaitingForItsLog() {
@@ -209,10 +222,9 @@ struct LaunchWaitingForItsLog {
     foxport = std::make_unique<Subprocess>(
         foxport_command({"start", "--geckodriver", "--driver", FOXPORT_TEST_SUPPORT_DIR "/geckodriver-standin", "--log",
                          fifo.string()}));
-    if (!foxport::testing::wait_blocked_opening_a_fifo(foxport->pid(), 30s)) return;
-    for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
-      if (entry.path().filename().string().rfind("foxport-", 0) == 0) directories.push_back(entry.path());
-    }
+    waiting = foxport::testing::wait_blocked_opening_a_fifo(foxport->pid(), 30s);
+    tree = foxport::descendants_of(foxport->pid());
+    directories = launch_directories();
   }
   ~LaunchWaitingForItsLog() { fs::remove(fifo); }
 };
@@ -220,26 +232,32 @@ struct LaunchWaitingForItsLog {
 }  // namespace
 
 // #15 item 3: a SIGKILL before the launch's guard existed leaked its directory, for certain
-// while opening a FIFO given as --log (it waits for a reader). The launch's guard, started
-// first, owns the directory from the moment it exists, and removes it when foxport dies.
-TEST(Kill, ASigkillWhileOpeningTheLogFifoLeavesNoDirectory) {
+// while opening a FIFO given as --log (it waits for a reader). The log is opened before the
+// launch makes its directory, and the launch's guard, started first, goes when foxport dies.
+TEST(Kill, ASigkillWhileOpeningTheLogFifoLeavesNothing) {
   LaunchWaitingForItsLog launch;
-  ASSERT_FALSE(launch.directories.empty()) << "no launch directory while foxport waited for a reader of its log";
+  ASSERT_TRUE(launch.waiting) << "foxport never waited for a reader of its log";
+  EXPECT_TRUE(launch.directories.empty())
+      << "a launch directory before the log was open: " << launch.directories.front();
+  ASSERT_FALSE(launch.tree.empty()) << "no guard while foxport waited for a reader of its log";
   ::kill(launch.foxport->pid(), SIGKILL);
   launch.foxport->wait();
+  for (const int pid : launch.tree) EXPECT_TRUE(foxport::testing::wait_exited(pid, 10s)) << "pid " << pid;
   for (const auto& directory : launch.directories)
     EXPECT_TRUE(foxport::testing::wait_removed(directory, 10s)) << directory;
 }
 
-// A SIGTERM there: foxport does not remove a directory the launch may still be filling. After
-// waiting 2 s for the launch it ends all the same, and the guard removes the directory.
-TEST(Kill, ASigtermWhileOpeningTheLogFifoEndsTheLaunchAndLeavesNoDirectory) {
+// A SIGTERM there ends foxport at once: no launch is under way yet, so there is no directory
+// to remove nor a launch to wait for (it used to wait 2 s for one blocked on the FIFO).
+TEST(Kill, ASigtermWhileOpeningTheLogFifoEndsFoxportAtOnceAndLeavesNothing) {
   LaunchWaitingForItsLog launch;
-  ASSERT_FALSE(launch.directories.empty()) << "no launch directory while foxport waited for a reader of its log";
+  ASSERT_TRUE(launch.waiting) << "foxport never waited for a reader of its log";
   ::kill(launch.foxport->pid(), SIGTERM);
+  // Far less than the 2 s foxport gives a launch that is making its directory.
+  EXPECT_TRUE(foxport::testing::wait_exited(launch.foxport->pid(), 1500ms)) << "foxport waited after SIGTERM";
   EXPECT_EQ(launch.foxport->wait(), 143);
   EXPECT_NE(launch.foxport->rest_of_stderr().find("Terminated while launching: nothing was started"),
             std::string::npos);
-  for (const auto& directory : launch.directories)
-    EXPECT_TRUE(foxport::testing::wait_removed(directory, 10s)) << directory;
+  for (const int pid : launch.tree) EXPECT_TRUE(foxport::testing::wait_exited(pid, 10s)) << "pid " << pid;
+  EXPECT_TRUE(launch_directories().empty());
 }
