@@ -81,6 +81,7 @@ namespace {
 struct EarlyGuard {
   std::mutex mutex;
   GuardEnds ends;
+  bool off_this_core = false;               // platform::keep_off_this_core: ready while this process works
   ~EarlyGuard() { ends.close_and_wait(); }  // never taken: it exits once control closes
 };
 
@@ -111,6 +112,7 @@ void start_next_guard_early(GuardMain guard_main) noexcept {
         platform::SpawnDescriptors{-1, pipes.out.write, pipes.err.write, pipes.control.read, pipes.status.write});
     if (pid < 0) return;  // PendingGuard starts one itself, and reports what fails
     early.ends = pipes.caller_ends(pid);
+    early.off_this_core = platform::keep_off_this_core(pid);
   } catch (...) {
     // as above
   }
@@ -122,6 +124,7 @@ PendingGuard::PendingGuard() {
     const std::lock_guard lock(early.mutex);
     if (early.ends.pid > 0) {
       ends_ = std::exchange(early.ends, GuardEnds{});
+      off_this_core_ = std::exchange(early.off_this_core, false);
       return;
     }
   }
@@ -178,6 +181,7 @@ GuardEnds PendingGuard::hand_over(const ProcessOptions& options, const std::file
   const EnvironmentBlock env(options);
   for (const char* const* var = env.data(); *var != nullptr; ++var) run.env.emplace_back(*var);
   message += guard::format(run);
+  if (std::exchange(off_this_core_, false)) platform::share_cores(ends_.pid);  // before it runs the program
   // A guard that is gone cannot read it: its status pipe then ends, which the caller reports.
   platform::write_without_sigpipe(ends_.control, message);
   return std::exchange(ends_, GuardEnds{});

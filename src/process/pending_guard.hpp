@@ -79,7 +79,8 @@ class PendingGuard {
 
   std::filesystem::path guard_path_;  ///< empty: the guard is a fork of this process
   std::filesystem::path directory_;
-  int log_ = -1;  ///< from open_log, until run() takes it
+  int log_ = -1;                ///< from open_log, until run() takes it
+  bool off_this_core_ = false;  ///< the early guard, kept off the launching core until the run
   GuardEnds ends_;
 };
 

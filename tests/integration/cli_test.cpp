@@ -1,4 +1,6 @@
 // The foxport command, as users run it: real Firefox, chromedriver, signals, exit codes.
+#include <sched.h>
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -171,6 +173,23 @@ TEST(Cli, StartJsonDescribesTheEndpointAndClosingStdinTearsDown) {
   EXPECT_EQ(foxport.wait(), 0);
   EXPECT_TRUE(gone(firefox));
   EXPECT_FALSE(fs::exists(std::string(json.at("profile").as_string())));
+}
+
+// The guard of foxport start is kept off foxport's core while the launch is prepared (#19):
+// what it runs may use every core foxport may.
+TEST(Cli, StartRunsTheDriverOnEveryCoreFoxportMayUse) {
+  cpu_set_t ours;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof ours, &ours), 0);
+  Subprocess foxport(foxport_command({"start", "--chromedriver", "--json", "-q"}));
+  const auto json = boost::json::parse(foxport.read_line()).as_object();
+  const int driver = static_cast<int>(json.at("pid").as_int64());
+  cpu_set_t drivers;
+  ASSERT_EQ(::sched_getaffinity(driver, sizeof drivers, &drivers), 0);
+  EXPECT_EQ(CPU_COUNT(&drivers), CPU_COUNT(&ours));
+  EXPECT_TRUE(CPU_EQUAL(&drivers, &ours));
+  foxport.close_stdin();
+  EXPECT_EQ(foxport.wait(), 0);
+  EXPECT_TRUE(gone(driver));
 }
 
 TEST(Cli, PortHoldInParallelGivesDistinctPorts) {

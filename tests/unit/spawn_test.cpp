@@ -1,10 +1,12 @@
 // platform::spawn_in_new_group, which starts the guard: the descriptors land where the guard
 // expects them even when a source already has a target's number, nothing else is inherited,
 // the child leads a new process group, and a failed exec is an error with no zombie left. The
-// same for platform::fork_in_new_group, which starts foxport start's guard as a fork.
+// same for platform::fork_in_new_group, which starts foxport start's guard as a fork, and
+// keep_off_this_core, which keeps that fork off its parent's core until the launch runs.
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -153,6 +155,39 @@ TEST(Spawn, AForkedChildExitsWithWhatItReturns) {
   int wait_status = 0;
   ASSERT_EQ(::waitpid(pid, &wait_status, 0), pid);
   EXPECT_TRUE(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 7);
+}
+
+// Linux queues a fork's child on its parent's core; the early guard is kept off it while the
+// launch is prepared, and gets every core back before it runs anything.
+TEST(Spawn, AChildKeptOffThisCoreRunsElsewhereUntilItSharesTheCoresAgain) {
+  cpu_set_t ours;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof ours, &ours), 0);
+  if (CPU_COUNT(&ours) < 2) GTEST_SKIP() << "one core: there is no other one to run on";
+  Pipe control;
+  const pid_t pid =
+      foxport::platform::fork_in_new_group("forked-child",
+                                           [](void*) {
+                                             char byte;
+                                             return ::read(3, &byte, 1) == 0 ? 0 : 1;  // until the test closes control
+                                           },
+                                           nullptr, {-1, -1, -1, control.read, -1});
+  ASSERT_GT(pid, 0) << std::strerror(-pid);
+  EXPECT_TRUE(foxport::platform::keep_off_this_core(pid));
+  cpu_set_t kept;
+  ASSERT_EQ(::sched_getaffinity(pid, sizeof kept, &kept), 0);
+  cpu_set_t common;
+  CPU_AND(&common, &kept, &ours);
+  EXPECT_EQ(CPU_COUNT(&kept), CPU_COUNT(&ours) - 1) << "one core fewer than ours";
+  EXPECT_TRUE(CPU_EQUAL(&common, &kept)) << "and none that is not ours";
+  foxport::platform::share_cores(pid);
+  cpu_set_t shared;
+  ASSERT_EQ(::sched_getaffinity(pid, sizeof shared, &shared), 0);
+  EXPECT_TRUE(CPU_EQUAL(&shared, &ours));
+  ::close(control.write);
+  control.write = -1;
+  int wait_status = 0;
+  ASSERT_EQ(::waitpid(pid, &wait_status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // untouched, exec errors reported and the failed child reaped by posix_spawn itself.
 
 #include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -95,6 +96,19 @@ pid_t fork_in_new_group(const char* name, int (*child)(void*), void* argument, c
   ::setpgid(0, 0);
   ::prctl(PR_SET_NAME, name);
   ::_exit(child(argument));
+}
+
+bool keep_off_this_core(pid_t pid) noexcept {
+  cpu_set_t others;
+  const int here = ::sched_getcpu();
+  if (here < 0 || here >= CPU_SETSIZE || ::sched_getaffinity(0, sizeof others, &others) != 0) return false;
+  CPU_CLR(here, &others);
+  return CPU_COUNT(&others) > 0 && ::sched_setaffinity(pid, sizeof others, &others) == 0;
+}
+
+void share_cores(pid_t pid) noexcept {
+  cpu_set_t ours;
+  if (::sched_getaffinity(0, sizeof ours, &ours) == 0) ::sched_setaffinity(pid, sizeof ours, &ours);
 }
 
 pid_t run_until_exec(void (*child)(void*), void* argument) noexcept {
