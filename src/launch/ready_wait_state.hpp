@@ -75,9 +75,12 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   void on_port(std::uint16_t port, const char* source);
   void look_up_owner();
   void check_listener();
+  /// The listener clients reach at `where` is `owner_pid`'s, of the launched tree.
+  void owned_by(int owner_pid, const std::string& where);
   void refuse_stranger(const platform::Listener& listener, const std::string& where);
 
   // Whether the protocol answers (ready_probe.cpp).
+  void prepare_probe();  // while the program starts
   void probe();
   void connected(std::shared_ptr<tcp::socket> socket, boost::system::error_code ec);
   void bidi_status(std::shared_ptr<tcp::socket> socket);

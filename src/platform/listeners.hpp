@@ -19,6 +19,12 @@ struct Listener {
 /// Every listening TCP socket on `port` (IPv4 and IPv6).
 std::vector<Listener> listeners_on(std::uint16_t port);
 
+/// The listening socket that a TCP client connecting to `address`:`port` reaches, found by the
+/// kernel's own lookup (the exact address before the wildcard, IPv4 before a dual-stack "::"),
+/// in one query (listeners_on walks every listener twice); nullopt when none is, or when the
+/// system cannot say (listeners_on then tells). `address` is numeric ("127.0.0.1", "::1").
+std::optional<Listener> listener_reached(const std::string& address, std::uint16_t port);
+
 /// The first of `pids` holding a socket with this inode, if any.
 std::optional<int> socket_owner(unsigned long inode, const std::vector<int>& pids);
 

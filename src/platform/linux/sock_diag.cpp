@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -13,6 +14,7 @@
 
 #include <cstdio>
 #include <sstream>
+#include <string_view>
 
 #include "platform/linux/sock_diag.hpp"
 
@@ -111,6 +113,42 @@ std::optional<std::vector<Listener>> linux_sock_diag::listeners(int family, int 
   return dump_listeners(diag.fd, family, protocol, port);
 }
 
+std::optional<Listener> listener_reached(const std::string& address, std::uint16_t port) {
+  struct {
+    nlmsghdr header;
+    inet_diag_req_v2 request;
+  } message{};
+  const int family = address.find(':') == std::string::npos ? AF_INET : AF_INET6;
+  if (::inet_pton(family, address.c_str(), message.request.id.idiag_src) != 1) return std::nullopt;
+  // Not a dump: the kernel looks the socket up as for a packet from the unspecified address to
+  // address:port, which an established connection cannot match, and answers with the listener.
+  message.header.nlmsg_len = sizeof message;
+  message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  message.header.nlmsg_flags = NLM_F_REQUEST;
+  message.request.sdiag_family = static_cast<std::uint8_t>(family);
+  message.request.sdiag_protocol = IPPROTO_TCP;
+  message.request.idiag_states = 1u << TCP_LISTEN;
+  message.request.id.idiag_sport = htons(port);
+  message.request.id.idiag_cookie[0] = message.request.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+  const DiagSocket diag;
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  if (diag.fd < 0 ||
+      ::sendto(diag.fd, &message, sizeof message, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0)
+    return std::nullopt;
+  alignas(nlmsghdr) char buffer[1024];
+  const auto n = ::recv(diag.fd, buffer, sizeof buffer, 0);
+  const auto* header = reinterpret_cast<const nlmsghdr*>(buffer);
+  if (n <= 0 || !NLMSG_OK(header, static_cast<unsigned>(n)) || header->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+      header->nlmsg_len < NLMSG_LENGTH(sizeof(inet_diag_msg)))
+    return std::nullopt;  // NLMSG_ERROR: ENOENT when nothing listens there
+  const auto* diag_message = static_cast<const inet_diag_msg*>(NLMSG_DATA(header));
+  if (diag_message->idiag_state != TCP_LISTEN) return std::nullopt;
+  char text[INET6_ADDRSTRLEN] = "?";
+  ::inet_ntop(diag_message->idiag_family, diag_message->id.idiag_src, text, sizeof text);
+  return Listener{text, port, diag_message->idiag_inode};
+}
+
 namespace {
 
 std::vector<Listener> proc_net_listeners(std::uint16_t port) {
@@ -143,25 +181,38 @@ std::vector<Listener> listeners_on(std::uint16_t port) {
   return *found;
 }
 
-std::optional<int> socket_owner(unsigned long inode, const std::vector<int>& pids) {
-  const std::string wanted = "socket:[" + std::to_string(inode) + "]";
-  for (const int pid : pids) {
-    const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
-    DIR* fds = ::opendir(dir.c_str());
-    if (fds == nullptr) continue;
-    bool found = false;
-    while (const dirent* entry = ::readdir(fds)) {
+namespace {
+
+// Whether `pid` holds the socket `wanted` ("socket:[INODE]"). The directory is read into the
+// stack (opendir allocates 32 KiB) and each link relative to it: on the way to ready (#19).
+bool holds(int pid, std::string_view wanted) {
+  char directory[32];
+  std::snprintf(directory, sizeof directory, "/proc/%d/fd", pid);
+  const int fd = ::open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool found = false;
+  alignas(dirent64) char entries[4096];
+  for (ssize_t n; !found && (n = ::getdents64(fd, entries, sizeof entries)) > 0;) {
+    for (ssize_t at = 0; at < n && !found;) {
+      const auto* entry = reinterpret_cast<const dirent64*>(entries + at);
+      at += entry->d_reclen;
       if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;  // "." and ".."
-      // Relative to the open directory: no walk of /proc/PID/fd per descriptor (#19).
       char target[64];
-      const auto n = ::readlinkat(::dirfd(fds), entry->d_name, target, sizeof target - 1);
-      if (n > 0 && wanted.compare(0, std::string::npos, target, static_cast<size_t>(n)) == 0) {
-        found = true;
-        break;
-      }
+      const auto length = ::readlinkat(fd, entry->d_name, target, sizeof target);
+      found = length > 0 && std::string_view(target, static_cast<std::size_t>(length)) == wanted;
     }
-    ::closedir(fds);
-    if (found) return pid;
+  }
+  ::close(fd);
+  return found;
+}
+
+}  // namespace
+
+std::optional<int> socket_owner(unsigned long inode, const std::vector<int>& pids) {
+  char wanted[48];
+  const int length = std::snprintf(wanted, sizeof wanted, "socket:[%lu]", inode);
+  for (const int pid : pids) {
+    if (holds(pid, std::string_view(wanted, static_cast<std::size_t>(length)))) return pid;
   }
   return std::nullopt;
 }
