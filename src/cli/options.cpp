@@ -2,77 +2,92 @@
 
 #include <signal.h>
 
-#include <CLI/CLI.hpp>
-
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "foxport/error.hpp"
 #include "launch/launcher.hpp"
 
 namespace foxport::cli {
 
-void add_launch_options(CLI::App& app, LaunchOptions& options) {
-  auto* kinds = app.add_option_group("kind", "What to launch (default: --firefox)");
+void add_launch_options(Command& command, LaunchOptions& options) {
   auto kind = [&options](const char* name) {
     return [&options, name] {
       if (options.kind_given && options.kind != name) {
-        throw CLI::ValidationError("--" + std::string(name),
-                                   "choose one kind: --" + options.kind + " and --" + name + " were both given");
+        throw UsageError("--" + std::string(name) + ": choose one kind: --" + options.kind + " and --" + name +
+                         " were both given");
       }
       options.kind = name;
       options.kind_given = true;
     };
   };
-  kinds->add_flag_callback("--firefox", kind("firefox"), "Firefox with Marionette");
-  kinds->add_flag_callback("--geckodriver", kind("geckodriver"), "geckodriver (WebDriver for Firefox)");
-  kinds->add_flag_callback("--chromedriver", kind("chromedriver"), "chromedriver (WebDriver for Chromium)");
-  kinds->add_flag_callback("--chromium", kind("chromium"),
-                           "Chromium with the DevTools protocol (CDP_URL: the browser's websocket)");
-  kinds->add_flag_callback("--grid", kind("grid"),
-                           "a local Selenium Grid 4 standalone (--driver: java; jar from FOXPORT_GRID_JAR)");
-  app.add_option("--remote", options.remote_url,
-                 "Launch nothing: use this remote WebDriver URL, http:// or https://, user:pass@ sent as Basic auth "
-                 "(default: $FOXPORT_REMOTE_URL when no kind is given; certificates: see docs/grid.md)");
-  app.add_option("--binary", options.binary,
-                 "The browser binary: Firefox for --firefox and --geckodriver (default: $FOXPORT_FIREFOX, then "
-                 "PATH), Chromium for --chromium and --chromedriver's headless wrapper (default: $FOXPORT_CHROMIUM, "
-                 "then PATH)");
-  app.add_option("--driver", options.driver,
-                 "The driver binary (default: FOXPORT_GECKODRIVER / FOXPORT_CHROMEDRIVER, then PATH)");
-  auto* port = app.add_option("--port", options.port, "A fixed port (default: the child binds port 0)")
-                   ->check(CLI::Range(1, 65535));
-  app.add_option("--port-range", options.port_range, "Lease a fixed port from LO-HI")->excludes(port);
-  app.add_flag("--headless,!--no-headless", options.headless,
-               "Headless browser (default: on). For --geckodriver and --chromedriver too: sessions whose client "
-               "asks for nothing special are headless (MOZ_HEADLESS=1; a headless chromium wrapper)");
-  app.add_flag("--bidi", options.bidi,
-               "--firefox: WebDriver BiDi too, on a port of its own (exported as WEBDRIVER_BIDI_URL, "
-               "ws://127.0.0.1:PORT; clients open their session on it + /session)");
-  app.add_flag("--no-cache", options.no_cache,
-               "Firefox on a fresh profile, not a copy of the cached template (also FOXPORT_NO_CACHE=1)");
-  app.add_option("--pref", options.prefs, "NAME=VALUE Firefox preference (repeatable; true/false/integers typed)");
-  app.add_option("--arg", options.arguments, "An extra argument for the child (repeatable)")->allow_extra_args(false);
-  app.add_option("--timeout", options.timeout, "Seconds to wait until ready (default 30)");
-  app.add_option(
-      "--log", options.log,
-      "Append the child's output to FILE (all of it, until it stops; a FIFO: waits up to 10 s for its reader)");
-  app.add_option("--driver-log-level", options.driver_log_level,
-                 "The driver's log level, its log going to --log / -v: geckodriver --log LEVEL; chromedriver "
-                 "--verbose (trace) or --log-level=")
-      ->check(CLI::IsMember({"trace", "debug", "config", "info", "warn", "error", "fatal"}));
-  app.add_flag("-q,--quiet", options.quiet, "No progress lines");
-  app.add_flag("-v,--verbose", options.verbose, "Echo the child's output to stderr");
-  app.add_flag("--xvfb", options.xvfb,
-               "A private X display: Xvfb on a free display number it picks itself, DISPLAY exported to the "
-               "browser or driver (and to run's COMMAND), gone with the launch; implies --no-headless unless "
-               "--headless is given");
-  app.parse_complete_callback([&app, &options] {
-    if (options.xvfb && app.get_option("--headless")->count() == 0) options.headless = false;
-  });
+  auto& list = command.options;
+  list.push_back(heading("What to launch (default: --firefox)"));
+  list.push_back(action("--firefox", "Firefox with Marionette", kind("firefox")));
+  list.push_back(action("--geckodriver", "geckodriver (WebDriver for Firefox)", kind("geckodriver")));
+  list.push_back(action("--chromedriver", "chromedriver (WebDriver for Chromium)", kind("chromedriver")));
+  list.push_back(
+      action("--chromium", "Chromium with the DevTools protocol (CDP_URL: the browser's websocket)", kind("chromium")));
+  list.push_back(
+      action("--grid", "a local Selenium Grid 4 standalone (--driver: java; jar from FOXPORT_GRID_JAR)", kind("grid")));
+  list.push_back(
+      text("--remote", "URL",
+           "Launch nothing: use this remote WebDriver URL, http:// or https://, user:pass@ sent as Basic auth "
+           "(default: $FOXPORT_REMOTE_URL when no kind is given; certificates: see docs/grid.md)",
+           options.remote_url));
+  list.push_back(heading("How"));
+  list.push_back(text("--binary", "PATH",
+                      "The browser binary: Firefox for --firefox and --geckodriver (default: $FOXPORT_FIREFOX, then "
+                      "PATH), Chromium for --chromium and --chromedriver's headless wrapper (default: "
+                      "$FOXPORT_CHROMIUM, then PATH)",
+                      options.binary));
+  list.push_back(text("--driver", "PATH",
+                      "The driver binary (default: FOXPORT_GECKODRIVER / FOXPORT_CHROMEDRIVER, then PATH)",
+                      options.driver));
+  list.push_back(integer("--port", "PORT", "A fixed port (default: the child binds port 0)", options.port, 1, 65535));
+  list.push_back(text("--port-range", "LO-HI", "Lease a fixed port from LO-HI", options.port_range));
+  list.push_back({"--headless,!--no-headless",
+                  {},
+                  "Headless browser (default: on). For --geckodriver and --chromedriver too: sessions whose client "
+                  "asks for nothing special are headless (MOZ_HEADLESS=1; a headless chromium wrapper)",
+                  [&options](std::string_view value) {
+                    options.headless = value == "true";
+                    options.headless_given = true;
+                  }});
+  list.push_back(flag("--bidi",
+                      "--firefox: WebDriver BiDi too, on a port of its own (exported as WEBDRIVER_BIDI_URL, "
+                      "ws://127.0.0.1:PORT; clients open their session on it + /session)",
+                      options.bidi));
+  list.push_back(flag("--no-cache",
+                      "Firefox on a fresh profile, not a copy of the cached template (also FOXPORT_NO_CACHE=1)",
+                      options.no_cache));
+  list.push_back(
+      texts("--pref", "NAME=VALUE", "Firefox preference (repeatable; true/false/integers typed)", options.prefs));
+  list.push_back(texts("--arg", "ARG", "An extra argument for the child (repeatable)", options.arguments));
+  list.push_back(number("--timeout", "SECONDS", "Seconds to wait until ready (default 30)", options.timeout));
+  list.push_back(
+      text("--log", "FILE",
+           "Append the child's output to FILE (all of it, until it stops; a FIFO: waits up to 10 s for its reader)",
+           options.log));
+  list.push_back(choice("--driver-log-level", "LEVEL",
+                        "The driver's log level, its log going to --log / -v: geckodriver --log LEVEL; chromedriver "
+                        "--verbose (trace) or --log-level=",
+                        options.driver_log_level, {"trace", "debug", "config", "info", "warn", "error", "fatal"}));
+  list.push_back(flag("-q,--quiet", "No progress lines", options.quiet));
+  list.push_back(flag("-v,--verbose", "Echo the child's output to stderr", options.verbose));
+  list.push_back({"--xvfb",
+                  {},
+                  "A private X display: Xvfb on a free display number it picks itself, DISPLAY exported to the "
+                  "browser or driver (and to run's COMMAND), gone with the launch; implies --no-headless unless "
+                  "--headless is given",
+                  [&options](std::string_view) {
+                    options.xvfb = true;
+                    if (!options.headless_given) options.headless = false;
+                  }});
 }
 
 void OutputTail::add(std::string_view line) {
@@ -147,11 +162,13 @@ DriverOptions driver_options(const LaunchOptions& options, const std::function<v
 }  // namespace
 
 void check_launch_options(const LaunchOptions& options) {
-  // CLI11 takes the word after --remote as its value, even "--" or another option.
+  // The word after --remote is its value, even "--" or another option.
   if (!options.remote_url.empty() && options.remote_url[0] == '-')
     throw UsageError("--remote needs a URL (--remote http://HOST:4444), not \"" + options.remote_url + "\"");
   timeout_of(options);
   range_of(options);
+  if (options.port != 0 && !options.port_range.empty())
+    throw UsageError("--port and --port-range exclude each other: give one");
   if (!options.driver_log_level.empty() && options.kind != "geckodriver" && options.kind != "chromedriver")
     throw UsageError("--driver-log-level applies to --geckodriver and --chromedriver only");
   if (options.xvfb && !options.remote_url.empty())

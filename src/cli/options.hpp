@@ -20,12 +20,6 @@
 #include "foxport/firefox.hpp"
 #include "platform/signal_wait.hpp"
 
-// Declared, not included: CLI11's header constructs its validators in every translation unit
-// that includes it, at each start of the command (#19); main.cpp and options.cpp include it.
-namespace CLI {
-class App;
-}  // namespace CLI
-
 namespace foxport::cli {
 
 inline constexpr int exit_usage = 64;
@@ -60,6 +54,7 @@ struct LaunchOptions {
   int port = 0;
   std::string port_range;
   bool headless = true;
+  bool headless_given = false;  ///< --headless or --no-headless: --xvfb leaves it as given
   std::string driver_log_level;
   bool no_cache = false;
   std::vector<std::string> prefs;
@@ -78,8 +73,9 @@ struct LaunchOptions {
   std::shared_ptr<OutputTail> output;  ///< when set, gets every output line of the launch
 };
 
-/// Adds the launch options to `app` (run and start).
-void add_launch_options(CLI::App& app, LaunchOptions& options);
+struct Command;
+/// Adds the launch options to `command` (run and start).
+void add_launch_options(Command& command, LaunchOptions& options);
 
 /// What was launched (nothing for a remote endpoint) and where it is.
 class Launched {
