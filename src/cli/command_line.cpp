@@ -60,8 +60,7 @@ Option text(std::string_view names, std::string_view value, std::string_view hel
   return {names, value, help, [&target](std::string_view given) { target = given; }};
 }
 
-Option texts(std::string_view names, std::string_view value, std::string_view help,
-             std::vector<std::string>& target) {
+Option texts(std::string_view names, std::string_view value, std::string_view help, std::vector<std::string>& target) {
   return {names, value, help, [&target](std::string_view given) { target.emplace_back(given); }, true};
 }
 
@@ -93,18 +92,17 @@ Option number(std::string_view names, std::string_view value, std::string_view h
           }};
 }
 
-Option integer(std::string_view names, std::string_view value, std::string_view help, int& target, int low,
-               int high) {
-  return {names, value, help, [&target, names, low, high](std::string_view given) {
-            int read = 0;
-            const auto [end, error] = std::from_chars(given.data(), given.data() + given.size(), read);
-            if (given.empty() || error != std::errc{} || end != given.data() + given.size() || read < low ||
-                read > high) {
-              throw UsageError(std::string(main_name(names)) + " takes a whole number from " + std::to_string(low) +
-                               " to " + std::to_string(high) + ", not \"" + std::string(given) + "\"");
-            }
-            target = read;
-          }};
+Option integer(std::string_view names, std::string_view value, std::string_view help, int& target, int low, int high) {
+  return {
+      names, value, help, [&target, names, low, high](std::string_view given) {
+        int read = 0;
+        const auto [end, error] = std::from_chars(given.data(), given.data() + given.size(), read);
+        if (given.empty() || error != std::errc{} || end != given.data() + given.size() || read < low || read > high) {
+          throw UsageError(std::string(main_name(names)) + " takes a whole number from " + std::to_string(low) +
+                           " to " + std::to_string(high) + ", not \"" + std::string(given) + "\"");
+        }
+        target = read;
+      }};
 }
 
 Option heading(std::string_view title) { return {{}, {}, title, {}}; }
@@ -151,7 +149,8 @@ bool parse(Command& command, const std::vector<std::string_view>& words) {
     given.push_back(option);
     option->take(value);
   }
-  if (command.operand && !operand_seen) usage(command, std::string(command.name) + " needs " + std::string(command.operands));
+  if (command.operand && !operand_seen)
+    usage(command, std::string(command.name) + " needs " + std::string(command.operands));
   return true;
 }
 

@@ -35,8 +35,7 @@ Option choice(std::string_view names, std::string_view value, std::string_view h
 /// A number (whatever strtod reads in full, "inf" too: the caller bounds it).
 Option number(std::string_view names, std::string_view value, std::string_view help, double& target);
 /// An integer from `low` to `high`.
-Option integer(std::string_view names, std::string_view value, std::string_view help, int& target, int low,
-               int high);
+Option integer(std::string_view names, std::string_view value, std::string_view help, int& target, int low, int high);
 /// A heading in --help, above the options that follow it.
 Option heading(std::string_view title);
 

@@ -84,8 +84,8 @@ void OutputCapture::use_log(int fd) noexcept {
 
 void OutputCapture::start(asio::readable_pipe& out, asio::readable_pipe& err) {
   open_streams_ = 2;
-  read(out, Stream::out, std::make_shared<std::string>());
-  read(err, Stream::err, std::make_shared<std::string>());
+  read(out, Stream::out, std::make_shared<Reading>());
+  read(err, Stream::err, std::make_shared<Reading>());
 }
 
 void OutputCapture::add(Stream stream, std::string line) {
@@ -100,18 +100,20 @@ void OutputCapture::add(Stream stream, std::string line) {
   while (ring_.size() > keep_lines_) ring_.pop_front();
 }
 
-void OutputCapture::read(asio::readable_pipe& pipe, Stream stream, std::shared_ptr<std::string> pending) {
-  auto chunk = std::make_shared<std::array<char, 16384>>();
-  pipe.async_read_some(asio::buffer(*chunk),
-                       [this, &pipe, stream, pending, chunk](boost::system::error_code ec, std::size_t n) {
-                         pending->append(chunk->data(), n);
+// One buffer per stream for all its reads: a new 16 KiB for each read was an allocation and
+// fresh pages on the way from the program's first line to its readiness (#19).
+void OutputCapture::read(asio::readable_pipe& pipe, Stream stream, std::shared_ptr<Reading> reading) {
+  pipe.async_read_some(asio::buffer(reading->chunk),
+                       [this, &pipe, stream, reading](boost::system::error_code ec, std::size_t n) {
+                         auto& pending = reading->pending;
+                         pending.append(reading->chunk.data(), n);
                          std::size_t start = 0;
-                         for (std::size_t eol; (eol = pending->find('\n', start)) != std::string::npos; start = eol + 1)
-                           add(stream, pending->substr(start, eol - start));
-                         pending->erase(0, start);
-                         if (pending->size() > longest_line) add(stream, std::exchange(*pending, {}));
-                         if (!ec) return read(pipe, stream, pending);
-                         if (!pending->empty()) add(stream, std::exchange(*pending, {}));
+                         for (std::size_t eol; (eol = pending.find('\n', start)) != std::string::npos; start = eol + 1)
+                           add(stream, pending.substr(start, eol - start));
+                         pending.erase(0, start);
+                         if (pending.size() > longest_line) add(stream, std::exchange(pending, {}));
+                         if (!ec) return read(pipe, stream, reading);
+                         if (!pending.empty()) add(stream, std::exchange(pending, {}));
                          std::lock_guard lock(mutex_);
                          --open_streams_;
                          closed_.notify_all();

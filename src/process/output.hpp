@@ -3,6 +3,7 @@
 // process's I/O thread, handed to the caller's callback, appended to the log file, and the
 // last lines kept for error messages.
 
+#include <array>
 #include <boost/asio/readable_pipe.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -47,7 +48,12 @@ class OutputCapture {
   bool wait_closed(std::chrono::steady_clock::time_point deadline) const;
 
  private:
-  void read(boost::asio::readable_pipe& pipe, Stream stream, std::shared_ptr<std::string> pending);
+  /// What a stream has of a line yet, and the buffer each of its reads fills.
+  struct Reading {
+    std::string pending;
+    std::array<char, 16384> chunk;
+  };
+  void read(boost::asio::readable_pipe& pipe, Stream stream, std::shared_ptr<Reading> reading);
   void add(Stream stream, std::string line);
 
   std::size_t keep_lines_;

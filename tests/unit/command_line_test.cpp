@@ -85,8 +85,9 @@ TEST(CommandLine, HelpIsAskedForAnywhereAndListsEveryOption) {
   EXPECT_FALSE(e.parse({"--json", "--help"}));
   EXPECT_FALSE(Example().parse({"-h"}));
   const auto text = help(e.command);
-  for (const char* part : {"A demonstration", "Usage: foxport demo [OPTIONS] -- COMMAND [ARGS...]", "What:",
-                           "--headless, --no-headless", "--log FILE", "-p, --port PORT", "Exits with COMMAND's status."})
+  for (const char* part :
+       {"A demonstration", "Usage: foxport demo [OPTIONS] -- COMMAND [ARGS...]", "What:", "--headless, --no-headless",
+        "--log FILE", "-p, --port PORT", "Exits with COMMAND's status."})
     EXPECT_NE(text.find(part), std::string::npos) << part << " in\n" << text;
 }
 
@@ -117,5 +118,6 @@ TEST(CommandLine, AnOperandIsRequiredAndSingle) {
 TEST(CommandLine, LongHelpIsWrappedUnderItsColumn) {
   // The text starts at column 10 (after the names) and lines end by column 100.
   const auto text = wrap(std::string(30, 'a') + " " + std::string(59, 'b') + " " + std::string(20, 'c'), 10);
-  EXPECT_EQ(text, std::string(30, 'a') + " " + std::string(59, 'b') + "\n" + std::string(10, ' ') + std::string(20, 'c'));
+  EXPECT_EQ(text,
+            std::string(30, 'a') + " " + std::string(59, 'b') + "\n" + std::string(10, ' ') + std::string(20, 'c'));
 }
