@@ -10,7 +10,9 @@
 //     listener is found among the driver's descriptors (sock_diag, /proc/PID/fd) and GET
 //     /status answers ready.
 //
-//   foxport-bench-floor-launcher DRIVER   (prints a JSON line when ready; stops when stdin ends)
+//   foxport-bench-floor-launcher DRIVER [chromedriver]   (prints a JSON line when ready; stops
+//   when stdin ends). With "chromedriver": DRIVER --port=0 and its "started successfully on port"
+//   line, to tell what of chromedriver's start under foxport is the guarantees' cost.
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -39,7 +41,7 @@ struct Pipes {
 };
 
 // The guard: owns the directory it is sent, runs the driver, cleans up when control ends.
-[[noreturn]] void guard(const char* driver, const Pipes& pipes) {
+[[noreturn]] void guard(const char* driver, bool chromedriver, const Pipes& pipes) {
   const int control = pipes.control[0], status = pipes.status[1], out = pipes.out[1];
   for (const int launchers : {pipes.control[1], pipes.status[0], pipes.out[0]}) ::close(launchers);
   ::setpgid(0, 0);
@@ -53,8 +55,9 @@ struct Pipes {
     ::setpgid(0, 0);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::dup2(out, STDOUT_FILENO);
-    const char* argv[] = {driver, "--port", "0", nullptr};
-    ::execv(driver, const_cast<char* const*>(argv));
+    const char* gecko[] = {driver, "--port", "0", nullptr};
+    const char* chrome[] = {driver, "--port=0", nullptr};
+    ::execv(driver, const_cast<char* const*>(chromedriver ? chrome : gecko));
     ::_exit(127);
   }
   ::close(out);  // the driver's alone: its end is the output's end
@@ -67,15 +70,18 @@ struct Pipes {
   ::_exit(0);
 }
 
-// The port of the driver's "Listening on 127.0.0.1:PORT" line; 0 if its output ends first.
-int reported_port(int out) {
+// The port of the driver's "Listening on 127.0.0.1:PORT" line (chromedriver's "started
+// successfully on port PORT"); 0 if its output ends first.
+int reported_port(int out, bool chromedriver) {
+  const std::string said = chromedriver ? "started successfully on port " : "Listening on 127.0.0.1:";
   std::string text;
   for (char buffer[4096];;) {
     const auto n = ::read(out, buffer, sizeof buffer);
     if (n <= 0) return 0;
     text.append(buffer, static_cast<std::size_t>(n));
-    const auto at = text.find("Listening on 127.0.0.1:");
-    if (at != std::string::npos && text.find('\n', at) != std::string::npos) return std::atoi(text.c_str() + at + 23);
+    const auto at = text.find(said);
+    if (at != std::string::npos && text.find('\n', at) != std::string::npos)
+      return std::atoi(text.c_str() + at + said.size());
   }
 }
 
@@ -143,11 +149,18 @@ bool holds(int pid, unsigned long inode) {
 }
 
 bool answers_ready(int http) {
+  // Until the body's Content-Length is in (chromedriver keeps the connection open), or the end.
   std::string response;
   for (char buffer[4096];;) {
     const auto n = ::read(http, buffer, sizeof buffer);
     if (n <= 0) break;
     response.append(buffer, static_cast<std::size_t>(n));
+    const auto body = response.find("\r\n\r\n");
+    auto length = response.find("ontent-Length:");
+    if (length == std::string::npos) length = response.find("ontent-length:");
+    if (body != std::string::npos && length != std::string::npos && length < body &&
+        response.size() >= body + 4 + std::strtoul(response.c_str() + length + 14, nullptr, 10))
+      break;
   }
   ::close(http);
   return response.find("\"ready\":true") != std::string::npos;
@@ -163,14 +176,15 @@ int finish(int control, pid_t guard_pid, int code) {
 }
 
 int main(int argc, char** argv) {
-  if (argc != 2) return 64;
+  const bool chromedriver = argc == 3 && std::string(argv[2]) == "chromedriver";
+  if (argc != 2 && !chromedriver) return 64;
   Pipes pipes;
   if (::pipe2(pipes.control, O_CLOEXEC) != 0 || ::pipe2(pipes.status, O_CLOEXEC) != 0 ||
       ::pipe2(pipes.out, O_CLOEXEC) != 0)
     return 71;
   const pid_t guard_pid = ::fork();
   if (guard_pid < 0) return 71;
-  if (guard_pid == 0) guard(argv[1], pipes);
+  if (guard_pid == 0) guard(argv[1], chromedriver, pipes);
   const int control = pipes.control[1], status = pipes.status[0], out = pipes.out[0];
   for (const int guards : {pipes.control[0], pipes.status[1], pipes.out[1]}) ::close(guards);
   const char* tmp = std::getenv("TMPDIR");
@@ -182,11 +196,12 @@ int main(int argc, char** argv) {
   if (n <= 8) return finish(control, guard_pid, 69);
   started[n] = '\0';
   const int pid = std::atoi(started + 8);
-  const int port = reported_port(out);
+  const int port = reported_port(out, chromedriver);
   const int http = port > 0 ? send_status_request(port) : -1;
   // The listener is looked up while the driver answers, as foxport does.
   if (http < 0 || !holds(pid, listener_inode(port)) || !answers_ready(http)) return finish(control, guard_pid, 69);
-  std::printf("{\"kind\":\"geckodriver\",\"port\":%d,\"pid\":%d,\"url\":\"http://127.0.0.1:%d\"}\n", port, pid, port);
+  std::printf("{\"kind\":\"%s\",\"port\":%d,\"pid\":%d,\"url\":\"http://127.0.0.1:%d\"}\n",
+              chromedriver ? "chromedriver" : "geckodriver", port, pid, port);
   std::fflush(stdout);
   for (char ignored; ::read(STDIN_FILENO, &ignored, 1) > 0;) {}
   return finish(control, guard_pid, 0);

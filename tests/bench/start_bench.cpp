@@ -9,8 +9,9 @@
 //                       [--selenium SCRIPT]   (tests/bench/selenium-service-start.js; needs node)
 //                       [--foxport-before PATH]  (another build's foxport, e.g. before a change, in the same rounds)
 //                       [--fast-driver PATH]  (tests/bench/fast_driver.cpp: what foxport adds to a driver's start)
-//                       [--floor-launcher PATH]  (tests/bench/floor_launcher.cpp, with the fast driver: what
-//                                                 any launcher with foxport's guarantees adds here)
+//                       [--floor-launcher PATH]  (tests/bench/floor_launcher.cpp, with the fast driver and
+//                                                 with chromedriver: what any launcher with foxport's
+//                                                 guarantees adds here)
 
 #include <fcntl.h>
 #include <poll.h>
@@ -233,6 +234,9 @@ int main(int argc, char** argv) {
              start_ms({before, "start", "--chromedriver", "--driver", chromedriver, "--json", "-q"}, any, 0, nullptr));
       });
     }
+    if (!floor.empty()) {
+      steps.push_back([&] { note("fl-cd", start_ms({floor, chromedriver, "chromedriver"}, any, 0)); });
+    }
     if (!fast.empty()) {
       steps.push_back([&] { note("fd", start_ms({fast, "--port", "0"}, gecko_ready, SIGTERM)); });
       steps.push_back([&] {
@@ -273,6 +277,8 @@ int main(int argc, char** argv) {
   row("chromedriver's own start (exec to \"started successfully\")", "cd", "cd", "baseline");
   row("`foxport start --chromedriver --json` (exec to ready line)", "fx-cd", "cd", "<= 1.3x");
   if (!before.empty()) row("the same with `--foxport-before` (another build, same rounds)", "fx-cd-before", "cd", "");
+  row("the least launcher with foxport's guarantees (`tests/bench/floor_launcher.cpp`) and chromedriver", "fl-cd", "cd",
+      "");
   row("selenium-webdriver `chrome.ServiceBuilder` start() to URL (node running)", "sel-cd", "cd", "");
   const auto gecko_name = geckodriver.substr(geckodriver.rfind('/') + 1);
   row((gecko_name + "'s own start (exec to \"Listening on\")").c_str(), "gd", "gd", "baseline");
@@ -322,8 +328,13 @@ int main(int argc, char** argv) {
     }
   }
   if (!times["fx-cd"].empty() && !times["cd"].empty()) {
-    std::printf(" %.2f ms to chromedriver's (%.2fx for that geckodriver).", added("fx-cd", "cd"),
+    std::printf(" %.2f ms to chromedriver's (%.2fx for that geckodriver)", added("fx-cd", "cd"),
                 as_geckodriver(added("fx-cd", "cd")));
+    if (!times["fl-cd"].empty()) {
+      std::printf(", where the launcher with the same guarantees adds %.2f ms (%.2fx of chromedriver's own start)",
+                  added("fl-cd", "cd"), quantile(times["fl-cd"], 0.5) / quantile(times["cd"], 0.5));
+    }
+    std::printf(".");
   }
   if (gecko_name.find("standin") != std::string::npos) {
     std::printf(
