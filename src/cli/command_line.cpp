@@ -11,33 +11,38 @@ namespace foxport::cli {
 
 namespace {
 
-// The names of an option, "-q,--quiet" -> {"-q", "--quiet"}; a negation keeps its "!".
-std::vector<std::string_view> names_of(std::string_view names) {
-  std::vector<std::string_view> each;
+// Calls `each` with every name of an option ("-q,--quiet": "-q", then "--quiet"; a negation
+// keeps its "!") until it returns true; whether it did. No allocation: this runs for every word
+// of every start.
+template <typename Each>
+bool any_name(std::string_view names, Each each) {
   while (!names.empty()) {
     const auto comma = names.find(',');
-    each.push_back(names.substr(0, comma));
+    if (each(names.substr(0, comma))) return true;
     names = comma == std::string_view::npos ? std::string_view{} : names.substr(comma + 1);
   }
-  return each;
+  return false;
 }
 
 // The longest name, for messages: "--quiet".
 std::string_view main_name(std::string_view names) {
   std::string_view longest;
-  for (const auto name : names_of(names)) {
+  any_name(names, [&longest](std::string_view name) {
     if (name[0] != '!' && name.size() > longest.size()) longest = name;
-  }
+    return false;
+  });
   return longest;
 }
 
 // The option named `name` ("--port"), and whether it was by its negation.
 std::pair<Option*, bool> find(Command& command, std::string_view name) {
   for (auto& option : command.options) {
-    for (const auto candidate : names_of(option.names)) {
-      if (candidate == name) return {&option, false};
-      if (candidate[0] == '!' && candidate.substr(1) == name) return {&option, true};
-    }
+    bool negated = false;
+    const bool named = any_name(option.names, [&](std::string_view candidate) {
+      negated = candidate[0] == '!' && candidate.substr(1) == name;
+      return negated || candidate == name;
+    });
+    if (named) return {&option, negated};
   }
   return {nullptr, false};
 }
@@ -186,9 +191,10 @@ std::string help(const Command& command) {
       continue;
     }
     std::string left = "  ";
-    for (const auto name : names_of(option.names)) {
+    any_name(option.names, [&left](std::string_view name) {
       left += (left.size() > 2 ? ", " : "") + std::string(name[0] == '!' ? name.substr(1) : name);
-    }
+      return false;
+    });
     if (!option.value.empty()) left += " " + std::string(option.value);
     left += left.size() + 2 > column ? "\n" + std::string(column, ' ') : std::string(column - left.size(), ' ');
     text += left + wrap(option.help, column) + "\n";
