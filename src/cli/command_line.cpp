@@ -1,7 +1,6 @@
 #include "cli/command_line.hpp"
 
 #include <charconv>
-#include <cmath>
 #include <cstdlib>
 #include <utility>
 

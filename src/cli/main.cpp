@@ -14,6 +14,8 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <iterator>
+#include <string>
 #include <string_view>
 
 #include "cli/command_line.hpp"
@@ -62,6 +64,14 @@ std::string_view summary_of(std::string_view name) {
   return {};
 }
 
+// "run, start, take, port or who", for the messages about a missing or unknown command.
+std::string subcommand_names() {
+  std::string names;
+  for (std::size_t i = 0; i < std::size(subcommands); ++i)
+    names += (i == 0 ? "" : i + 1 == std::size(subcommands) ? " or " : ", ") + std::string(subcommands[i].name);
+  return names;
+}
+
 void print_overview() {
   std::printf("%s\n\nUsage: foxport COMMAND [OPTIONS]   (foxport COMMAND --help: its options)\n\nCommands:\n",
               wrap(about, 0).c_str());
@@ -87,17 +97,17 @@ int main(int argc, char** argv) {
     print_overview();
     return 0;
   }
-  if (summary_of(name).empty()) {
+  const auto summary = summary_of(name);
+  if (summary.empty()) {
     if (name.empty())
-      std::fprintf(stderr, "foxport: a command is needed: run, start, take, port or who (see foxport --help)\n");
+      std::fprintf(stderr, "foxport: a command is needed: %s (see foxport --help)\n", subcommand_names().c_str());
     else
-      std::fprintf(stderr,
-                   "foxport: unknown command '%s' (expected run, start, take, port or who; see foxport --help)\n",
-                   argv[1]);
+      std::fprintf(stderr, "foxport: unknown command '%s' (expected %s; see foxport --help)\n", argv[1],
+                   subcommand_names().c_str());
     return exit_usage;
   }
 
-  Command command{name, summary_of(name), {}, {}, {}, nullptr, {}};
+  Command command{name, summary, {}, {}, {}, nullptr, {}};
   LaunchOptions launch;
   std::vector<std::string> words;
   bool as_json = false;
