@@ -39,6 +39,15 @@ function(foxport_link_for_fast_start target)
   endif()
 endfunction()
 
+# For a target linking libcrypto's static archive on x86-64: OpenSSL's CPU probe runs at
+# OpenSSL's first use instead of before main (src/cli/openssl_cpu_probe.cpp).
+function(foxport_defer_openssl_cpu_probe target)
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+    target_sources(${target} PRIVATE ${PROJECT_SOURCE_DIR}/src/cli/openssl_cpu_probe.cpp)
+    target_link_options(${target} PRIVATE LINKER:--wrap=OPENSSL_cpuid_setup)
+  endif()
+endfunction()
+
 # The static archive beside an imported shared library (libX.so[.N] -> libX.a), or empty.
 function(foxport_static_archive_of out target)
   set(${out} "" PARENT_SCOPE)

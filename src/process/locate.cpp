@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "foxport/error.hpp"
 #include "foxport/process.hpp"
@@ -39,13 +41,16 @@ fs::path find_executable(const fs::path& name, std::error_code& ec, std::string*
   const std::string path = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
   std::string searched;
   fs::path not_executable;
-  std::istringstream dirs(path);
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    if (dir.empty()) dir.assign(1, '.');  // not = ".": GCC 12's -Wrestrict misfires in release builds
+  // Split in place: a string stream would build the C++ locale on the way to every launch (#19).
+  for (std::size_t start = 0; start < path.size();) {
+    const auto end = std::min(path.find(':', start), path.size());
+    const std::string_view entry(path.data() + start, end - start);
+    const std::string_view dir = entry.empty() ? std::string_view(".") : entry;
     const auto candidate = fs::path(dir) / name;
     if (usable(candidate, exists)) return fs::absolute(candidate);
     if (exists && not_executable.empty()) not_executable = candidate;
-    searched += (searched.empty() ? "" : ":") + dir;
+    searched.append(searched.empty() ? "" : ":").append(dir);
+    start = end + 1;
   }
   if (!not_executable.empty()) return fail(errc::binary_not_executable, not_executable.string() + " is not executable");
   return fail(errc::binary_not_found, name.string() + " not found in PATH (" + searched + ")");
