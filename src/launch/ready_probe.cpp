@@ -24,23 +24,54 @@ void ReadyWait::State::prepare_probe() {
   if (spec.probe == Probe::webdriver || spec.probe == Probe::devtools) (void)http::string_to_field("host");
 }
 
+ReadyWait::State::Connection ReadyWait::State::start_connection(std::uint16_t port) {
+  Connection connection;
+  connection.socket = std::make_shared<tcp::socket>(io);
+  connection.port = port;
+  auto& socket = *connection.socket;
+  const tcp::endpoint endpoint(asio::ip::make_address(spec.host), port);
+  socket.open(endpoint.protocol(), connection.error);
+  if (!connection.error) socket.non_blocking(true, connection.error);
+  if (connection.error) return connection;
+  int error = 0;
+  connection.state =
+      platform::connect_now(socket.native_handle(), endpoint.data(), static_cast<socklen_t>(endpoint.size()), error);
+  connection.error = boost::system::error_code(error, boost::system::system_category());
+  return connection;
+}
+
+std::optional<ReadyWait::State::Connection> ReadyWait::State::send_early(const std::string& line) {
+  if (early_tried || (spec.probe != Probe::webdriver && spec.probe != Probe::devtools)) return std::nullopt;
+  const auto port = parse_port_report(spec.report, line);
+  if (!port) return std::nullopt;
+  early_tried = true;
+  auto connection = start_connection(*port);
+  if (connection.state == platform::ConnectState::connected) {
+    // All of it or none: a request cut short is a failed connection, probed anew.
+    const auto request = http_request(*port);
+    const auto sent = connection.socket->write_some(asio::buffer(request), connection.error);
+    if (!connection.error && sent != request.size()) connection.error = asio::error::would_block;
+    if (connection.error) connection.state = platform::ConnectState::failed;
+    connection.request_sent = !connection.error;
+  }
+  return connection;
+}
+
 void ReadyWait::State::probe() {
   probe_in_flight = true;
-  auto socket = std::make_shared<tcp::socket>(io);
+  // The I/O thread's connection when it is to this port; anything else is closed.
+  auto taken = std::exchange(early, std::nullopt);
+  go_on(taken && taken->port == report.port ? std::move(*taken) : start_connection(report.port));
+}
+
+void ReadyWait::State::go_on(Connection connection) {
+  auto socket = connection.socket;
   probe_socket = socket;
-  const tcp::endpoint endpoint(asio::ip::make_address(spec.host), report.port);
-  boost::system::error_code ec;
-  socket->open(endpoint.protocol(), ec);
-  if (!ec) socket->non_blocking(true, ec);
-  if (ec) return connected(socket, ec);
-  // Connected at once, as on loopback it usually is: the protocol starts now (#19).
-  int error = 0;
-  switch (
-      platform::connect_now(socket->native_handle(), endpoint.data(), static_cast<socklen_t>(endpoint.size()), error)) {
-    case platform::ConnectState::connected:
-      return connected(socket, {});
+  switch (connection.state) {
+    case platform::ConnectState::connected:  // at once, as on loopback it usually is: the protocol starts now (#19)
+      return connection.request_sent ? request_written(socket, http_target(), {}) : connected(socket, {});
     case platform::ConnectState::failed:
-      return connected(socket, boost::system::error_code(error, boost::system::system_category()));
+      return connected(socket, connection.error);
     case platform::ConnectState::in_progress:
       break;
   }
@@ -125,12 +156,21 @@ void ReadyWait::State::read_handshake(std::shared_ptr<tcp::socket> socket, std::
   });
 }
 
-// WebDriver's GET /status, or the DevTools' GET /json/version. The request fits a new
-// connection's send buffer, so it is written at once, without a turn of the loop (#19).
+// WebDriver's GET /status, or the DevTools' GET /json/version.
+const char* ReadyWait::State::http_target() const {
+  return spec.probe == Probe::devtools ? "/json/version" : "/status";
+}
+
+std::string ReadyWait::State::http_request(std::uint16_t port) const {
+  return std::string("GET ") + http_target() + " HTTP/1.1\r\nHost: " + spec.host + ":" + std::to_string(port) +
+         "\r\nConnection: close\r\n\r\n";
+}
+
+// The request fits a new connection's send buffer, so it is written at once, without a turn
+// of the loop (#19).
 void ReadyWait::State::request_http(std::shared_ptr<tcp::socket> socket) {
-  const char* target = spec.probe == Probe::devtools ? "/json/version" : "/status";
-  auto request = std::make_shared<std::string>(std::string("GET ") + target + " HTTP/1.1\r\nHost: " + spec.host + ":" +
-                                               std::to_string(report.port) + "\r\nConnection: close\r\n\r\n");
+  const char* target = http_target();
+  auto request = std::make_shared<std::string>(http_request(report.port));
   boost::system::error_code ec;
   const auto sent = socket->write_some(asio::buffer(*request), ec);  // the socket does not block
   if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};

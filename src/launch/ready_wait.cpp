@@ -53,11 +53,13 @@ void ReadyWait::State::shut_down() {
   retry.cancel();
   if (watch) watch->close(ignored);
   if (probe_socket) probe_socket->close(ignored);
+  early.reset();
   io.restart();
   io.run();
 }
 
-void ReadyWait::State::on_line(const std::string& line) {
+void ReadyWait::State::on_line(const std::string& line, std::optional<Connection> early_probe) {
+  if (early_probe) early = std::move(early_probe);
   if (finished || report.port != 0) return;
   if (const auto port = parse_port_report(spec.report, line)) on_port(*port, "log line");
 }
@@ -173,8 +175,14 @@ ReadyWait::~ReadyWait() { state_->shut_down(); }
 void ReadyWait::attach(ProcessOptions& options) {
   std::weak_ptr<State> weak = state_;
   options.on_line = [weak, user = std::move(options.on_line)](Stream stream, std::string_view line) {
+    if (auto state = weak.lock()) {
+      std::string text(line);
+      auto early = state->send_early(text);  // before this wait's thread wakes to the line (#19)
+      state->feed([state, text = std::move(text), early = std::move(early)]() mutable {
+        state->on_line(text, std::move(early));
+      });
+    }
     if (user) user(stream, line);
-    if (auto state = weak.lock()) state->feed([state, text = std::string(line)] { state->on_line(text); });
   };
   options.on_exit = [weak, user = std::move(options.on_exit)](const ExitStatus& status) {
     if (user) user(status);

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "launch/ready_wait.hpp"
+#include "platform/connect.hpp"
 #include "platform/listeners.hpp"
 
 namespace foxport::detail {
@@ -32,6 +33,16 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   using tcp = boost::asio::ip::tcp;
   using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
+  /// A probe's connection as it was started: connected, in progress or failed, and for an
+  /// HTTP probe whose connect was done at once, whether the whole request went out with it.
+  struct Connection {
+    std::shared_ptr<tcp::socket> socket;
+    std::uint16_t port = 0;
+    platform::ConnectState state = platform::ConnectState::failed;
+    boost::system::error_code error;
+    bool request_sent = false;
+  };
+
   ReadySpec spec;
   boost::asio::io_context io;
   boost::asio::steady_timer deadline{io};
@@ -39,6 +50,10 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   std::optional<boost::asio::posix::stream_descriptor> watch;  // the port file's directory
   std::array<char, 4096> watch_buffer{};
   std::shared_ptr<tcp::socket> probe_socket;  // the probe in flight, closed at the end
+  // The HTTP probe sent on the process's I/O thread as it read the port's line (send_early):
+  // out before this wait's thread has woken to the line (#19). The flag is that thread's.
+  bool early_tried = false;
+  std::optional<Connection> early;  // handed over with the line, until probe() takes it
   const Process* process = nullptr;
 
   std::mutex feed_mutex;
@@ -67,7 +82,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   void finish(std::exception_ptr error);
   void fail(std::error_code code, const std::string& why);
   void shut_down();
-  void on_line(const std::string& line);
+  void on_line(const std::string& line, std::optional<Connection> early_probe);
   void on_exit(const ExitStatus& status);
   void watch_port_file();
   void read_watch();
@@ -81,10 +96,17 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
 
   // Whether the protocol answers (ready_probe.cpp).
   void prepare_probe();  // while the program starts
+  /// On the process's I/O thread, for the line just read: when it reports the port of an
+  /// HTTP probe, the first time, the connection is started and the request sent.
+  std::optional<Connection> send_early(const std::string& line);
+  Connection start_connection(std::uint16_t port);  // any thread: reads only the spec
   void probe();
+  void go_on(Connection connection);
   void connected(std::shared_ptr<tcp::socket> socket, boost::system::error_code ec);
   void bidi_status(std::shared_ptr<tcp::socket> socket);
   void read_handshake(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer);
+  const char* http_target() const;
+  std::string http_request(std::uint16_t port) const;
   void request_http(std::shared_ptr<tcp::socket> socket);
   void request_written(std::shared_ptr<tcp::socket> socket, const char* target, boost::system::error_code ec);
   bool answers_ready(const HttpResponse& response) const;

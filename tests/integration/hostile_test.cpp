@@ -231,6 +231,41 @@ struct LaunchWaitingForItsLog {
 
 }  // namespace
 
+// #19: the GET /status goes out as the port's line is read, before the driver may listen at
+// all. A driver that names its port first and listens 300 ms later refuses that GET: the
+// launch waits for its listener and asks again, and is ready.
+TEST(Readiness, ADriverThatNamesItsPortBeforeItListensIsWaitedFor) {
+  foxport::GeckodriverOptions options;
+  options.driver = foxport::testing::write_script("late-listener-driver", R"(#!/usr/bin/env python3
+# Binds, says it listens, listens 300 ms later, then answers GET /status as a ready driver.
+import http.server, socket, sys, time
+class Status(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b'{"value":{"ready":true,"message":""}}'
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Status, bind_and_activate=False)
+server.server_bind()
+print(f"{int(time.time() * 1000)}\tgeckodriver\tINFO\tListening on 127.0.0.1:{server.server_address[1]}", flush=True)
+time.sleep(0.3)
+server.server_activate()
+server.serve_forever()
+)");
+  options.ready_timeout = 60s;
+  auto driver = foxport::Geckodriver::launch(options);
+  const auto& report = driver.ready_report();
+  EXPECT_EQ(report.port, driver.port());
+  EXPECT_EQ(report.listener_pid, driver.pid());
+  EXPECT_TRUE(driver.client().status().ready);
+  driver.stop();
+  fs::remove(options.driver);
+}
+
 // #15 item 3: a SIGKILL before the launch's guard existed leaked its directory, for certain
 // while opening a FIFO given as --log (it waits for a reader). The log is opened before the
 // launch makes its directory, and the launch's guard, started first, goes when foxport dies.

@@ -23,7 +23,8 @@ TEST(OpenSslCpuProbe, RunsAtOpenSslsFirstUseNotBeforeMain) {
   unsigned int size = 0;
   ASSERT_EQ(EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr), 1);
   std::string hex;
-  for (unsigned int i = 0; i < size; ++i) hex += "0123456789abcdef"[digest[i] >> 4], hex += "0123456789abcdef"[digest[i] & 15];
+  for (unsigned int i = 0; i < size; ++i)
+    hex += "0123456789abcdef"[digest[i] >> 4], hex += "0123456789abcdef"[digest[i] & 15];
   EXPECT_EQ(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_NE(OPENSSL_ia32cap_P[0] & probed, 0u) << "OpenSSL was used without probing the CPU";
 }

@@ -12,6 +12,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <sstream>
 #include <string_view>
@@ -184,7 +187,9 @@ std::vector<Listener> listeners_on(std::uint16_t port) {
 namespace {
 
 // Whether `pid` holds the socket `wanted` ("socket:[INODE]"). The directory is read into the
-// stack (opendir allocates 32 KiB) and each link relative to it: on the way to ready (#19).
+// stack (opendir allocates 32 KiB) and each link relative to it, newest descriptor first: a
+// listener is made late in a program's start, and the readiness check runs this while the
+// program answers its probe, on the same two cores (#19).
 bool holds(int pid, std::string_view wanted) {
   char directory[32];
   std::snprintf(directory, sizeof directory, "/proc/%d/fd", pid);
@@ -192,13 +197,16 @@ bool holds(int pid, std::string_view wanted) {
   if (fd < 0) return false;
   bool found = false;
   alignas(dirent64) char entries[4096];
+  std::array<std::uint16_t, sizeof entries / offsetof(dirent64, d_name)> offsets{};
   for (ssize_t n; !found && (n = ::getdents64(fd, entries, sizeof entries)) > 0;) {
-    for (ssize_t at = 0; at < n && !found;) {
-      const auto* entry = reinterpret_cast<const dirent64*>(entries + at);
-      at += entry->d_reclen;
-      if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;  // "." and ".."
+    std::size_t count = 0;
+    for (ssize_t at = 0; at < n; at += reinterpret_cast<const dirent64*>(entries + at)->d_reclen)
+      offsets[count++] = static_cast<std::uint16_t>(at);
+    while (count > 0 && !found) {
+      const char* name = reinterpret_cast<const dirent64*>(entries + offsets[--count])->d_name;
+      if (name[0] < '0' || name[0] > '9') continue;  // "." and ".."
       char target[64];
-      const auto length = ::readlinkat(fd, entry->d_name, target, sizeof target);
+      const auto length = ::readlinkat(fd, name, target, sizeof target);
       found = length > 0 && std::string_view(target, static_cast<std::size_t>(length)) == wanted;
     }
   }
