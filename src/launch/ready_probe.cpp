@@ -40,15 +40,13 @@ ReadyWait::State::Connection ReadyWait::State::start_connection(std::uint16_t po
   return connection;
 }
 
-std::optional<ReadyWait::State::Connection> ReadyWait::State::send_early(const std::string& line) {
+std::optional<ReadyWait::State::Connection> ReadyWait::State::send_early(std::uint16_t port) {
   if (early_tried || (spec.probe != Probe::webdriver && spec.probe != Probe::devtools)) return std::nullopt;
-  const auto port = parse_port_report(spec.report, line);
-  if (!port) return std::nullopt;
   early_tried = true;
-  auto connection = start_connection(*port);
+  auto connection = start_connection(port);
   if (connection.state == platform::ConnectState::connected) {
     // All of it or none: a request cut short is a failed connection, probed anew.
-    const auto request = http_request(*port);
+    const auto request = http_request(port);
     const auto sent = connection.socket->write_some(asio::buffer(request), connection.error);
     if (!connection.error && sent != request.size()) connection.error = asio::error::would_block;
     if (connection.error) connection.state = platform::ConnectState::failed;

@@ -58,10 +58,10 @@ void ReadyWait::State::shut_down() {
   io.run();
 }
 
-void ReadyWait::State::on_line(const std::string& line, std::optional<Connection> early_probe) {
+void ReadyWait::State::on_reported_port(std::uint16_t port, std::optional<Connection> early_probe) {
   if (early_probe) early = std::move(early_probe);
   if (finished || report.port != 0) return;
-  if (const auto port = parse_port_report(spec.report, line)) on_port(*port, "log line");
+  on_port(port, "log line");
 }
 
 void ReadyWait::State::on_exit(const ExitStatus& status) {
@@ -175,11 +175,13 @@ ReadyWait::~ReadyWait() { state_->shut_down(); }
 void ReadyWait::attach(ProcessOptions& options) {
   std::weak_ptr<State> weak = state_;
   options.on_line = [weak, user = std::move(options.on_line)](Stream stream, std::string_view line) {
-    if (auto state = weak.lock()) {
-      std::string text(line);
-      auto early = state->send_early(text);  // before this wait's thread wakes to the line (#19)
-      state->feed([state, text = std::move(text), early = std::move(early)]() mutable {
-        state->on_line(text, std::move(early));
+    // Only the line that reports the port wakes the wait's thread: a program says much else as
+    // it starts, on the same cores (#19).
+    const auto state = weak.lock();
+    if (const auto port = state ? parse_port_report(state->spec.report, line) : std::nullopt) {
+      auto early = state->send_early(*port);  // before the wait's thread wakes to the port
+      state->feed([state, port = *port, early = std::move(early)]() mutable {
+        state->on_reported_port(port, std::move(early));
       });
     }
     if (user) user(stream, line);

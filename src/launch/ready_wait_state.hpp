@@ -82,7 +82,8 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   void finish(std::exception_ptr error);
   void fail(std::error_code code, const std::string& why);
   void shut_down();
-  void on_line(const std::string& line, std::optional<Connection> early_probe);
+  /// A line of the program's reported `port`, with the probe sent for it on the I/O thread.
+  void on_reported_port(std::uint16_t port, std::optional<Connection> early_probe);
   void on_exit(const ExitStatus& status);
   void watch_port_file();
   void read_watch();
@@ -96,9 +97,9 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
 
   // Whether the protocol answers (ready_probe.cpp).
   void prepare_probe();  // while the program starts
-  /// On the process's I/O thread, for the line just read: when it reports the port of an
-  /// HTTP probe, the first time, the connection is started and the request sent.
-  std::optional<Connection> send_early(const std::string& line);
+  /// On the process's I/O thread, for the line that just reported `port`: for an HTTP probe,
+  /// the first time, the connection is started and the request sent.
+  std::optional<Connection> send_early(std::uint16_t port);
   Connection start_connection(std::uint16_t port);  // any thread: reads only the spec
   void probe();
   void go_on(Connection connection);
