@@ -26,6 +26,7 @@ void LaunchState::stop() noexcept {
     }
   }
   sessions.clear();
+  waits.clear();
   try {
     process.stop();
     if (display) display->server.stop();  // its clients are gone: nothing is left to save
@@ -38,6 +39,7 @@ void LaunchState::stop() noexcept {
 DetachedProcess LaunchState::detach() {
   before_stop = nullptr;  // the caller owns the sessions too
   sessions.clear();
+  waits.clear();
   auto record = process.detach();
   if (display) {  // the tree keeps its display: the caller owns both now
     record.display = display->display;
@@ -220,6 +222,8 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
         throw Error(errc::protocol_error, plan.ready.what + " reported port " + std::to_string(state->report.port) +
                                               " but was given " + std::to_string(port));
       }
+      state->waits.push_back(std::move(wait));
+      if (bidi) state->waits.push_back(std::move(*bidi));
       return state;
     } catch (const Error& e) {
       if (attempt >= attempts || e.code() != errc::exited_early || !lost_port_race(state->process)) throw;

@@ -30,6 +30,9 @@ struct LaunchState {
   std::string host = "127.0.0.1";             ///< where the endpoint listens
   ReadyReport report;                         ///< the evidence of readiness
   Process process;                            ///< the tree; owns `directory`
+  /// The readiness waits, done: their spent HTTP connection and event loop are closed at
+  /// stop, not on the way to the caller (#19). After `process`: they go before it.
+  std::vector<ReadyWait> waits;
   /// The kind's graceful step, run once by stop() while the program still runs and before the
   /// stop policy (Firefox's Marionette:Quit, deleting a driver's sessions). What it throws is
   /// ignored: the stop policy takes over.

@@ -58,6 +58,20 @@ void ReadyWait::State::shut_down() {
   io.run();
 }
 
+// Ready: nothing reaches the wait any more. Marionette serves one client at a time and the
+// caller's next is the one that counts, and the port file's directory is the program's busy
+// profile: those go now. An HTTP probe's spent connection and the wait's event loop go with
+// the wait, after the caller has the endpoint (#19: 0.04 ms sooner).
+void ReadyWait::State::quiesce() {
+  {
+    std::lock_guard lock(feed_mutex);
+    accepting = false;
+  }
+  boost::system::error_code ignored;
+  if (watch) watch->close(ignored);
+  if (probe_socket && spec.probe != Probe::webdriver && spec.probe != Probe::devtools) probe_socket->close(ignored);
+}
+
 void ReadyWait::State::on_reported_port(std::uint16_t port, std::optional<Connection> early_probe) {
   if (early_probe) early = std::move(early_probe);
   if (finished || report.port != 0) return;
@@ -170,7 +184,11 @@ void ReadyWait::State::refuse_stranger(const platform::Listener& listener, const
 
 ReadyWait::ReadyWait(ReadySpec spec) : state_(std::make_shared<State>(std::move(spec))) {}
 
-ReadyWait::~ReadyWait() { state_->shut_down(); }
+ReadyWait::ReadyWait(ReadyWait&&) noexcept = default;
+
+ReadyWait::~ReadyWait() {
+  if (state_) state_->shut_down();
+}
 
 void ReadyWait::attach(ProcessOptions& options) {
   std::weak_ptr<State> weak = state_;
@@ -206,6 +224,10 @@ ReadyReport ReadyWait::run(const Process& process) {
   if (!state.spec.port_file.empty()) state.watch_port_file();
   state.prepare_probe();
   state.io.run();
+  if (state.finished && !state.failure) {
+    state.quiesce();
+    return state.report;
+  }
   const bool done = state.finished;
   state.shut_down();
   if (state.failure) std::rethrow_exception(state.failure);

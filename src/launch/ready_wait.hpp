@@ -44,7 +44,9 @@ struct ReadySpec {
 class ReadyWait {
  public:
   explicit ReadyWait(ReadySpec spec);
+  /// Takes the wait down: its connections and event loop (a successful run() leaves them).
   ~ReadyWait();
+  ReadyWait(ReadyWait&&) noexcept;
   ReadyWait(const ReadyWait&) = delete;
   ReadyWait& operator=(const ReadyWait&) = delete;
 
@@ -53,7 +55,9 @@ class ReadyWait {
   void attach(ProcessOptions& options);
 
   /// Waits until ready; throws Error (exited_early, ready_timeout, protocol_error) with what
-  /// was seen so far and the child's last lines.
+  /// was seen so far and the child's last lines. Once ready, the wait takes nothing more in;
+  /// what is left of it goes with this object, which the launch keeps until the caller has
+  /// the endpoint (LaunchState::waits).
   ReadyReport run(const Process& process);
 
  private:

@@ -82,6 +82,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   void finish(std::exception_ptr error);
   void fail(std::error_code code, const std::string& why);
   void shut_down();
+  void quiesce();  // after success, until shut_down
   /// A line of the program's reported `port`, with the probe sent for it on the I/O thread.
   void on_reported_port(std::uint16_t port, std::optional<Connection> early_probe);
   void on_exit(const ExitStatus& status);
