@@ -27,7 +27,6 @@ void ReadyWait::State::prepare_probe() {
 ReadyWait::State::Connection ReadyWait::State::start_connection(std::uint16_t port) {
   Connection connection;
   connection.socket = std::make_shared<tcp::socket>(io);
-  connection.port = port;
   auto& socket = *connection.socket;
   const tcp::endpoint endpoint(asio::ip::make_address(spec.host), port);
   socket.open(endpoint.protocol(), connection.error);
@@ -40,9 +39,11 @@ ReadyWait::State::Connection ReadyWait::State::start_connection(std::uint16_t po
   return connection;
 }
 
-std::optional<ReadyWait::State::Connection> ReadyWait::State::send_early(std::uint16_t port) {
-  if (early_tried || (spec.probe != Probe::webdriver && spec.probe != Probe::devtools)) return std::nullopt;
-  early_tried = true;
+bool ReadyWait::State::claim_early() {
+  return (spec.probe == Probe::webdriver || spec.probe == Probe::devtools) && !std::exchange(early_claimed, true);
+}
+
+ReadyWait::State::Connection ReadyWait::State::send_early(std::uint16_t port) {
   auto connection = start_connection(port);
   if (connection.state == platform::ConnectState::connected) {
     // All of it or none: a request cut short is a failed connection, probed anew.
@@ -55,11 +56,15 @@ std::optional<ReadyWait::State::Connection> ReadyWait::State::send_early(std::ui
   return connection;
 }
 
+void ReadyWait::State::on_early(Connection connection) {
+  if (finished || !std::exchange(early_coming, false)) return;  // not for the port this wait took
+  probe_in_flight = true;
+  go_on(std::move(connection));
+}
+
 void ReadyWait::State::probe() {
   probe_in_flight = true;
-  // The I/O thread's connection when it is to this port; anything else is closed.
-  auto taken = std::exchange(early, std::nullopt);
-  go_on(taken && taken->port == report.port ? std::move(*taken) : start_connection(report.port));
+  go_on(start_connection(report.port));
 }
 
 void ReadyWait::State::go_on(Connection connection) {

@@ -53,7 +53,6 @@ void ReadyWait::State::shut_down() {
   retry.cancel();
   if (watch) watch->close(ignored);
   if (probe_socket) probe_socket->close(ignored);
-  early.reset();
   io.restart();
   io.run();
 }
@@ -72,9 +71,9 @@ void ReadyWait::State::quiesce() {
   if (probe_socket && spec.probe != Probe::webdriver && spec.probe != Probe::devtools) probe_socket->close(ignored);
 }
 
-void ReadyWait::State::on_reported_port(std::uint16_t port, std::optional<Connection> early_probe) {
-  if (early_probe) early = std::move(early_probe);
+void ReadyWait::State::on_reported_port(std::uint16_t port, bool sent_early) {
   if (finished || report.port != 0) return;
+  early_coming = sent_early;
   on_port(port, "log line");
 }
 
@@ -114,10 +113,11 @@ void ReadyWait::State::on_port(std::uint16_t port, const char* source) {
   report.port = port;
   report.port_source = source;
   report.reported = Clock::now();
-  // An HTTP GET only reads: it goes out first, and the listener's owner is looked up while the
-  // endpoint answers (#19). Its answer counts once the listener is found in the tree. The
-  // other protocols are spoken only to a listener known to be the tree's.
-  if (spec.probe == Probe::webdriver || spec.probe == Probe::devtools) return probe();
+  // An HTTP GET only reads: it goes out first (from the I/O thread, when the port came in a
+  // line), and the listener's owner is looked up while the endpoint answers (#19). Its answer
+  // counts once the listener is found in the tree. The other protocols are spoken only to a
+  // listener known to be the tree's.
+  if ((spec.probe == Probe::webdriver || spec.probe == Probe::devtools) && !early_coming) return probe();
   look_up_owner();
 }
 
@@ -168,7 +168,7 @@ void ReadyWait::State::owned_by(int owner_pid, const std::string& where) {
   report.owned = Clock::now();
   listener_state = "pid " + std::to_string(owner_pid) + " on " + where;
   if (report.answered != ReadyReport::time_point{}) return succeed();  // the early GET's answer
-  if (!probe_in_flight) probe();
+  if (!probe_in_flight && !early_coming) probe();
 }
 
 void ReadyWait::State::refuse_stranger(const platform::Listener& listener, const std::string& where) {
@@ -195,12 +195,13 @@ void ReadyWait::attach(ProcessOptions& options) {
   options.on_line = [weak, user = std::move(options.on_line)](Stream stream, std::string_view line) {
     // Only the line that reports the port wakes the wait's thread: a program says much else as
     // it starts, on the same cores (#19).
+    // The port goes to the wait's thread first: it looks for the listener's owner while this
+    // thread sends an HTTP probe's GET (#19).
     const auto state = weak.lock();
     if (const auto port = state ? parse_port_report(state->spec.report, line) : std::nullopt) {
-      auto early = state->send_early(*port);  // before the wait's thread wakes to the port
-      state->feed([state, port = *port, early = std::move(early)]() mutable {
-        state->on_reported_port(port, std::move(early));
-      });
+      const bool early = state->claim_early();
+      state->feed([state, port = *port, early] { state->on_reported_port(port, early); });
+      if (early) state->feed([state, connection = state->send_early(*port)] { state->on_early(connection); });
     }
     if (user) user(stream, line);
   };

@@ -37,7 +37,6 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   /// HTTP probe whose connect was done at once, whether the whole request went out with it.
   struct Connection {
     std::shared_ptr<tcp::socket> socket;
-    std::uint16_t port = 0;
     platform::ConnectState state = platform::ConnectState::failed;
     boost::system::error_code error;
     bool request_sent = false;
@@ -51,9 +50,9 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   std::array<char, 4096> watch_buffer{};
   std::shared_ptr<tcp::socket> probe_socket;  // the probe in flight, closed at the end
   // The HTTP probe sent on the process's I/O thread as it read the port's line (send_early):
-  // out before this wait's thread has woken to the line (#19). The flag is that thread's.
-  bool early_tried = false;
-  std::optional<Connection> early;  // handed over with the line, until probe() takes it
+  // out while this wait's thread wakes to the port and looks for its owner (#19).
+  bool early_claimed = false;  // the I/O thread's
+  bool early_coming = false;   // this thread's: the port came with one, on its way to on_early
   const Process* process = nullptr;
 
   std::mutex feed_mutex;
@@ -83,8 +82,8 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   void fail(std::error_code code, const std::string& why);
   void shut_down();
   void quiesce();  // after success, until shut_down
-  /// A line of the program's reported `port`, with the probe sent for it on the I/O thread.
-  void on_reported_port(std::uint16_t port, std::optional<Connection> early_probe);
+  /// A line of the program reported `port`; `sent_early`: the I/O thread sends its probe.
+  void on_reported_port(std::uint16_t port, bool sent_early);
   void on_exit(const ExitStatus& status);
   void watch_port_file();
   void read_watch();
@@ -98,9 +97,11 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
 
   // Whether the protocol answers (ready_probe.cpp).
   void prepare_probe();  // while the program starts
-  /// On the process's I/O thread, for the line that just reported `port`: for an HTTP probe,
-  /// the first time, the connection is started and the request sent.
-  std::optional<Connection> send_early(std::uint16_t port);
+  /// On the process's I/O thread, for a line that reported a port: whether the thread sends
+  /// the probe itself (an HTTP probe's first port), and then its connection, request sent.
+  bool claim_early();
+  Connection send_early(std::uint16_t port);
+  void on_early(Connection connection);             // on this wait's thread
   Connection start_connection(std::uint16_t port);  // any thread: reads only the spec
   void probe();
   void go_on(Connection connection);
