@@ -28,7 +28,9 @@ ReadyWait::State::Connection ReadyWait::State::start_connection(std::uint16_t po
   Connection connection;
   connection.socket = std::make_shared<tcp::socket>(io);
   auto& socket = *connection.socket;
-  const tcp::endpoint endpoint(asio::ip::make_address(spec.host), port);
+  const auto address = asio::ip::make_address(spec.host, connection.error);  // no throw: also on the I/O thread
+  if (connection.error) return connection;
+  const tcp::endpoint endpoint(address, port);
   socket.open(endpoint.protocol(), connection.error);
   if (!connection.error) socket.non_blocking(true, connection.error);
   if (connection.error) return connection;
@@ -57,7 +59,8 @@ ReadyWait::State::Connection ReadyWait::State::send_early(std::uint16_t port) {
 }
 
 void ReadyWait::State::on_early(Connection connection) {
-  if (finished || !std::exchange(early_coming, false)) return;  // not for the port this wait took
+  // Dropped (and closed) when the wait's port came from elsewhere first, or it is over.
+  if (finished || !std::exchange(early_coming, false)) return;
   probe_in_flight = true;
   go_on(std::move(connection));
 }

@@ -60,7 +60,7 @@ void ReadyWait::State::shut_down() {
 // Ready: nothing reaches the wait any more. Marionette serves one client at a time and the
 // caller's next is the one that counts, and the port file's directory is the program's busy
 // profile: those go now. An HTTP probe's spent connection and the wait's event loop go with
-// the wait, after the caller has the endpoint (#19: 0.04 ms sooner).
+// the wait, after the caller has the endpoint (#19: 0.02 ms sooner).
 void ReadyWait::State::quiesce() {
   {
     std::lock_guard lock(feed_mutex);
@@ -193,9 +193,8 @@ ReadyWait::~ReadyWait() {
 void ReadyWait::attach(ProcessOptions& options) {
   std::weak_ptr<State> weak = state_;
   options.on_line = [weak, user = std::move(options.on_line)](Stream stream, std::string_view line) {
-    // Only the line that reports the port wakes the wait's thread: a program says much else as
-    // it starts, on the same cores (#19).
-    // The port goes to the wait's thread first: it looks for the listener's owner while this
+    // Only the line that reports the port wakes the wait's thread (a program says much else as
+    // it starts, on the same cores), and first: it looks for the listener's owner while this
     // thread sends an HTTP probe's GET (#19).
     const auto state = weak.lock();
     if (const auto port = state ? parse_port_report(state->spec.report, line) : std::nullopt) {
