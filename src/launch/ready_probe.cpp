@@ -21,7 +21,7 @@ using Clock = std::chrono::steady_clock;
 // Beast builds its table of header names at its first parse (21 us measured): for an HTTP
 // probe, that is done now, while the program starts, not once it has answered (#19).
 void ReadyWait::State::prepare_probe() {
-  if (spec.probe == Probe::webdriver || spec.probe == Probe::devtools) (void)http::string_to_field("host");
+  if (http_probe()) (void)http::string_to_field("host");
 }
 
 ReadyWait::State::Connection ReadyWait::State::start_connection(std::uint16_t port) {
@@ -41,9 +41,7 @@ ReadyWait::State::Connection ReadyWait::State::start_connection(std::uint16_t po
   return connection;
 }
 
-bool ReadyWait::State::claim_early() {
-  return (spec.probe == Probe::webdriver || spec.probe == Probe::devtools) && !std::exchange(early_claimed, true);
-}
+bool ReadyWait::State::claim_early() { return http_probe() && !std::exchange(early_claimed, true); }
 
 ReadyWait::State::Connection ReadyWait::State::send_early(std::uint16_t port) {
   auto connection = start_connection(port);
@@ -163,6 +161,8 @@ void ReadyWait::State::read_handshake(std::shared_ptr<tcp::socket> socket, std::
 }
 
 // WebDriver's GET /status, or the DevTools' GET /json/version.
+bool ReadyWait::State::http_probe() const { return spec.probe == Probe::webdriver || spec.probe == Probe::devtools; }
+
 const char* ReadyWait::State::http_target() const {
   return spec.probe == Probe::devtools ? "/json/version" : "/status";
 }

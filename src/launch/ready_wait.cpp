@@ -68,7 +68,7 @@ void ReadyWait::State::quiesce() {
   }
   boost::system::error_code ignored;
   if (watch) watch->close(ignored);
-  if (probe_socket && spec.probe != Probe::webdriver && spec.probe != Probe::devtools) probe_socket->close(ignored);
+  if (probe_socket && !http_probe()) probe_socket->close(ignored);
 }
 
 void ReadyWait::State::on_reported_port(std::uint16_t port, bool sent_early) {
@@ -117,7 +117,7 @@ void ReadyWait::State::on_port(std::uint16_t port, const char* source) {
   // line), and the listener's owner is looked up while the endpoint answers (#19). Its answer
   // counts once the listener is found in the tree. The other protocols are spoken only to a
   // listener known to be the tree's.
-  if ((spec.probe == Probe::webdriver || spec.probe == Probe::devtools) && !early_coming) return probe();
+  if (http_probe() && !early_coming) return probe();
   look_up_owner();
 }
 

@@ -108,6 +108,7 @@ struct ReadyWait::State : std::enable_shared_from_this<ReadyWait::State> {
   void connected(std::shared_ptr<tcp::socket> socket, boost::system::error_code ec);
   void bidi_status(std::shared_ptr<tcp::socket> socket);
   void read_handshake(std::shared_ptr<tcp::socket> socket, std::shared_ptr<std::string> buffer);
+  bool http_probe() const;  // WebDriver's GET /status or the DevTools' GET /json/version
   const char* http_target() const;
   std::string http_request(std::uint16_t port) const;
   void request_http(std::shared_ptr<tcp::socket> socket);
