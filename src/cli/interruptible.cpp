@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "foxport/error.hpp"
+#include "platform/spawn.hpp"
 
 namespace foxport::cli {
 
@@ -20,20 +21,24 @@ void finish_or_exit_on_signal(const std::function<void()>& work, const platform:
                               const std::function<void(int)>& on_signal) {
   int done[2];
   if (::pipe2(done, O_CLOEXEC) != 0) throw Error(std::error_code(errno, std::system_category()), "pipe2 failed");
-  std::thread watcher([&] {
-    for (;;) {
-      pollfd fds[2] = {{done[0], POLLIN, 0}, {signals.fd(), POLLIN, 0}};
-      if (::poll(fds, 2, -1) < 0 && errno == EINTR) continue;
-      if (fds[1].revents & POLLIN) {
-        const int taken = signals.take();
-        const int sig = taken != 0 ? taken : SIGTERM;
-        on_signal(sig);
-        std::fflush(stdout);
-        std::fflush(stderr);
-        std::_Exit(signal_exit_code(sig));  // the work is abandoned mid-way, by design
+  std::thread watcher;
+  // The watcher waits on this core until the work blocks: starting it wakes no other (#19).
+  platform::start_threads_on_this_core([&] {
+    watcher = std::thread([&] {
+      for (;;) {
+        pollfd fds[2] = {{done[0], POLLIN, 0}, {signals.fd(), POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0 && errno == EINTR) continue;
+        if (fds[1].revents & POLLIN) {
+          const int taken = signals.take();
+          const int sig = taken != 0 ? taken : SIGTERM;
+          on_signal(sig);
+          std::fflush(stdout);
+          std::fflush(stderr);
+          std::_Exit(signal_exit_code(sig));  // the work is abandoned mid-way, by design
+        }
+        if (fds[0].revents & (POLLIN | POLLHUP)) return;
       }
-      if (fds[0].revents & (POLLIN | POLLHUP)) return;
-    }
+    });
   });
   std::exception_ptr failure;
   try {

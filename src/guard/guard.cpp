@@ -197,6 +197,16 @@ bool start_child(char* const* argv, char* const* envp, const char* cwd, pid_t gr
   return true;
 }
 
+// Until when a guard awaiting "run" polls its control pipe without sleeping (#19). The launch
+// that started it sends the program a fraction of a millisecond later, and a process asleep
+// on another core takes that core's wake-up to see it (0.02 to 0.04 ms on a VM, whose idle
+// cores halt), besides the sender's 0.015 ms to wake it. Bounded (a launch that writes a
+// profile first sends it later), and never with one core, whose time the launch needs.
+std::chrono::steady_clock::time_point stay_awake_until(bool await_run) {
+  if (!await_run || ::sysconf(_SC_NPROCESSORS_ONLN) < 2) return {};
+  return std::chrono::steady_clock::now() + std::chrono::milliseconds(1);
+}
+
 // The program of a "run" message, as execve wants it.
 struct RunVectors {
   foxport::guard::Run run;
@@ -268,9 +278,11 @@ int run(int argc, char** argv) {
 
   bool detached = false;
   std::string pending;
+  const auto awake_until = stay_awake_until(await_run);
   for (;;) {
     pollfd fds[2] = {{signals.fd(), POLLIN, 0}, {detached ? -1 : control_fd, POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
+    const bool awake = await_run && std::chrono::steady_clock::now() < awake_until;
+    if (::poll(fds, 2, awake ? 0 : -1) < 0) {
       if (errno == EINTR) continue;
       cleanup_and_exit(signals, false);
     }

@@ -2,7 +2,9 @@
 // expects them even when a source already has a target's number, nothing else is inherited,
 // the child leads a new process group, and a failed exec is an error with no zombie left. The
 // same for platform::fork_in_new_group, which starts foxport start's guard as a fork, and
-// keep_off_this_core, which keeps that fork off its parent's core until the launch runs.
+// keep_off_this_core, which keeps that fork off its parent's core until the launch runs;
+// start_threads_on_this_core, which starts the command's signal watcher; and the guard that
+// awaits its program, which stays awake for it only a bounded while.
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,7 +14,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -188,6 +194,65 @@ TEST(Spawn, AChildKeptOffThisCoreRunsElsewhereUntilItSharesTheCoresAgain) {
   int wait_status = 0;
   ASSERT_EQ(::waitpid(pid, &wait_status, 0), pid);
   EXPECT_TRUE(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0);
+}
+
+// foxport's command starts its signal watcher queued on its own core (#19): the thread is
+// held there, and the caller gets every core of its own back, also when the start throws.
+TEST(Spawn, ThreadsStartedOnThisCoreStayThereAndTheCallerGetsItsCoresBack) {
+  cpu_set_t ours;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof ours, &ours), 0);
+  if (CPU_COUNT(&ours) < 2) GTEST_SKIP() << "one core: there is no other one to stay off";
+  cpu_set_t seen;
+  CPU_ZERO(&seen);
+  std::thread thread;
+  foxport::platform::start_threads_on_this_core(
+      [&] { thread = std::thread([&] { ::sched_getaffinity(0, sizeof seen, &seen); }); });
+  thread.join();
+  EXPECT_EQ(CPU_COUNT(&seen), 1) << "the thread is held to one core";
+  cpu_set_t common;
+  CPU_AND(&common, &seen, &ours);
+  EXPECT_EQ(CPU_COUNT(&common), 1) << "one of ours";
+  cpu_set_t after;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof after, &after), 0);
+  EXPECT_TRUE(CPU_EQUAL(&after, &ours));
+  EXPECT_THROW(foxport::platform::start_threads_on_this_core([] { throw std::runtime_error("no thread"); }),
+               std::runtime_error);
+  ASSERT_EQ(::sched_getaffinity(0, sizeof after, &after), 0);
+  EXPECT_TRUE(CPU_EQUAL(&after, &ours)) << "also after a start that threw";
+}
+
+// CPU time a process has used (user and system), in clock ticks.
+long cpu_ticks(pid_t pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));  // after the name, which may hold spaces
+  std::string skipped;
+  for (int i = 3; i < 14; ++i) fields >> skipped;  // state .. cmajflt
+  long user = 0, system = 0;
+  fields >> user >> system;
+  return user + system;
+}
+
+// A guard awaiting its program polls without sleeping for a while (#19), but only a bounded
+// one: one whose launch sends nothing for long uses no core meanwhile.
+TEST(Spawn, AGuardAwaitingItsProgramSleepsAfterABoundedWhile) {
+  Pipe control, status;
+  const char* argv[] = {FOXPORT_TEST_GUARD, "--await-run", nullptr};
+  const pid_t pid = foxport::platform::spawn_in_new_group(FOXPORT_TEST_GUARD, argv, environ,
+                                                          {-1, -1, -1, control.read, status.write});
+  ASSERT_GT(pid, 0) << std::strerror(-pid);
+  ::close(status.write);
+  status.write = -1;
+  // Half a second of silence: it says nothing until it has a program.
+  pollfd pfd{status.read, POLLIN, 0};
+  EXPECT_EQ(::poll(&pfd, 1, 500), 0) << "the guard said something or ended: " << read_all(status.read);
+  const long ticks = cpu_ticks(pid);
+  EXPECT_LT(ticks * 1000 / ::sysconf(_SC_CLK_TCK), 100) << "ms of CPU in half a second of waiting";
+  ::close(control.write);  // the launch is gone: the guard ends
+  control.write = -1;
+  int wait_status = 0;
+  ASSERT_EQ(::waitpid(pid, &wait_status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) << wait_status;
 }
 
 }  // namespace

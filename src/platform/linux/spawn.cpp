@@ -111,6 +111,23 @@ void share_cores(pid_t pid) noexcept {
   if (::sched_getaffinity(0, sizeof ours, &ours) == 0) ::sched_setaffinity(pid, sizeof ours, &ours);
 }
 
+void start_threads_on_this_core(const std::function<void()>& start) {
+  cpu_set_t cores, only_here;
+  const int here = ::sched_getcpu();
+  CPU_ZERO(&only_here);
+  if (here >= 0 && here < CPU_SETSIZE) CPU_SET(here, &only_here);
+  const bool held = here >= 0 && here < CPU_SETSIZE && ::sched_getaffinity(0, sizeof cores, &cores) == 0 &&
+                    ::sched_setaffinity(0, sizeof only_here, &only_here) == 0;
+  struct Release {
+    bool held;
+    const cpu_set_t& cores;
+    ~Release() {
+      if (held) ::sched_setaffinity(0, sizeof cores, &cores);
+    }
+  } release{held, cores};
+  start();
+}
+
 pid_t run_until_exec(void (*child)(void*), void* argument) noexcept {
   // The child runs on this frame's stack below it and never returns from here, which vfork
   // allows; the parent resumes once it has exec'd or exited.
