@@ -203,15 +203,16 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
       std::filesystem::remove_all(state->directory, ignored);
       throw;
     }
-    ReadyWait wait(in_directory(plan.ready, state->directory));
-    wait.attach(process);
-    // Attached before the spawn as well: its lines queue up while the first wait runs.
-    std::optional<ReadyWait> bidi;
-    if (plan.bidi) bidi.emplace(in_directory(*plan.bidi, state->directory)).attach(process);
-    state->process = guard.run(std::move(process));
+    // The waits are made while the guard starts the program (#19), and see its output from
+    // the first line. The second one's lines queue up while the first one runs.
+    std::optional<ReadyWait> wait, bidi;
+    state->process = guard.run(std::move(process), [&](ProcessOptions& started) {
+      wait.emplace(in_directory(plan.ready, state->directory)).attach(started);
+      if (plan.bidi) bidi.emplace(in_directory(*plan.bidi, state->directory)).attach(started);
+    });
     under_way_here.started(state->process.pid());
     try {
-      state->report = wait.run(state->process);
+      state->report = wait->run(state->process);
       if (bidi) {
         const auto seen = bidi->run(state->process);
         state->report.bidi_port = seen.port;
@@ -222,7 +223,7 @@ std::unique_ptr<LaunchState> launch(LaunchPlan plan) {
         throw Error(errc::protocol_error, plan.ready.what + " reported port " + std::to_string(state->report.port) +
                                               " but was given " + std::to_string(port));
       }
-      state->waits.push_back(std::move(wait));
+      state->waits.push_back(std::move(*wait));
       if (bidi) state->waits.push_back(std::move(*bidi));
       return state;
     } catch (const Error& e) {

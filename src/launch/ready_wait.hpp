@@ -51,7 +51,8 @@ class ReadyWait {
   ReadyWait& operator=(const ReadyWait&) = delete;
 
   /// Chains the wait into the options' line and exit callbacks (keeping the caller's), and
-  /// notes the spawn time. Call right before Process::spawn.
+  /// notes the spawn time. Call before the output is read: right before Process::spawn, or in
+  /// PendingGuard::run's while_it_starts.
   void attach(ProcessOptions& options);
 
   /// Waits until ready; throws Error (exited_early, ready_timeout, protocol_error) with what

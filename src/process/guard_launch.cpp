@@ -175,6 +175,8 @@ Process Process::spawn_owned(ProcessOptions options, detail::PendingGuard* pendi
   impl->out.assign(std::exchange(ends.out, -1));
   impl->err.assign(std::exchange(ends.err, -1));
   impl->status_pipe.assign(std::exchange(ends.status, -1));
+  // The guard is starting the program meanwhile; its output is read from start_io on.
+  if (pending != nullptr && pending->while_it_starts_) pending->while_it_starts_(opts);
 
   std::string rest;
   const auto first_line = read_first_status(impl->status_pipe.native_handle(), 10s, rest);

@@ -187,8 +187,9 @@ GuardEnds PendingGuard::hand_over(const ProcessOptions& options, const std::file
   return std::exchange(ends_, GuardEnds{});
 }
 
-Process PendingGuard::run(ProcessOptions options) {
+Process PendingGuard::run(ProcessOptions options, const std::function<void(ProcessOptions&)>& while_it_starts) {
   const auto directories = options.owned_directories;
+  while_it_starts_ = while_it_starts;
   try {
     return Process::spawn_owned(std::move(options), this);
   } catch (...) {

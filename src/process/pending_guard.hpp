@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,7 +69,10 @@ class PendingGuard {
   /// Runs the program in `options` under this guard, like Process::spawn (always guarded,
   /// output captured, a process group of its own); the guard owns `options`' directories and
   /// URLs too. Once only. Throws Error naming what failed; the directories are gone then.
-  Process run(ProcessOptions options);
+  /// `while_it_starts` is called with the options once the guard has the program and before
+  /// its output is read: work that would otherwise delay the program's start (#19), such as
+  /// chaining a wait into the output callbacks.
+  Process run(ProcessOptions options, const std::function<void(ProcessOptions&)>& while_it_starts = {});
 
  private:
   friend class foxport::Process;
@@ -77,7 +81,8 @@ class PendingGuard {
   /// The guard's program, for messages: this process's when the guard is its fork.
   std::filesystem::path guard_path() const;
 
-  std::filesystem::path guard_path_;  ///< empty: the guard is a fork of this process
+  std::filesystem::path guard_path_;                      ///< empty: the guard is a fork of this process
+  std::function<void(ProcessOptions&)> while_it_starts_;  ///< run()'s, for Process
   std::filesystem::path directory_;
   int log_ = -1;                ///< from open_log, until run() takes it
   bool off_this_core_ = false;  ///< the early guard, kept off the launching core until the run
