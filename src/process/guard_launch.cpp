@@ -136,47 +136,64 @@ void Process::Impl::take_over_tree() {
 }
 
 Process Process::spawn_owned(ProcessOptions options, detail::PendingGuard* pending) {
-  auto impl = std::make_unique<Impl>(std::move(options));
-  auto& opts = impl->options;
-
   std::error_code ec;
   std::string message;
-  const bool watch_only = opts.executable.empty();
+  fs::path executable;
+  const bool watch_only = options.executable.empty();
   if (!watch_only) {
-    impl->executable = find_executable(opts.executable, ec, &message);
-    if (ec) throw Error(ec, "cannot start " + opts.executable.string() + ": " + message);
+    executable = find_executable(options.executable, ec, &message);
+    if (ec) throw Error(ec, "cannot start " + options.executable.string() + ": " + message);
   }
+  // Until the handle takes them: closed (the guard then cleans up) if anything throws first.
+  struct Unclaimed {
+    int log = -1;
+    detail::GuardEnds ends;
+    ~Unclaimed() {
+      if (log >= 0) ::close(log);
+      ends.close_and_wait();
+    }
+  } unclaimed;
   if (pending != nullptr && pending->log_ >= 0) {
-    impl->output.use_log(std::exchange(pending->log_, -1));  // opened before the launch was under way
-  } else if (!opts.log_file.empty()) {
-    impl->output.use_log(detail::open_log_file(opts.log_file));
+    unclaimed.log = std::exchange(pending->log_, -1);  // opened before the launch was under way
+  } else if (!options.log_file.empty()) {
+    unclaimed.log = detail::open_log_file(options.log_file);
   }
-  impl->guarded = opts.use_guard || watch_only || pending != nullptr;
-  if (!impl->guarded) return spawn_without_guard(std::move(impl));
-  // Every process of the tree inherits the launch's mark: what outlives a killed guard is
-  // found by it (take_over_tree).
-  impl->tree_mark = new_tree_mark();
-  const char* inherited = std::getenv(tree_mark_variable);
-  opts.environment[tree_mark_variable] =
-      inherited != nullptr && *inherited != '\0' ? std::string(inherited) + ":" + impl->tree_mark : impl->tree_mark;
-  std::filesystem::path guard_path;
-  detail::GuardEnds ends;
+  const bool guarded = options.use_guard || watch_only || pending != nullptr;
+  std::string tree_mark;
+  if (guarded) {
+    // Every process of the tree inherits the launch's mark: what outlives a killed guard is
+    // found by it (take_over_tree).
+    tree_mark = new_tree_mark();
+    const char* inherited = std::getenv(tree_mark_variable);
+    options.environment[tree_mark_variable] =
+        inherited != nullptr && *inherited != '\0' ? std::string(inherited) + ":" + tree_mark : tree_mark;
+  }
+  fs::path guard_path;
   if (pending != nullptr) {
-    ends = pending->hand_over(opts, impl->executable);
-  } else {
+    unclaimed.ends = pending->hand_over(options, executable);
+    // The guard is starting the program meanwhile (#19): the handle is made now, and the
+    // caller's work done, before its output is read from start_io on.
+    if (pending->while_it_starts_) pending->while_it_starts_(options);
+  } else if (guarded) {
     guard_path = detail::find_guard(message);
     if (guard_path.empty()) throw Error(errc::guard_missing, message);
-    const detail::EnvironmentBlock env(opts);
-    ends = detail::start_guard(guard_path, guard_arguments(opts, impl->executable), env.data(), opts.foreground);
+    const detail::EnvironmentBlock env(options);
+    unclaimed.ends =
+        detail::start_guard(guard_path, guard_arguments(options, executable), env.data(), options.foreground);
   }
+  auto impl = std::make_unique<Impl>(std::move(options));
+  impl->executable = std::move(executable);
+  impl->guarded = guarded;
+  impl->tree_mark = std::move(tree_mark);
+  if (unclaimed.log >= 0) impl->output.use_log(std::exchange(unclaimed.log, -1));
+  if (!guarded) return spawn_without_guard(std::move(impl));
+  auto& ends = unclaimed.ends;
   impl->child = bp::process(impl->io.get_executor(), ends.pid);
   ends.pid = -1;  // the handle owns it now
   impl->control = std::exchange(ends.control, -1);
   impl->out.assign(std::exchange(ends.out, -1));
   impl->err.assign(std::exchange(ends.err, -1));
   impl->status_pipe.assign(std::exchange(ends.status, -1));
-  // The guard is starting the program meanwhile; its output is read from start_io on.
-  if (pending != nullptr && pending->while_it_starts_) pending->while_it_starts_(opts);
 
   std::string rest;
   const auto first_line = read_first_status(impl->status_pipe.native_handle(), 10s, rest);

@@ -14,7 +14,7 @@
 #include <boost/process/v2/start_dir.hpp>
 #include <boost/process/v2/stdio.hpp>
 #include <boost/system/error_code.hpp>
-#include <map>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -73,18 +73,20 @@ struct Pipe {
 };
 
 // The child's environment: ours, minus unset_environment, plus environment; as execve wants it.
+// Ours is pointed at, not copied, in its own order (#19: a copy cost a launch 0.01 ms).
 class EnvironmentBlock {
  public:
   explicit EnvironmentBlock(const ProcessOptions& options) {
-    std::map<std::string, std::string> vars;
+    const auto names = [](const char* entry, const std::string& name) {
+      return std::strncmp(entry, name.c_str(), name.size()) == 0 && entry[name.size()] == '=';
+    };
     for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-      const std::string var = *entry;
-      const auto eq = var.find('=');
-      if (eq != std::string::npos) vars.emplace(var.substr(0, eq), var.substr(eq + 1));
+      bool replaced = std::strchr(*entry, '=') == nullptr;
+      for (const auto& name : options.unset_environment) replaced = replaced || names(*entry, name);
+      for (const auto& [name, value] : options.environment) replaced = replaced || names(*entry, name);
+      if (!replaced) pointers_.push_back(*entry);
     }
-    for (const auto& name : options.unset_environment) vars.erase(name);
-    for (const auto& [name, value] : options.environment) vars[name] = value;
-    for (const auto& [name, value] : vars) vars_.push_back(name + "=" + value);
+    for (const auto& [name, value] : options.environment) vars_.push_back(name + "=" + value);
     for (const auto& var : vars_) pointers_.push_back(var.c_str());
     pointers_.push_back(nullptr);
   }

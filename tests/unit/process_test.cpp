@@ -12,6 +12,9 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "foxport/error.hpp"
 #include "foxport/process.hpp"
@@ -99,6 +102,39 @@ TEST(Process, CapturesBothStreamsAndStopsTheChild) {
   EXPECT_NE(std::find(lines.begin(), lines.end(), "hello"), lines.end());
   EXPECT_NE(std::find(lines.begin(), lines.end(), "oops"), lines.end());
   process.stop();  // idempotent
+}
+
+// What the child's `name` is, as the target's "env" mode prints it, started with `options`'
+// environment and unset_environment.
+std::string value_in_child(const std::string& name, const std::map<std::string, std::string>& environment,
+                           const std::vector<std::string>& unset) {
+  auto options = target({"env", name});
+  options.environment = environment;
+  options.unset_environment = unset;
+  auto process = Process::spawn(std::move(options));
+  EXPECT_TRUE(process.wait_for(10s).has_value());
+  process.wait_output_closed(10s);
+  const auto lines = process.last_lines();
+  return lines.empty() ? "(no output)" : lines.back();
+}
+
+TEST(Process, TheChildsEnvironmentIsOursLessWhatIsUnsetPlusWhatIsSet) {
+  ::setenv("FOXPORT_TEST_KEPT", "kept", 1);
+  ::setenv("FOXPORT_TEST_KEPT_LONGER", "longer", 1);
+  ::setenv("FOXPORT_TEST_UNSET", "inherited", 1);
+  ::setenv("FOXPORT_TEST_REPLACED", "old", 1);
+  const std::map<std::string, std::string> set = {
+      {"FOXPORT_TEST_SET", "new"}, {"FOXPORT_TEST_REPLACED", "new"}, {"FOXPORT_TEST_BOTH", "set wins"}};
+  const std::vector<std::string> unset = {"FOXPORT_TEST_UNSET", "FOXPORT_TEST_BOTH", "FOXPORT_TEST_KEPT_LONG"};
+  EXPECT_EQ(value_in_child("FOXPORT_TEST_KEPT", set, unset), "kept");
+  EXPECT_EQ(value_in_child("FOXPORT_TEST_KEPT_LONGER", set, unset), "longer") << "a name that only starts alike";
+  EXPECT_EQ(value_in_child("FOXPORT_TEST_UNSET", set, unset), "");
+  EXPECT_EQ(value_in_child("FOXPORT_TEST_SET", set, unset), "new");
+  EXPECT_EQ(value_in_child("FOXPORT_TEST_REPLACED", set, unset), "new");
+  EXPECT_EQ(value_in_child("FOXPORT_TEST_BOTH", set, unset), "set wins");
+  for (const char* name :
+       {"FOXPORT_TEST_KEPT", "FOXPORT_TEST_KEPT_LONGER", "FOXPORT_TEST_UNSET", "FOXPORT_TEST_REPLACED"})
+    ::unsetenv(name);
 }
 
 TEST(Process, ReportsTheExitStatus) {
