@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "foxport/chromedriver.hpp"
 #include "foxport/error.hpp"
 #include "foxport/geckodriver.hpp"
 #include "foxport/inspect.hpp"
@@ -231,13 +232,12 @@ struct LaunchWaitingForItsLog {
 
 }  // namespace
 
-// #19: the GET /status goes out as the port's line is read, before the driver may listen at
-// all. A driver that names its port first and listens 300 ms later refuses that GET: the
-// launch waits for its listener and asks again, and is ready.
-TEST(Readiness, ADriverThatNamesItsPortBeforeItListensIsWaitedFor) {
-  foxport::GeckodriverOptions options;
-  options.driver = foxport::testing::write_script("late-listener-driver", R"(#!/usr/bin/env python3
-# Binds, says it listens, listens 300 ms later, then answers GET /status as a ready driver.
+namespace {
+
+// A driver that binds, names its port with `line` (a Python f-string over `port`), listens
+// 300 ms later, then answers GET /status as a ready driver.
+std::filesystem::path late_listener_driver(const std::string& line) {
+  return foxport::testing::write_script("late-listener-driver", R"(#!/usr/bin/env python3
 import http.server, socket, sys, time
 class Status(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
@@ -251,13 +251,39 @@ class Status(http.server.BaseHTTPRequestHandler):
         pass
 server = http.server.HTTPServer(("127.0.0.1", 0), Status, bind_and_activate=False)
 server.server_bind()
-print(f"{int(time.time() * 1000)}\tgeckodriver\tINFO\tListening on 127.0.0.1:{server.server_address[1]}", flush=True)
+port = server.server_address[1]
+print()" + line + R"(, flush=True)
 time.sleep(0.3)
 server.server_activate()
 server.serve_forever()
 )");
+}
+
+}  // namespace
+
+// #19: the GET /status goes out as the port's line is read, before the driver may listen at
+// all. A driver that names its port first and listens 300 ms later refuses that GET: the
+// launch waits for its listener and asks again, and is ready. The same for chromedriver's
+// line, whose GET goes out before the wait's thread is woken.
+TEST(Readiness, ADriverThatNamesItsPortBeforeItListensIsWaitedFor) {
+  foxport::GeckodriverOptions options;
+  options.driver =
+      late_listener_driver(R"(f"{int(time.time() * 1000)}\tgeckodriver\tINFO\tListening on 127.0.0.1:{port}")");
   options.ready_timeout = 60s;
   auto driver = foxport::Geckodriver::launch(options);
+  const auto& report = driver.ready_report();
+  EXPECT_EQ(report.port, driver.port());
+  EXPECT_EQ(report.listener_pid, driver.pid());
+  EXPECT_TRUE(driver.client().status().ready);
+  driver.stop();
+  fs::remove(options.driver);
+}
+
+TEST(Readiness, AChromedriverThatNamesItsPortBeforeItListensIsWaitedFor) {
+  foxport::ChromedriverOptions options;
+  options.driver = late_listener_driver(R"(f"ChromeDriver was started successfully on port {port}.")");
+  options.ready_timeout = 60s;
+  auto driver = foxport::Chromedriver::launch(options);
   const auto& report = driver.ready_report();
   EXPECT_EQ(report.port, driver.port());
   EXPECT_EQ(report.listener_pid, driver.pid());
