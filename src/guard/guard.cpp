@@ -129,6 +129,7 @@ void release_output() {
 // What the child needs before exec; on the guard's own memory (platform::run_until_exec), so
 // nothing here allocates.
 struct ChildSetup {
+  const foxport::platform::SignalsForExec& signals;
   char* const* argv;
   char* const* envp;
   const char* cwd;
@@ -136,10 +137,11 @@ struct ChildSetup {
   int error_fd;
 };
 
-[[noreturn]] void run_child(char* const* argv, char* const* envp, const char* cwd, pid_t group, int error_fd) {
+[[noreturn]] void run_child(const foxport::platform::SignalsForExec& signals, char* const* argv, char* const* envp,
+                            const char* cwd, pid_t group, int error_fd) {
   // A clean signal state: the caller may have blocked or ignored signals (foxport's own
   // command blocks SIGTERM to read it from a signalfd), and exec would pass that on.
-  foxport::platform::reset_signals_for_exec();
+  signals.reset();
   ::setpgid(0, group);  // 0: a group of its own
   foxport::platform::die_with_parent(SIGKILL);
   if (::getppid() == 1) std::_Exit(127);  // the guard is already gone
@@ -158,18 +160,19 @@ struct ChildSetup {
 
 // Forks and execs the program, and says "started PID" or "failed ERRNO". False when it failed
 // (the failed child is reaped).
-bool start_child(char* const* argv, char* const* envp, const char* cwd, pid_t group) {
+bool start_child(const foxport::platform::SignalsForExec& signals, char* const* argv, char* const* envp,
+                 const char* cwd, pid_t group) {
   int exec_error[2];
   if (::pipe2(exec_error, O_CLOEXEC) != 0) {
     report(Status::Kind::failed, errno);
     return false;
   }
   // No fork: the guard's memory is borrowed until the exec instead of copied (#19).
-  ChildSetup setup{argv, envp, cwd, group, exec_error[1]};
+  ChildSetup setup{signals, argv, envp, cwd, group, exec_error[1]};
   child = foxport::platform::run_until_exec(
       [](void* data) {
         const auto* s = static_cast<const ChildSetup*>(data);
-        run_child(s->argv, s->envp, s->cwd, s->group, s->error_fd);
+        run_child(s->signals, s->argv, s->envp, s->cwd, s->group, s->error_fd);
       },
       &setup);
   ::close(exec_error[1]);
@@ -261,6 +264,7 @@ int run(int argc, char** argv) {
   ::fcntl(control_fd, F_SETFD, FD_CLOEXEC);
   ::fcntl(status_fd, F_SETFD, FD_CLOEXEC);
   ::signal(SIGPIPE, SIG_IGN);
+  const foxport::platform::SignalsForExec signals_for_exec;  // SIGPIPE among them: looked up now, not at the run
   foxport::platform::become_subreaper();
   const foxport::platform::SignalWait signals{SIGCHLD, SIGTERM, SIGINT, SIGHUP};
   if (signals.fd() < 0) {
@@ -272,7 +276,7 @@ int run(int argc, char** argv) {
   } else if (first >= argc) {  // nothing to run: only watch the caller
     release_output();
     report(Status::Kind::started, 0);
-  } else if (!start_child(argv + first, environ, cwd, group)) {
+  } else if (!start_child(signals_for_exec, argv + first, environ, cwd, group)) {
     return 1;
   }
 
@@ -307,7 +311,7 @@ int run(int argc, char** argv) {
           if (!await_run || !run) continue;  // once, and only when awaited
           await_run = false;
           const RunVectors program(std::move(*run));
-          if (!start_child(program.argv.data(), program.envp.data(),
+          if (!start_child(signals_for_exec, program.argv.data(), program.envp.data(),
                            program.run.cwd.empty() ? nullptr : program.run.cwd.c_str(), group)) {
             cleanup_and_exit(signals, false);  // nothing runs: the directories go now
           }

@@ -33,8 +33,20 @@ class SignalWait {
   int fd_ = -1;
 };
 
-/// Gives a child about to exec a clean signal state: default dispositions, nothing blocked
-/// (a blocking caller's mask would otherwise pass through exec).
-void reset_signals_for_exec() noexcept;
+/// A clean signal state for a child about to exec: default dispositions, nothing blocked (a
+/// blocking caller's mask would otherwise pass through exec). exec resets caught signals
+/// itself and keeps ignored ones: those are looked up ahead, a system call per signal, so
+/// that the child makes a call per ignored signal only, on the way to the exec (#19).
+class SignalsForExec {
+ public:
+  /// Looks up the signals ignored now.
+  SignalsForExec() noexcept;
+  /// In the child: those to their default, nothing blocked. Makes system calls only.
+  void reset() const noexcept;
+
+ private:
+  int ignored_[64] = {};
+  int count_ = 0;
+};
 
 }  // namespace foxport::platform

@@ -25,34 +25,49 @@ fs::path find_executable(const fs::path& name, std::error_code& ec, std::string*
     if (message != nullptr) *message = text;
     return fs::path();
   };
-  auto usable = [](const fs::path& path, bool& exists) {
+  auto usable = [](const char* path, bool& exists) {
     struct stat info {};
-    exists = ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
-    return exists && ::access(path.c_str(), X_OK) == 0;
+    exists = ::stat(path, &info) == 0 && S_ISREG(info.st_mode);
+    return exists && ::access(path, X_OK) == 0;
   };
   if (name.empty()) return fail(errc::binary_not_found, "no executable given");
   bool exists = false;
-  if (name.string().find('/') != std::string::npos) {
-    if (usable(name, exists)) return fs::absolute(name);
+  if (name.native().find('/') != std::string::npos) {
+    if (usable(name.c_str(), exists)) return fs::absolute(name);
     return exists ? fail(errc::binary_not_executable, name.string() + " is not executable")
                   : fail(errc::binary_not_found, name.string() + " does not exist");
   }
   const char* path_env = std::getenv("PATH");
-  const std::string path = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
-  std::string searched;
-  fs::path not_executable;
-  // Split in place: a string stream would build the C++ locale on the way to every launch (#19).
-  for (std::size_t start = 0; start < path.size();) {
-    const auto end = std::min(path.find(':', start), path.size());
-    const std::string_view entry(path.data() + start, end - start);
-    const std::string_view dir = entry.empty() ? std::string_view(".") : entry;
-    const auto candidate = fs::path(dir) / name;
-    if (usable(candidate, exists)) return fs::absolute(candidate);
+  const std::string_view path = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
+  // PATH's entries, split in place; an empty one is the working directory.
+  const auto each_directory = [&path](const auto& visit) {
+    for (std::size_t start = 0; start < path.size();) {
+      const auto end = std::min(path.find(':', start), path.size());
+      const auto entry = path.substr(start, end - start);
+      if (visit(entry.empty() ? std::string_view(".") : entry)) return;
+      start = end + 1;
+    }
+  };
+  // One buffer for every candidate: no string stream (it builds the C++ locale) and no path
+  // object per entry on the way to every launch (#19).
+  std::string candidate, not_executable;
+  fs::path found;
+  each_directory([&](std::string_view dir) {
+    candidate.assign(dir).append("/").append(name.native());
+    if (usable(candidate.c_str(), exists)) {
+      found = dir.front() == '/' ? fs::path(candidate) : fs::absolute(candidate);
+      return true;
+    }
     if (exists && not_executable.empty()) not_executable = candidate;
+    return false;
+  });
+  if (!found.empty()) return found;
+  if (!not_executable.empty()) return fail(errc::binary_not_executable, not_executable + " is not executable");
+  std::string searched;
+  each_directory([&searched](std::string_view dir) {
     searched.append(searched.empty() ? "" : ":").append(dir);
-    start = end + 1;
-  }
-  if (!not_executable.empty()) return fail(errc::binary_not_executable, not_executable.string() + " is not executable");
+    return false;
+  });
   return fail(errc::binary_not_found, name.string() + " not found in PATH (" + searched + ")");
 }
 

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -135,6 +136,36 @@ TEST(Process, TheChildsEnvironmentIsOursLessWhatIsUnsetPlusWhatIsSet) {
   for (const char* name :
        {"FOXPORT_TEST_KEPT", "FOXPORT_TEST_KEPT_LONGER", "FOXPORT_TEST_UNSET", "FOXPORT_TEST_REPLACED"})
     ::unsetenv(name);
+}
+
+// A field of /proc/PID/status ("SigIgn", "SigBlk"), as written there; empty if not found.
+std::string status_field(int pid, const std::string& name) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind(name + ":", 0) == 0) return line.substr(line.find_first_not_of(" \t", name.size() + 1));
+  }
+  return {};
+}
+
+// The program starts with a clean signal state whatever its caller ignored or blocked (exec
+// keeps both): the guard resets what was ignored when it started (#19: looked up ahead).
+TEST(Process, TheProgramIgnoresAndBlocksNoSignalItsCallerDid) {
+  const auto int_before = std::signal(SIGINT, SIG_IGN);
+  const auto usr1_before = std::signal(SIGUSR1, SIG_IGN);
+  sigset_t blocked, before;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGUSR2);
+  ::pthread_sigmask(SIG_BLOCK, &blocked, &before);
+  auto process = Process::spawn(target({"sleep", "60"}));
+  ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  std::signal(SIGINT, int_before);
+  std::signal(SIGUSR1, usr1_before);
+  // glibc's posix_spawn leaves its own two signals (32, 33) ignored, which its next program
+  // takes back at start; the caller's are what matters.
+  const auto ignored = std::stoull(status_field(process.pid(), "SigIgn"), nullptr, 16);
+  for (const int sig : {SIGINT, SIGUSR1, SIGPIPE}) EXPECT_EQ(ignored & (1ull << (sig - 1)), 0u) << strsignal(sig);
+  EXPECT_EQ(status_field(process.pid(), "SigBlk"), "0000000000000000");
+  process.stop();
 }
 
 TEST(Process, ReportsTheExitStatus) {

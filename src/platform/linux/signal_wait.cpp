@@ -4,6 +4,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <iterator>
+
 #include "platform/signal_wait.hpp"
 
 namespace foxport::platform {
@@ -27,8 +29,15 @@ SignalWait::Taken SignalWait::take_with_origin() const noexcept {
   return {static_cast<int>(info.ssi_signo), info.ssi_code == SI_KERNEL};
 }
 
-void reset_signals_for_exec() noexcept {
-  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+SignalsForExec::SignalsForExec() noexcept {
+  for (int sig = 1; sig < NSIG && count_ < static_cast<int>(std::size(ignored_)); ++sig) {
+    struct sigaction action {};
+    if (::sigaction(sig, nullptr, &action) == 0 && action.sa_handler == SIG_IGN) ignored_[count_++] = sig;
+  }
+}
+
+void SignalsForExec::reset() const noexcept {
+  for (int i = 0; i < count_; ++i) ::signal(ignored_[i], SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
