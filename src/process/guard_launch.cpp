@@ -171,8 +171,8 @@ Process Process::spawn_owned(ProcessOptions options, detail::PendingGuard* pendi
   fs::path guard_path;
   if (pending != nullptr) {
     unclaimed.ends = pending->hand_over(options, executable);
-    // The guard is starting the program meanwhile (#19): the handle is made now, and the
-    // caller's work done, before its output is read from start_io on.
+    // The guard is starting the program meanwhile (#19): the caller's work is done and the
+    // handle made now, before the output is read (start_io).
     if (pending->while_it_starts_) pending->while_it_starts_(options);
   } else if (guarded) {
     guard_path = detail::find_guard(message);

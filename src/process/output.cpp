@@ -53,7 +53,8 @@ int open_when_read(const std::filesystem::path& file) {
 
 }  // namespace
 
-OutputCapture::OutputCapture(std::size_t keep_lines) : keep_lines_(std::max<std::size_t>(keep_lines, 1)) {}
+OutputCapture::OutputCapture(std::size_t keep_lines, LineCallback on_line)
+    : keep_lines_(std::max<std::size_t>(keep_lines, 1)), on_line_(std::move(on_line)) {}
 
 OutputCapture::~OutputCapture() {
   if (log_ >= 0) ::close(log_);
@@ -81,8 +82,7 @@ void OutputCapture::use_log(int fd) noexcept {
   log_ = fd;
 }
 
-void OutputCapture::start(asio::readable_pipe& out, asio::readable_pipe& err, LineCallback on_line) {
-  on_line_ = std::move(on_line);
+void OutputCapture::start(asio::readable_pipe& out, asio::readable_pipe& err) {
   open_streams_ = 2;
   read(out, Stream::out, std::make_shared<Reading>());
   read(err, Stream::err, std::make_shared<Reading>());

@@ -29,7 +29,7 @@ class OutputCapture {
  public:
   using LineCallback = std::function<void(Stream, std::string_view)>;
 
-  explicit OutputCapture(std::size_t keep_lines);
+  OutputCapture(std::size_t keep_lines, LineCallback on_line);
   ~OutputCapture();
   OutputCapture(const OutputCapture&) = delete;
   OutputCapture& operator=(const OutputCapture&) = delete;
@@ -37,10 +37,8 @@ class OutputCapture {
   /// Appends every line to `fd` (from open_log_file; owned from now on), until a FIFO's reader
   /// goes.
   void use_log(int fd) noexcept;
-  /// Starts reading both pipes until end of file (on the pipes' io_context), each line going
-  /// to `on_line`: the options' callback as it is then (a launch chains its wait in while the
-  /// guard starts the program).
-  void start(boost::asio::readable_pipe& out, boost::asio::readable_pipe& err, LineCallback on_line);
+  /// Starts reading both pipes until end of file (on the pipes' io_context).
+  void start(boost::asio::readable_pipe& out, boost::asio::readable_pipe& err);
   /// Stops calling the caller's callback (call on the I/O thread).
   void drop_callback() { on_line_ = nullptr; }
 

@@ -29,7 +29,8 @@ std::string ExitStatus::to_string() const {
   return "exit status " + std::to_string(code);
 }
 
-Process::Impl::Impl(ProcessOptions opts) : options(std::move(opts)), output(options.log_lines) {}
+Process::Impl::Impl(ProcessOptions opts)
+    : options(std::move(opts)), output(options.log_lines, std::move(options.on_line)) {}
 
 Process::Impl::~Impl() {
   if (thread.joinable()) {
@@ -65,7 +66,7 @@ void Process::Impl::on_status(const guard::Status& status) {
 }
 
 void Process::Impl::start_io(std::string status_read) {
-  output.start(out, err, std::move(options.on_line));
+  output.start(out, err);
   if (guarded) {
     // Lines already read are handled on the I/O thread, as every later one.
     asio::post(io, [this, pending = std::make_shared<std::string>(std::move(status_read))] { read_status(pending); });

@@ -259,6 +259,16 @@ server.serve_forever()
 )");
 }
 
+// Ready on the port the driver named, held by the driver, answering; then stopped.
+template <typename Driver>
+void expect_ready_on_its_listener(Driver& driver) {
+  const auto& report = driver.ready_report();
+  EXPECT_EQ(report.port, driver.port());
+  EXPECT_EQ(report.listener_pid, driver.pid());
+  EXPECT_TRUE(driver.client().status().ready);
+  driver.stop();
+}
+
 }  // namespace
 
 // #19: the GET /status goes out as the port's line is read, before the driver may listen at
@@ -271,11 +281,7 @@ TEST(Readiness, ADriverThatNamesItsPortBeforeItListensIsWaitedFor) {
       late_listener_driver(R"(f"{int(time.time() * 1000)}\tgeckodriver\tINFO\tListening on 127.0.0.1:{port}")");
   options.ready_timeout = 60s;
   auto driver = foxport::Geckodriver::launch(options);
-  const auto& report = driver.ready_report();
-  EXPECT_EQ(report.port, driver.port());
-  EXPECT_EQ(report.listener_pid, driver.pid());
-  EXPECT_TRUE(driver.client().status().ready);
-  driver.stop();
+  expect_ready_on_its_listener(driver);
   fs::remove(options.driver);
 }
 
@@ -284,11 +290,7 @@ TEST(Readiness, AChromedriverThatNamesItsPortBeforeItListensIsWaitedFor) {
   options.driver = late_listener_driver(R"(f"ChromeDriver was started successfully on port {port}.")");
   options.ready_timeout = 60s;
   auto driver = foxport::Chromedriver::launch(options);
-  const auto& report = driver.ready_report();
-  EXPECT_EQ(report.port, driver.port());
-  EXPECT_EQ(report.listener_pid, driver.pid());
-  EXPECT_TRUE(driver.client().status().ready);
-  driver.stop();
+  expect_ready_on_its_listener(driver);
   fs::remove(options.driver);
 }
 
