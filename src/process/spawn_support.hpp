@@ -73,7 +73,8 @@ struct Pipe {
 };
 
 // The child's environment: ours, minus unset_environment, plus environment; as execve wants it.
-// Ours is pointed at, not copied, in its own order (#19: a copy cost a launch 0.01 ms).
+// Ours is pointed at, not copied, in its own order (#19: copying it through a map cost a
+// chromedriver start 0.05 ms, paired).
 class EnvironmentBlock {
  public:
   explicit EnvironmentBlock(const ProcessOptions& options) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "support/foxport_cli.hpp"
+#include "support/proc_stat.hpp"
 #include "support/subprocess.hpp"
 #include "support/terminal.hpp"
 #include "support/wait.hpp"
@@ -131,11 +132,7 @@ TEST(CliLifecycle, SigkillToRunTakesTheCommandItsChildFirefoxAndTheDirectoriesDo
 
 namespace {
 
-int parent_of(int pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  return std::stoi(text.substr(text.rfind(')') + 4));
-}
+int parent_of(int pid) { return std::stoi(foxport::testing::proc_stat_field(pid, 4)); }
 
 }  // namespace
 

@@ -19,6 +19,7 @@
 #include "foxport/gtest.hpp"
 #include "foxport/websocket.hpp"
 #include "support/leak_check.hpp"
+#include "support/proc_stat.hpp"
 #include "support/wait.hpp"
 
 namespace {
@@ -65,13 +66,7 @@ double boot_seconds_now() {
 }
 
 double boot_seconds_at_start(int pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(stat, line);
-  std::istringstream fields(line.substr(line.rfind(')') + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && fields >> field;) ++i;  // field 22: starttime, in clock ticks
-  return std::stod(field) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  return std::stod(foxport::testing::proc_stat_field(pid, 22)) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 // Three tests, two Firefoxes launched ahead: each test still gets a fresh Firefox of its own

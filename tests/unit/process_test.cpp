@@ -19,6 +19,7 @@
 
 #include "foxport/error.hpp"
 #include "foxport/process.hpp"
+#include "support/proc_stat.hpp"
 #include "support/subprocess.hpp"
 #include "support/wait.hpp"
 
@@ -38,11 +39,7 @@ ProcessOptions target(std::vector<std::string> args) {
   return options;
 }
 
-int parent_of(int pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  return std::stoi(text.substr(text.rfind(')') + 4));
-}
+int parent_of(int pid) { return std::stoi(foxport::testing::proc_stat_field(pid, 4)); }
 
 // What Process::spawn threw: its code and message ("spawned" and no code when it did not throw).
 struct SpawnFailure {

@@ -14,8 +14,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -23,6 +21,7 @@
 #include <gtest/gtest.h>
 
 #include "platform/spawn.hpp"
+#include "support/proc_stat.hpp"
 
 extern char** environ;
 
@@ -223,14 +222,8 @@ TEST(Spawn, ThreadsStartedOnThisCoreStayThereAndTheCallerGetsItsCoresBack) {
 
 // CPU time a process has used (user and system), in clock ticks.
 long cpu_ticks(pid_t pid) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  std::istringstream fields(text.substr(text.rfind(')') + 2));  // after the name, which may hold spaces
-  std::string skipped;
-  for (int i = 3; i < 14; ++i) fields >> skipped;  // state .. cmajflt
-  long user = 0, system = 0;
-  fields >> user >> system;
-  return user + system;
+  using foxport::testing::proc_stat_field;
+  return std::stol(proc_stat_field(pid, 14)) + std::stol(proc_stat_field(pid, 15));
 }
 
 // A guard awaiting its program polls without sleeping for a while (#19), but only a bounded
