@@ -17,8 +17,8 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/foxport/foxport")
 # Run-time libraries: computed, with versions, by dpkg-shlibdeps (dpkg-dev) when it is there
-# (libc6 alone with FOXPORT_STATIC_RUNTIME, where the command and the guard link libstdc++,
-# Boost and OpenSSL statically; else libboost-filesystem1.81.0, libboost-json1.81.0, libssl3,
+# (libc6 alone with FOXPORT_STATIC_RUNTIME, for the guard, which links libstdc++ statically,
+# the command linking everything; else libboost-filesystem1.81.0, libboost-json1.81.0, libssl3,
 # libstdc++6, libgcc-s1, libc6); else the latter by hand.
 find_program(FOXPORT_DPKG_SHLIBDEPS dpkg-shlibdeps)
 mark_as_advanced(FOXPORT_DPKG_SHLIBDEPS)

@@ -24,7 +24,7 @@
 // file on control (the caller died) means cleanup.
 //
 // Plain POSIX on purpose: the guard must be small, start fast and have no dependencies.
-// (https DELETEs load OpenSSL at run time, only when there is one to send: http_delete.cpp.)
+// (foxport-guard loads OpenSSL at run time, only for an https DELETE: guard/tls.hpp.)
 
 #include <fcntl.h>
 #include <poll.h>

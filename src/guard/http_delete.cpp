@@ -1,11 +1,8 @@
 #include "guard/http_delete.hpp"
 
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -14,58 +11,21 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "guard/tls.hpp"
+#include "platform/name_services.hpp"
+
 namespace foxport::guard {
 
 namespace {
 
 constexpr int step_ms = 5000;  // each of connect, TLS handshake, send and every read
 
-// OpenSSL's entry points, looked up at run time: the guard stays free of link-time
-// dependencies and loads TLS only when an https session is deleted.
-struct Tls {
-  decltype(&::TLS_client_method) client_method = nullptr;
-  decltype(&::SSL_CTX_new) ctx_new = nullptr;
-  decltype(&::SSL_CTX_free) ctx_free = nullptr;
-  decltype(&::SSL_CTX_set_default_verify_paths) default_verify_paths = nullptr;
-  decltype(&::SSL_CTX_set_verify) set_verify = nullptr;
-  decltype(&::SSL_new) ssl_new = nullptr;
-  decltype(&::SSL_free) ssl_free = nullptr;
-  decltype(&::SSL_set_fd) set_fd = nullptr;
-  decltype(&::SSL_ctrl) ctrl = nullptr;
-  decltype(&::SSL_set1_host) set1_host = nullptr;
-  decltype(&::SSL_get0_param) get0_param = nullptr;
-  decltype(&::X509_VERIFY_PARAM_set1_ip_asc) set1_ip = nullptr;
-  decltype(&::SSL_connect) connect = nullptr;
-  decltype(&::SSL_write) write = nullptr;
-  decltype(&::SSL_read) read = nullptr;
-  decltype(&::SSL_shutdown) shutdown = nullptr;
-
-  static const Tls* load() {
-    static Tls tls;
-    static const bool loaded = [] {
-      void* handle = ::dlopen("libssl.so.3", RTLD_NOW | RTLD_LOCAL);
-      if (handle == nullptr) return false;
-      auto find = [handle](auto& function, const char* name) {
-        function = reinterpret_cast<std::remove_reference_t<decltype(function)>>(::dlsym(handle, name));
-        return function != nullptr;
-      };
-      return find(tls.client_method, "TLS_client_method") && find(tls.ctx_new, "SSL_CTX_new") &&
-             find(tls.ctx_free, "SSL_CTX_free") && find(tls.default_verify_paths, "SSL_CTX_set_default_verify_paths") &&
-             find(tls.set_verify, "SSL_CTX_set_verify") && find(tls.ssl_new, "SSL_new") &&
-             find(tls.ssl_free, "SSL_free") && find(tls.set_fd, "SSL_set_fd") && find(tls.ctrl, "SSL_ctrl") &&
-             find(tls.set1_host, "SSL_set1_host") && find(tls.get0_param, "SSL_get0_param") &&
-             find(tls.set1_ip, "X509_VERIFY_PARAM_set1_ip_asc") && find(tls.connect, "SSL_connect") &&
-             find(tls.write, "SSL_write") && find(tls.read, "SSL_read") && find(tls.shutdown, "SSL_shutdown");
-    }();
-    return loaded ? &tls : nullptr;
-  }
-};
-
 // A connected, blocking socket with send/receive timeouts; -1 when none of the addresses answered.
 int connect_to(const HttpUrl& url) {
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
+  platform::prepare_name_lookup();
   if (::getaddrinfo(url.host.c_str(), url.port.c_str(), &hints, &found) != 0) return -1;
   int connected = -1;
   for (const addrinfo* address = found; address != nullptr && connected < 0; address = address->ai_next) {
@@ -103,8 +63,8 @@ void delete_plain(int fd, const std::string& request) {
 }
 
 void delete_tls(int fd, const HttpUrl& url, const std::string& request) {
-  const Tls* tls = Tls::load();
-  if (tls == nullptr) return;  // no libssl.so.3 here: nothing we can do
+  const Tls* tls = guard::tls();
+  if (tls == nullptr) return;  // no OpenSSL here: nothing we can do
   SSL_CTX* context = tls->ctx_new(tls->client_method());
   if (context == nullptr) return;
   const char* insecure = std::getenv("FOXPORT_REMOTE_INSECURE");

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "foxport/error.hpp"
+#include "platform/name_services.hpp"
 #include "platform/port_lock.hpp"
 #include "platform/random.hpp"
 #include "support/no_throw.hpp"
@@ -86,6 +87,7 @@ std::string holder_of(std::uint16_t port) {
   passwd entry{};
   passwd* found = nullptr;
   char names[1024];
+  platform::prepare_name_lookup();
   if (::getpwuid_r(holder->uid, &entry, names, sizeof names, &found) == 0 && found != nullptr)
     user = "user " + std::string(found->pw_name) + " (" + user + ")";
   return (holder->pid > 0 ? "pid " + std::to_string(holder->pid) + ", " : std::string()) + user;

@@ -12,6 +12,7 @@
 #include <cstdlib>
 
 #include "foxport/error.hpp"
+#include "platform/name_services.hpp"
 #include "protocol/framing.hpp"
 #include "protocol/http_exchange.hpp"
 #include "support/no_throw.hpp"
@@ -67,6 +68,7 @@ std::string WebDriverClient::request(std::string_view method, std::string_view p
   asio::io_context io;
   tcp::resolver resolver(io);
   boost::system::error_code ec;
+  platform::prepare_name_lookup();
   const auto endpoints = resolver.resolve(host_, port_, ec);
   if (ec) throw Error(std::error_code(ec), what + ": cannot resolve " + host_);
 

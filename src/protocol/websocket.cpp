@@ -8,6 +8,7 @@
 
 #include "foxport/error.hpp"
 #include "foxport/websocket.hpp"
+#include "platform/name_services.hpp"
 #include "protocol/blocking.hpp"
 #include "protocol/framing.hpp"
 
@@ -85,6 +86,7 @@ WebSocketClient WebSocketClient::connect(const std::string& url, std::chrono::mi
   impl.url = url;
   boost::system::error_code ec;
   tcp::resolver resolver(impl.io);
+  platform::prepare_name_lookup();
   const auto endpoints = resolver.resolve(std::string(parsed->host_address()), std::string(parsed->port()), ec);
   if (ec)
     throw Error(std::error_code(ec), url + ": cannot resolve " + std::string(parsed->host()) + ": " + ec.message());

@@ -277,6 +277,16 @@ TEST_F(Https, TheGuardDeletesTheSessionOverTlsWithCredentials) {
   EXPECT_EQ(orphan->authorization, "Basic " + base64("dave:pw"));
 }
 
+// The command's guard has OpenSSL linked in (guard/tls_linked.cpp: a statically linked command
+// cannot load libssl.so.3 as foxport-guard does): the same DELETE, verified, with credentials.
+TEST_F(Https, TheCommandsGuardDeletesOverItsLinkedTls) {
+  trust_certificate();
+  foxport::guard::http_delete(url("localhost", "erin:pw") + "/session/linked");
+  const auto deleted = remote_->wait_for("DELETE", "/wd/hub/session/linked", 10s);
+  ASSERT_TRUE(deleted) << "no DELETE";
+  EXPECT_EQ(deleted->authorization, "Basic " + base64("erin:pw"));
+}
+
 TEST(GuardUrl, PartsCredentialsAndBase64) {
   const auto url = foxport::guard::parse_http_url("https://u%3An:p%40ss@[::1]:4444/wd/hub/session/1");
   ASSERT_TRUE(url);
