@@ -16,7 +16,8 @@ const Tls* tls() {
       return function != nullptr;
     };
     return find(table.client_method, "TLS_client_method") && find(table.ctx_new, "SSL_CTX_new") &&
-           find(table.ctx_free, "SSL_CTX_free") && find(table.default_verify_paths, "SSL_CTX_set_default_verify_paths") &&
+           find(table.ctx_free, "SSL_CTX_free") &&
+           find(table.default_verify_paths, "SSL_CTX_set_default_verify_paths") &&
            find(table.set_verify, "SSL_CTX_set_verify") && find(table.ssl_new, "SSL_new") &&
            find(table.ssl_free, "SSL_free") && find(table.set_fd, "SSL_set_fd") && find(table.ctrl, "SSL_ctrl") &&
            find(table.set1_host, "SSL_set1_host") && find(table.get0_param, "SSL_get0_param") &&
