@@ -39,6 +39,13 @@ bool private_directory(const fs::path& dir, bool make_0700, std::string& why) {
   return true;
 }
 
+// Whether `dir` is such a directory of `us` already (0700 when `exactly_0700`), in one lstat.
+bool already_private(const fs::path& dir, uid_t us, bool exactly_0700) {
+  struct stat info {};
+  return ::lstat(dir.c_str(), &info) == 0 && S_ISDIR(info.st_mode) && info.st_uid == us &&
+         (exactly_0700 ? (info.st_mode & 0777) == 0700 : (info.st_mode & (S_IWGRP | S_IWOTH)) == 0);
+}
+
 // Whether the process that renamed an entry away (stale-NAME-PID) still runs, and so may
 // still be removing it: removing it under that process would fail its removal.
 bool removal_under_way(const std::string& name) {
@@ -62,11 +69,14 @@ std::optional<fs::path> cache_directory(std::string_view name, std::string& why)
     why = "neither XDG_CACHE_HOME nor HOME is set";
     return std::nullopt;
   }
+  const auto foxport = root / "foxport";
+  const auto directory = foxport / name;
+  const uid_t us = ::geteuid();
+  if (already_private(foxport, us, false) && already_private(directory, us, true)) return directory;  // 3 calls, not 8
   std::error_code ec;
   fs::create_directories(root, ec);
-  if (!private_directory(root / "foxport", false, why) || !private_directory(root / "foxport" / name, true, why))
-    return std::nullopt;
-  return root / "foxport" / name;
+  if (!private_directory(foxport, false, why) || !private_directory(directory, true, why)) return std::nullopt;
+  return directory;
 }
 
 std::vector<std::string> remove_stale_entries(const fs::path& cache,

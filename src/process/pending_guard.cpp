@@ -34,7 +34,8 @@ namespace {
 
 // A guard's four pipes: the caller's ends and the guard's.
 struct GuardPipes {
-  Pipe out, err, status, control;
+  Pipe out, err, status;
+  Pipe control{Pipe::SocketPair{}};  // written without SIGPIPE in one call
 
   // The caller's ends, for a guard started as `pid`.
   GuardEnds caller_ends(pid_t pid) {
@@ -164,7 +165,7 @@ void PendingGuard::own_directory(const std::filesystem::path& directory) {
   directory_ = directory;
   // From mkdtemp until this line is written, a SIGKILL would leave the directory: microseconds.
   // A guard that is gone already is seen when the program is run.
-  platform::write_without_sigpipe(
+  platform::send_without_sigpipe(
       ends_.control, guard::format(guard::Control{guard::Control::Kind::dir, 0, directory.string()}) + "\n");
 }
 
@@ -183,7 +184,7 @@ GuardEnds PendingGuard::hand_over(const ProcessOptions& options, const std::file
   message += guard::format(run);
   if (std::exchange(off_this_core_, false)) platform::share_cores(ends_.pid);  // before it runs the program
   // A guard that is gone cannot read it: its status pipe then ends, which the caller reports.
-  platform::write_without_sigpipe(ends_.control, message);
+  platform::send_without_sigpipe(ends_.control, message);
   return std::exchange(ends_, GuardEnds{});
 }
 

@@ -44,7 +44,7 @@ void Process::Impl::control_tree(const Control& command) {
   if (!guarded) return act_directly(command);
   if (control < 0) return;
   const std::string text = guard::format(command) + "\n";
-  platform::write_without_sigpipe(control, text);  // false: the guard is gone, and stop() copes
+  platform::send_without_sigpipe(control, text);  // false: the guard is gone, and stop() copes
 }
 
 void Process::Impl::on_status(const guard::Status& status) {

@@ -4,6 +4,7 @@
 // platform::spawn_in_new_group).
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,11 +51,21 @@ struct ReapOnError {
 };
 
 struct Pipe {
+  /// A Unix socket pair used one way, as a pipe: written with platform::send_without_sigpipe.
+  struct SocketPair {};
+
   int read = -1;
   int write = -1;
   Pipe() {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw Error(std::error_code(errno, std::system_category()), "pipe2 failed");
+    read = fds[0];
+    write = fds[1];
+  }
+  explicit Pipe(SocketPair) {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+      throw Error(std::error_code(errno, std::system_category()), "socketpair failed");
     read = fds[0];
     write = fds[1];
   }

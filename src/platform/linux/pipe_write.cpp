@@ -1,6 +1,7 @@
 #include "platform/pipe_write.hpp"
 
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -31,6 +32,16 @@ bool write_without_sigpipe(int fd, std::string_view data) {
   }
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   return written;
+}
+
+bool send_without_sigpipe(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const auto n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
 }
 
 }  // namespace foxport::platform
