@@ -1,7 +1,7 @@
 // The command's own start (#19): `foxport start` timed as a whole process, from exec to its
 // ready line on stdout, beside the driver's own start (exec to its "started successfully" /
 // "Listening on" line) and beside selenium-webdriver's ServiceBuilder (start() to its URL, in
-// a node process that is already running), alternating in one run; plus the peak RSS of the
+// a node process that is already running), in shuffled rounds of one run; plus the peak RSS of the
 // command and its guard. Plain POSIX on purpose: what is measured is foxport, not used by it.
 // Prints Markdown; scripts/bench publishes it.
 //
@@ -27,6 +27,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -201,7 +202,13 @@ int main(int argc, char** argv) {
     times[what].push_back(value);
     by_round[what][round] = value;
   };
-  // Each round runs everything once; the order alternates between rounds.
+  // Each round runs everything once, in an order shuffled anew (seeded: the same in every
+  // run). Alternating one order with its reverse gave each start the same two neighbours in
+  // every round, and what ran just before weighs on a start (a Python or node process that
+  // just ended leaves the caches cold): foxport's chromedriver start always followed
+  // chromedriver's end or the Python geckodriver's, the least launcher's another foxport's or
+  // the fast driver's.
+  std::mt19937 shuffle(19);
   for (round = 0; round < runs; ++round) {
     std::vector<std::function<void()>> steps = {
         [&] {
@@ -253,7 +260,7 @@ int main(int argc, char** argv) {
       steps.push_back([&] { note("sel-cd", selenium_ms(selenium, "chrome", chromedriver)); });
       steps.push_back([&] { note("sel-gd", selenium_ms(selenium, "firefox", geckodriver)); });
     }
-    if (round % 2 == 1) std::reverse(steps.begin(), steps.end());
+    std::shuffle(steps.begin(), steps.end(), shuffle);
     for (const auto& step : steps) step();
   }
 
@@ -261,7 +268,7 @@ int main(int argc, char** argv) {
   ::getloadavg(load, 3);
   std::printf("\n## 9. The command's own start (#19): exec to the ready line\n\n");
   std::printf(
-      "Wall-clock medians of %d rounds; each round starts everything once, in alternating order. Load average "
+      "Wall-clock medians of %d rounds; each round starts everything once, in an order shuffled anew. Load average "
       "during the run: %.2f (1 min) on %ld cores; on a busy machine these figures spread, the instruction counts "
       "below do not. foxport's ready line means listening, owned by the launched tree and GET /status answered; "
       "the drivers' own line only means listening.\n\n",
