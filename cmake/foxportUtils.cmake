@@ -41,7 +41,7 @@ endfunction()
 
 # For the command, when every library it links has a static archive: libc too, so no shared
 # library at all. exec reaches main without the dynamic loader, and the guard it forks copies
-# fewer mappings: 0.15 ms less for each `foxport start` (docs/benchmarks.md, #19).
+# fewer mappings: 0.10-0.16 ms less for each `foxport start` (docs/benchmarks.md, #19).
 # GCC links a -static program with crtbeginT.o, which registers its unwind tables for the
 # unwinder to sort at the first exception: 4.4 ms, measured, for every usage error. The spec
 # file swaps in crtbegin.o, and --eh-frame-hdr gives the unwinder the sorted table it finds

@@ -32,7 +32,7 @@ void GuardEnds::close_and_wait() noexcept {
 
 namespace {
 
-// A guard's four pipes: the caller's ends and the guard's.
+// A guard's three pipes and its control socket pair: the caller's ends and the guard's.
 struct GuardPipes {
   Pipe out, err, status;
   Pipe control{Pipe::SocketPair{}};  // written without SIGPIPE in one call
