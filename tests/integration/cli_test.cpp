@@ -1,9 +1,6 @@
 // The foxport command, as users run it: real Firefox, chromedriver, signals, exit codes.
-#include <grp.h>
 #include <pwd.h>
 #include <sched.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -23,6 +20,7 @@
 #include "foxport/port.hpp"
 #include "foxport/process.hpp"
 #include "support/foxport_cli.hpp"
+#include "support/lease_holder.hpp"
 #include "support/page_server.hpp"
 #include "support/subprocess.hpp"
 #include "support/wait.hpp"
@@ -225,37 +223,13 @@ TEST(Cli, APortLeasedByAUserWithoutANameIsReportedByUid) {
   constexpr uid_t nameless = 54321;
   if (::getpwuid(nameless) != nullptr) GTEST_SKIP() << "uid " << nameless << " has a name here";
   const auto port = foxport::PortLease::acquire(foxport::PortRange::default_range()).port();  // released at once
-  const std::string range = std::to_string(port) + "-" + std::to_string(port);
-  int ready[2];
-  ASSERT_EQ(::pipe(ready), 0);
-  const pid_t holder = ::fork();
-  if (holder == 0) {
-    char leased = '0';
-    if (::setgroups(0, nullptr) == 0 && ::setgid(nameless) == 0 && ::setuid(nameless) == 0) {
-      std::error_code ec;
-      const auto lease = foxport::PortLease::acquire({port, port}, ec);
-      leased = lease.valid() ? '1' : '0';
-      (void)!::write(ready[1], &leased, 1);
-      ::pause();  // holds the lease until killed
-    }
-    (void)!::write(ready[1], &leased, 1);
-    ::_exit(0);
-  }
-  ::close(ready[1]);
-  char leased = 0;
-  EXPECT_EQ(::read(ready[0], &leased, 1), 1);
-  ::close(ready[0]);
-  if (leased == '1') {
-    const auto result = run_foxport({"port", "--range", range});
-    EXPECT_EQ(result.status, 69) << result.err;  // not a crash: what failed, named
-    EXPECT_NE(result.err.find("pid " + std::to_string(holder) + ", uid " + std::to_string(nameless) + ")"),
-              std::string::npos)
-        << result.err;
-  } else {
-    ADD_FAILURE() << "uid " << nameless << " could not lease port " << port;
-  }
-  ::kill(holder, SIGKILL);
-  ::waitpid(holder, nullptr, 0);
+  const foxport::testing::LeaseHolder holder({port, port}, nameless);
+  ASSERT_TRUE(holder.leased()) << "uid " << nameless << " could not lease port " << port;
+  const auto result = run_foxport({"port", "--range", std::to_string(port) + "-" + std::to_string(port)});
+  EXPECT_EQ(result.status, 69) << result.err;  // not a crash: what failed, named
+  EXPECT_NE(result.err.find("pid " + std::to_string(holder.pid()) + ", uid " + std::to_string(nameless) + ")"),
+            std::string::npos)
+      << result.err;
 }
 
 TEST(Cli, WhoKnowsAFoxportFirefoxAPlainListenerAndAFreePort) {

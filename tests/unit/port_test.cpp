@@ -2,11 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
-#include <grp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -15,6 +13,7 @@
 
 #include "foxport/error.hpp"
 #include "foxport/port.hpp"
+#include "support/lease_holder.hpp"
 #include "support/sockets.hpp"
 
 namespace fs = std::filesystem;
@@ -162,26 +161,12 @@ TEST_F(Leases, ALeaseExcludesASecondLeaseInTheSameProcess) {
 
 TEST_F(Leases, ALeaseExcludesOtherProcessesUntilTheHolderDies) {
   const auto range = one_port();
-  int ready[2];
-  ASSERT_EQ(::pipe(ready), 0);
-  const pid_t holder = ::fork();
-  if (holder == 0) {
-    auto lease = PortLease::acquire(range);
-    const char ok = lease.valid() ? '1' : '0';
-    (void)!::write(ready[1], &ok, 1);
-    ::pause();  // holds until killed
-    ::_exit(0);
-  }
-  ::close(ready[1]);
-  char ok = 0;
-  ASSERT_EQ(::read(ready[0], &ok, 1), 1);
-  ::close(ready[0]);
-  ASSERT_EQ(ok, '1');
+  foxport::testing::LeaseHolder holder(range);
+  ASSERT_TRUE(holder.leased());
   std::error_code ec;
   PortLease::acquire(range, ec);
   EXPECT_EQ(ec, foxport::errc::ports_exhausted);
-  ::kill(holder, SIGKILL);
-  ::waitpid(holder, nullptr, 0);
+  holder.kill();
   EXPECT_TRUE(PortLease::acquire(range).valid());  // the kernel dropped the dead holder's lock
 }
 
@@ -204,41 +189,19 @@ TEST_F(Leases, APortSomeoneListensOnIsSkipped) {
 TEST_F(Leases, ALeaseExcludesOtherUsersAndTheErrorNamesTheHolder) {
   if (::getuid() != 0) GTEST_SKIP() << "needs root to become nobody";
   const auto range = one_port();
-  int ready[2];
-  ASSERT_EQ(::pipe(ready), 0);
-  const pid_t holder = ::fork();
-  if (holder == 0) {
-    // nobody, with nobody's own lock directory (where the old per-user locks lived).
-    ::unsetenv("XDG_RUNTIME_DIR");
-    ::unsetenv("FOXPORT_LOCK_DIR");
-    char ok = '0';
-    if (::setgroups(0, nullptr) == 0 && ::setgid(65534) == 0 && ::setuid(65534) == 0) {
-      std::error_code ec;
-      auto lease = PortLease::acquire(range, ec);
-      ok = lease.valid() ? '1' : '0';
-      (void)!::write(ready[1], &ok, 1);
-      ::pause();  // holds until killed
-    }
-    (void)!::write(ready[1], &ok, 1);
-    ::_exit(0);
-  }
-  ::close(ready[1]);
-  char ok = 0;
-  ASSERT_EQ(::read(ready[0], &ok, 1), 1);
-  ::close(ready[0]);
-  ASSERT_EQ(ok, '1') << "nobody could not lease " << range.to_string();
+  foxport::testing::LeaseHolder holder(range, 65534);
+  ASSERT_TRUE(holder.leased()) << "nobody could not lease " << range.to_string();
   try {
     auto lease = PortLease::acquire(range);
     ADD_FAILURE() << "root leased port " << lease.port() << " that nobody holds";
   } catch (const foxport::Error& e) {
     EXPECT_EQ(e.code(), foxport::errc::ports_exhausted);
-    EXPECT_NE(std::string(e.what()).find("(port " + std::to_string(range.first) + ": pid " + std::to_string(holder) +
-                                         ", user nobody (uid 65534))"),
+    EXPECT_NE(std::string(e.what()).find("(port " + std::to_string(range.first) + ": pid " +
+                                         std::to_string(holder.pid()) + ", user nobody (uid 65534))"),
               std::string::npos)
         << e.what();
   }
-  ::kill(holder, SIGKILL);
-  ::waitpid(holder, nullptr, 0);
+  holder.kill();
   EXPECT_TRUE(PortLease::acquire(range).valid());  // the kernel released the dead holder's name
 }
 
